@@ -1,0 +1,59 @@
+#pragma once
+// The port between the app layer and the infrastructure. Two implementations:
+// Terraform (Lightsail, the product) and local (processes and a TCP router on
+// this machine, for trying the flow without AWS). Same verbs, same state
+// machine, same gate, lock and history on top of both.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cluster_state.h"
+#include "core/exit_code.h"
+#include "core/step.h"
+
+namespace xd {
+
+// One external command (or backend action) run for a step: what history and
+// --json report.
+struct CommandRecord {
+  std::string display;  // shell-quoted argv (never secrets: those travel as TF_VAR_*)
+  int exit_code = 0;
+  std::chrono::milliseconds duration{0};
+};
+
+struct StepOutcome {
+  ExitCode code = ExitCode::Ok;  // Ok, Failed, Refused (guard), Interrupted
+  std::string message;           // what happened, one line; empty when Ok
+  std::string hint;              // what to do next
+  std::vector<CommandRecord> commands;
+  bool ok() const { return code == ExitCode::Ok; }
+};
+
+template <typename T>
+struct Result {
+  std::optional<T> value;
+  ExitCode code = ExitCode::Ok;
+  std::string error;  // one line: what went wrong
+  std::string hint;
+  std::vector<CommandRecord> commands;
+  bool ok() const { return value.has_value(); }
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+
+  // The live state. Terraform: one `output -json` (after `init` if needed).
+  virtual Result<ClusterState> read_state() = 0;
+
+  // Executes one mutating step. With dry_run, shows what would happen and runs
+  // only read-only checks (Terraform: plan + show + guard; never apply).
+  virtual StepOutcome run(const Step& step, const Deployment& from, bool dry_run) = 0;
+
+  // The exact commands/actions `run` would perform, for `xdeploy plan`.
+  virtual std::vector<std::string> describe(const Step& step, const Deployment& from) const = 0;
+};
+
+}  // namespace xd

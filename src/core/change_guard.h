@@ -1,0 +1,55 @@
+#pragma once
+// The safety net under every mutating step: Terraform's saved plan lists the
+// resource changes it would make; a step may only make the changes in its
+// allowed scope. Anything else (config drift, a module that grew a new
+// dependency, a replaced active instance) is a violation and the step is
+// refused before `apply` runs. Pure: the plan is parsed by the Terraform edge.
+#include <string>
+#include <vector>
+
+#include "core/step.h"
+
+namespace xd {
+
+// One entry of `show -json PLAN`'s resource_changes: its address and actions
+// ("create", "delete", "update", "read", "no-op", "forget"; a replace is
+// ["delete","create"] or ["create","delete"]).
+struct ResourceChange {
+  std::string address;
+  std::vector<std::string> actions;
+};
+
+struct ScopeRule {
+  std::string address_prefix;        // matches itself and everything below it ("prefix.")
+  std::vector<std::string> actions;  // actions allowed there
+};
+
+struct ChangeScope {
+  std::vector<ScopeRule> rules;
+};
+
+struct Violation {
+  std::string address;
+  std::string action;  // "create", "delete", "replace", "update"
+  std::string why;
+};
+
+// Terraform addresses of the contract (shared with terraform/ and the fake).
+std::string slot_address(Color c);  // module.slot["green"]
+inline constexpr const char* kUpgradeModule = "module.upgrade";
+inline constexpr const char* kStaticIpAddress = "aws_lightsail_static_ip.this";
+std::string slot_instance_address(Color c);  // module.slot["green"].aws_lightsail_instance.this
+
+// What `step` may change, given the deployment it starts from.
+ChangeScope allowed_scope(const Step& step, const Deployment& from);
+
+// The changes outside the scope; empty means the plan is safe to apply. A
+// delete or replace of the active slot is always a violation unless the step
+// is allowed to touch the active slot (--force).
+std::vector<Violation> check_changes(const ChangeScope& scope, const std::vector<ResourceChange>& changes,
+                                     const Step& step, const Deployment& from);
+
+// "replace", "create", "delete", "update", "read" or "no-op" for one change.
+std::string summarize_actions(const std::vector<std::string>& actions);
+
+}  // namespace xd

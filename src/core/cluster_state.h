@@ -1,0 +1,38 @@
+#pragma once
+// What a backend reports about the live deployment: the Deployment plus what
+// each slot looks like from outside. Read at the start of every verb.
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/deployment.h"
+
+namespace xd {
+
+enum class SlotLiveness {
+  Unknown,  // the backend cannot tell (Terraform: the cloud knows, we do not)
+  Running,
+  Crashed,  // local backend: recorded as started, process gone
+};
+
+struct SlotInfo {
+  Color color{};
+  std::string instance_name;
+  std::string public_ip;
+  std::string health_url;  // direct to the slot, bypassing the static IP
+  SlotLiveness liveness = SlotLiveness::Unknown;
+};
+
+struct ClusterState {
+  Deployment deployment;
+  std::map<Color, SlotInfo> slots;
+  std::optional<std::string> static_ip;
+  std::optional<std::string> public_health_url;  // through the static IP / router
+
+  const SlotInfo* slot(Color c) const {
+    auto it = slots.find(c);
+    return it == slots.end() ? nullptr : &it->second;
+  }
+};
+
+}  // namespace xd
