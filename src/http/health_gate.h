@@ -1,0 +1,43 @@
+#pragma once
+// The native health gate run before any static-IP move: GET the slot's
+// health_url until it is healthy or the deadline passes.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/health_check.h"
+
+namespace xd {
+
+struct GatePolicy {
+  std::chrono::milliseconds request_timeout{5000};
+  std::chrono::milliseconds interval{2000};
+  std::chrono::milliseconds deadline{300000};
+  bool insecure = false;
+};
+
+struct GateAttempt {
+  int number = 0;
+  std::chrono::milliseconds at{0};  // since the gate started
+  long status = 0;
+  std::string verdict;  // "" healthy, else the reason
+};
+
+struct GateResult {
+  bool passed = false;
+  bool interrupted = false;
+  int attempts = 0;
+  std::chrono::milliseconds elapsed{0};
+  std::vector<GateAttempt> last_attempts;  // up to the last 5, oldest first
+  std::string last_body;                   // excerpt of the last response body (for the failure report)
+};
+
+using GateProgress = std::function<void(const GateAttempt&)>;
+
+// Returns as soon as one attempt is healthy. Between attempts it sleeps
+// `interval` but wakes at once on Ctrl-C (interrupts.h).
+GateResult run_health_gate(const std::string& url, const HealthExpectation& expect, const GatePolicy& policy,
+                           const GateProgress& progress);
+
+}  // namespace xd

@@ -1,0 +1,26 @@
+#pragma once
+// One HTTP(S) GET with libcurl: what the health gate and the downtime prober
+// are built from. Never throws; a transport failure is reported in `error`.
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace xd {
+
+struct HttpOptions {
+  std::chrono::milliseconds timeout{5000};  // whole request, connect included
+  bool insecure = false;                    // accept self-signed certificates
+};
+
+struct HttpResponse {
+  long status = 0;                           // 0 when no response
+  std::string body;                          // first 64 KiB
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string error;                         // transport error ("connection refused", "timed out")
+  std::chrono::milliseconds elapsed{0};
+  bool transport_ok() const { return error.empty(); }
+};
+
+HttpResponse http_get(const std::string& url, const HttpOptions& options);
+
+}  // namespace xd

@@ -1,0 +1,61 @@
+#pragma once
+// Running one external command (Terraform, mostly), the ninja way: the
+// command is an argv array (never a shell), output comes back line by line as
+// it is produced, and interrupts are forwarded, never escalated.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace xd {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;  // argv[0] is looked up on PATH when it has no '/'
+  std::string cwd;                // empty: inherit
+  // Set on top of the inherited environment (how secrets reach Terraform:
+  // TF_VAR_* values, never argv).
+  std::vector<std::pair<std::string, std::string>> env;
+  // The child gets its own process group so a terminal Ctrl-C reaches only
+  // xdeploy, which forwards exactly one SIGINT per Ctrl-C (two would make
+  // Terraform abandon its state). stdin is /dev/null.
+};
+
+using LineSink = std::function<void(std::string_view line)>;
+
+struct ProcessResult {
+  bool started = false;   // false: could not exec (error says why)
+  int exit_code = -1;     // exit status, or 128+N when killed by signal N
+  int interrupts_forwarded = 0;
+  std::string error;
+  std::chrono::milliseconds duration{0};
+  std::string stdout_text;  // everything the child wrote, also streamed to the sinks
+  std::string stderr_text;
+};
+
+// The seam between xdeploy and real processes: tests that only care about
+// argv can use a fake runner; integration tests use the real one against the
+// fake `terraform` binary.
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual ProcessResult run(const ProcessSpec& spec, const LineSink& on_stdout,
+                            const LineSink& on_stderr) = 0;
+};
+
+// fork/exec with pipes and a poll() loop. While the child runs, each SIGINT
+// or SIGTERM that xdeploy receives (see interrupts.h; the caller holds an
+// InterruptScope) is forwarded to the child's process group as SIGINT. It
+// waits for the child however long it takes: no SIGKILL, ever.
+class RealCommandRunner : public CommandRunner {
+ public:
+  ProcessResult run(const ProcessSpec& spec, const LineSink& on_stdout,
+                    const LineSink& on_stderr) override;
+};
+
+// Shell-quoted form of argv for logs and history ("terraform -chdir=x 'a b'").
+std::string display_command(const std::vector<std::string>& argv);
+
+}  // namespace xd
