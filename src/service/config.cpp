@@ -1,0 +1,99 @@
+#include "service/config.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+namespace xecutor {
+namespace {
+
+std::string value_or(const EnvLookup& env, const std::string& name, const std::string& fallback) {
+  auto v = env(name);
+  return v && !v->empty() ? *v : fallback;
+}
+
+// Comma or space separated list, empty items dropped.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(text);
+  while (in >> item) {
+    std::istringstream parts(item);
+    std::string part;
+    while (std::getline(parts, part, ','))
+      if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+
+double parse_number(const std::string& name, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || !std::isfinite(v))
+    throw std::invalid_argument(name + " must be a number, got '" + text + "'");
+  return v;
+}
+
+}  // namespace
+
+std::string ServiceConfig::refusal_reason() const {
+  std::string missing;
+  if (webhook_secret.empty()) missing += " XECUTOR_WEBHOOK_SECRET";
+  if (falconx.api_key.empty()) missing += " FALCONX_API_KEY";
+  if (falconx.secret_key.empty()) missing += " FALCONX_SECRET_KEY";
+  if (falconx.passphrase.empty()) missing += " FALCONX_PASSPHRASE";
+  return missing.empty() ? "" : "missing" + missing;
+}
+
+ServiceConfig load_config(const EnvLookup& env) {
+  ServiceConfig c;
+  c.falconx.api_key = value_or(env, "FALCONX_API_KEY", "");
+  c.falconx.secret_key = value_or(env, "FALCONX_SECRET_KEY", "");
+  c.falconx.passphrase = value_or(env, "FALCONX_PASSPHRASE", "");
+  c.falconx_base_url = value_or(env, "FALCONX_BASE_URL", c.falconx_base_url);
+  while (!c.falconx_base_url.empty() && c.falconx_base_url.back() == '/')
+    c.falconx_base_url.pop_back();
+  c.webhook_secret = value_or(env, "XECUTOR_WEBHOOK_SECRET", "");
+
+  const std::string execute = value_or(env, "XECUTOR_EXECUTE", "0");
+  if (execute != "0" && execute != "1")
+    throw std::invalid_argument("XECUTOR_EXECUTE must be 0 or 1, got '" + execute + "'");
+  c.execute = execute == "1";
+
+  if (auto tol = env("XECUTOR_PRICE_TOLERANCE"); tol && !tol->empty()) {
+    c.price_tolerance = parse_number("XECUTOR_PRICE_TOLERANCE", *tol);
+    if (c.price_tolerance < 0 || c.price_tolerance >= 1)
+      throw std::invalid_argument("XECUTOR_PRICE_TOLERANCE must be in [0, 1), got '" + *tol + "'");
+  }
+  if (auto w = env("XECUTOR_DEDUP_WINDOW"); w && !w->empty()) {
+    const double secs = parse_number("XECUTOR_DEDUP_WINDOW", *w);
+    if (secs < 0 || secs > 86400 || secs != std::floor(secs))
+      throw std::invalid_argument(
+          "XECUTOR_DEDUP_WINDOW must be whole seconds in [0, 86400], got '" + *w + "'");
+    c.dedup_window = std::chrono::seconds(static_cast<long>(secs));
+  }
+  if (auto t = env("XECUTOR_FALCONX_TIMEOUT_MS"); t && !t->empty()) {
+    const double ms = parse_number("XECUTOR_FALCONX_TIMEOUT_MS", *t);
+    if (ms < 1 || ms > 60000 || ms != std::floor(ms))
+      throw std::invalid_argument(
+          "XECUTOR_FALCONX_TIMEOUT_MS must be whole ms in [1, 60000], got '" + *t + "'");
+    c.falconx_timeout = std::chrono::milliseconds(static_cast<long>(ms));
+  }
+  c.allowed_ips = split_list(value_or(env, "XECUTOR_ALLOWED_IPS", ""));
+  c.trusted_proxies = split_list(value_or(env, "XECUTOR_TRUSTED_PROXIES", ""));
+  return c;
+}
+
+std::optional<std::string> process_env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read once at startup
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace xecutor

@@ -1,0 +1,45 @@
+#pragma once
+// The service's settings, read from the environment. Secrets live only here
+// (never argv, never logs); `describe()` prints what is safe to log.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xecutor {
+
+struct FalconxCredentials {
+  std::string api_key;
+  std::string secret_key;  // Base64, as issued
+  std::string passphrase;
+  bool complete() const { return !api_key.empty() && !secret_key.empty() && !passphrase.empty(); }
+};
+
+struct ServiceConfig {
+  FalconxCredentials falconx;
+  std::string falconx_base_url = "https://api.falconx.io";
+  std::string webhook_secret;
+  bool execute = false;  // false: PAPER mode, quote only
+  double price_tolerance = 0.001;
+  std::vector<std::string> allowed_ips;  // empty: any peer may try the secret
+  std::vector<std::string>
+      trusted_proxies;  // the only peers whose X-Real-IP/X-Forwarded-For counts
+  std::chrono::seconds dedup_window{60};
+  std::chrono::milliseconds falconx_timeout{2500};
+
+  // Why orders will be refused, or empty when the service can take orders.
+  std::string refusal_reason() const;
+  std::string mode_name() const { return execute ? "live" : "paper"; }
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Throws std::invalid_argument naming the variable when a value is malformed
+// (a bad tolerance must stop the service rather than trade with a default).
+ServiceConfig load_config(const EnvLookup& env);
+
+// The real process environment.
+std::optional<std::string> process_env(const std::string& name);
+
+}  // namespace xecutor

@@ -1,0 +1,149 @@
+#include "service/http_service.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "service/request_log.h"
+#include "service/structured_log.h"
+
+namespace xecutor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What the handler learned, for the log line written after the response.
+// httplib runs the pre-routing handler, the route and the logger on the same
+// worker thread for one request, so a thread_local carries it safely.
+struct RequestContext {
+  Clock::time_point start{};
+  bool started = false;
+  std::string outcome;
+  std::string quote_id;
+  std::string client;
+};
+thread_local RequestContext
+    tls_context;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+std::string outcome_for_status(int status) {
+  switch (status) {
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "body_too_large";
+    default:
+      return status >= 400 ? "http_error" : "ok";
+  }
+}
+
+void log_request(const httplib::Request& req, const httplib::Response& res) {
+  RequestRecord r;
+  r.peer = req.remote_addr;
+  r.client = tls_context.client;
+  r.method = req.method;
+  r.path = req.path;
+  r.status = res.status;
+  r.outcome = tls_context.outcome.empty() ? outcome_for_status(res.status) : tls_context.outcome;
+  r.quote_id = tls_context.quote_id;
+  if (tls_context.started)
+    r.latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - tls_context.start);
+  log_event(res.status >= 500 ? spdlog::level::warn : spdlog::level::info, request_fields(r));
+  tls_context = RequestContext{};
+}
+
+std::string error_json(const std::string& message) {
+  return nlohmann::json{{"error", message}}.dump();
+}
+
+}  // namespace
+
+HttpService::HttpService(Identity identity, WebhookFn webhook)
+    : server_(std::make_unique<httplib::Server>()),
+      identity_(std::move(identity)),
+      health_body_(health_body(identity_)),
+      webhook_(std::move(webhook)) {
+  install_routes();
+}
+
+HttpService::~HttpService() = default;
+
+void HttpService::install_routes() {
+  auto& s = *server_;
+  s.set_payload_max_length(kMaxBodyBytes);
+  // A slow or silent client must not pin a worker thread for long.
+  s.set_read_timeout(std::chrono::seconds(5));
+  s.set_write_timeout(std::chrono::seconds(5));
+  s.set_keep_alive_timeout(5);
+  s.set_keep_alive_max_count(1000);
+
+  s.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    tls_context = RequestContext{};
+    tls_context.start = Clock::now();
+    tls_context.started = true;
+    res.set_header("X-Slot", identity_.slot);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    tls_context.outcome = "health";
+    res.set_content(health_body_, "application/json");
+  });
+
+  s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
+    WebhookRequest in;
+    in.peer = req.remote_addr;
+    in.x_real_ip = req.get_header_value("X-Real-IP");
+    in.x_forwarded_for = req.get_header_value("X-Forwarded-For");
+    in.body = req.body;
+    const WebhookReply out = webhook_(in);
+    tls_context.outcome = out.outcome;
+    tls_context.quote_id = out.quote_id;
+    tls_context.client = out.client;
+    res.status = out.status;
+    res.set_content(out.body, "application/json");
+  });
+
+  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const std::string message = res.status == 413
+                                    ? "body over " + std::to_string(kMaxBodyBytes) + " bytes"
+                                    : "HTTP " + std::to_string(res.status);
+    res.set_content(error_json(message), "application/json");
+  });
+
+  // A handler exception must become a 500, never a crash.
+  s.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        log_event(spdlog::level::err, {{"event", "handler_exception"}, {"error", what}});
+        tls_context.outcome = "internal_error";
+        res.status = 500;
+        res.set_content(error_json("internal error"), "application/json");
+      });
+
+  s.set_logger(
+      [](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
+}
+
+bool HttpService::bind(const std::string& address, int port) {
+  return server_->bind_to_port(address, port);
+}
+
+void HttpService::run() {
+  server_->listen_after_bind();
+}
+
+void HttpService::stop() {
+  server_->stop();
+}
+
+}  // namespace xecutor

@@ -1,0 +1,43 @@
+#pragma once
+// The HTTP edge: cpp-httplib routes, the 4 KiB body limit, the per-request log
+// line and a graceful stop (in-flight requests finish, new ones are refused).
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "service/health.h"
+#include "service/webhook_types.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace xecutor {
+
+inline constexpr std::size_t kMaxBodyBytes = 4096;
+
+using WebhookFn = std::function<WebhookReply(const WebhookRequest&)>;
+
+class HttpService {
+ public:
+  HttpService(Identity identity, WebhookFn webhook);
+  ~HttpService();
+  HttpService(const HttpService&) = delete;
+  HttpService& operator=(const HttpService&) = delete;
+
+  // False when the address cannot be bound (port in use, bad address).
+  bool bind(const std::string& address, int port);
+  // Serves until stop(); returns after every in-flight request has been answered.
+  void run();
+  // Safe from any thread: stops accepting and lets run() drain and return.
+  void stop();
+
+ private:
+  void install_routes();
+  std::unique_ptr<httplib::Server> server_;
+  Identity identity_;
+  std::string health_body_;
+  WebhookFn webhook_;
+};
+
+}  // namespace xecutor
