@@ -26,8 +26,8 @@ struct ProcessSpec {
 using LineSink = std::function<void(std::string_view line)>;
 
 struct ProcessResult {
-  bool started = false;   // false: could not exec (error says why)
-  int exit_code = -1;     // exit status, or 128+N when killed by signal N
+  bool started = false;  // false: could not exec (error says why)
+  int exit_code = -1;    // exit status, or 128+N when killed by signal N
   int interrupts_forwarded = 0;
   std::string error;
   std::chrono::milliseconds duration{0};

@@ -1,0 +1,442 @@
+#include "process/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "process/interrupts.h"
+
+extern char** environ;
+
+namespace xd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// After the child exits, a grandchild that inherited the pipes could keep
+// them open forever; stop reading once they are quiet for this long.
+constexpr milliseconds kQuietAfterExit{250};
+constexpr milliseconds kMaxDrainAfterExit{5000};
+constexpr milliseconds kPollTick{100};
+
+std::string errno_text(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
+
+// Owns one file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept {
+    reset(other.release());
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Pipe {
+  Fd read_end;
+  Fd write_end;
+};
+
+std::optional<Pipe> make_pipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+  return Pipe{Fd(fds[0]), Fd(fds[1])};
+}
+
+// What the child reports through the CLOEXEC error pipe when it cannot exec.
+struct ChildFailure {
+  enum Stage : int { kSetup, kChdir, kExec } stage;
+  int error;
+};
+
+// Everything the child needs, prepared before fork(): after fork() only
+// async-signal-safe calls are allowed (other threads may hold malloc locks).
+struct ChildPlan {
+  const char* executable;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;  // nullptr: inherit
+  int stdin_fd;
+  int stdout_fd;
+  int stderr_fd;
+  int error_fd;
+};
+
+[[noreturn]] void child_fail(const ChildPlan& plan, ChildFailure::Stage stage) {
+  const ChildFailure failure{stage, errno};
+  [[maybe_unused]] const ssize_t ignored = write(plan.error_fd, &failure, sizeof failure);
+  _exit(127);
+}
+
+[[noreturn]] void exec_child(const ChildPlan& plan) {
+  // Own process group: a terminal Ctrl-C reaches only xdeploy, which forwards it.
+  setpgid(0, 0);
+  // Handlers are reset by exec, but ignored signals would stay ignored: the
+  // child must be able to receive the SIGINT we forward.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  for (const int signo : {SIGINT, SIGTERM, SIGQUIT, SIGPIPE})
+    sigaction(signo, &default_action, nullptr);
+
+  // Move the three ends above 2 first, so none can be clobbered by another dup2.
+  const int in = fcntl(plan.stdin_fd, F_DUPFD_CLOEXEC, 3);
+  const int out = fcntl(plan.stdout_fd, F_DUPFD_CLOEXEC, 3);
+  const int err = fcntl(plan.stderr_fd, F_DUPFD_CLOEXEC, 3);
+  if (in < 0 || out < 0 || err < 0) child_fail(plan, ChildFailure::kSetup);
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+    child_fail(plan, ChildFailure::kSetup);
+  if (plan.cwd != nullptr && chdir(plan.cwd) != 0) child_fail(plan, ChildFailure::kChdir);
+#ifdef SYS_close_range
+  // Descriptors that some library opened without O_CLOEXEC must not leak into
+  // Terraform (a leaked lock fd would keep the deploy lock held). Best effort.
+  constexpr unsigned kCloseRangeCloexec = 1U << 2;
+  syscall(SYS_close_range, 3U, ~0U, kCloseRangeCloexec);
+#endif
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execve(plan.executable, plan.argv, plan.envp);
+  child_fail(plan, ChildFailure::kExec);
+}
+
+std::string path_variable(const ProcessSpec& spec) {
+  for (const auto& [name, value] : spec.env) {
+    if (name == "PATH") return value;
+  }
+  const char* inherited = std::getenv("PATH");
+  return inherited != nullptr ? inherited : "/usr/local/bin:/usr/bin:/bin";
+}
+
+// execvp() semantics, done before fork(): the first executable regular file on
+// PATH wins; a candidate that exists but is not executable means EACCES.
+std::string resolve_executable(const ProcessSpec& spec, int* error) {
+  const std::string& program = spec.argv.front();
+  if (program.find('/') != std::string::npos) return program;  // relative to the child's cwd
+  const std::string path = path_variable(spec);
+  *error = ENOENT;
+  size_t begin = 0;
+  while (begin <= path.size()) {
+    size_t end = path.find(':', begin);
+    if (end == std::string::npos) end = path.size();
+    // An empty entry means the current directory, as for execvp().
+    const std::string dir = end == begin ? std::string(".") : path.substr(begin, end - begin);
+    const std::string candidate = dir + "/" + program;
+    struct stat info {};
+    if (stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      if (access(candidate.c_str(), X_OK) == 0) return candidate;
+      *error = EACCES;
+    }
+    begin = end + 1;
+  }
+  return {};
+}
+
+// The inherited environment with spec.env set on top.
+std::vector<std::string> build_environment(const ProcessSpec& spec) {
+  std::vector<std::string> result;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::string_view name = text.substr(0, text.find('='));
+    bool overridden = false;
+    for (const auto& item : spec.env) overridden = overridden || item.first == name;
+    if (!overridden) result.emplace_back(text);
+  }
+  for (const auto& [name, value] : spec.env) result.push_back(name + "=" + value);
+  return result;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  result.reserve(strings.size() + 1);
+  for (auto& s : strings) result.push_back(s.data());
+  result.push_back(nullptr);
+  return result;
+}
+
+// One of the child's output pipes: keeps everything, hands out whole lines.
+class OutputStream {
+ public:
+  OutputStream(Fd fd, std::string* text, const LineSink& sink)
+      : fd_(std::move(fd)), text_(text), sink_(sink) {
+    fcntl(fd_.get(), F_SETFL, fcntl(fd_.get(), F_GETFL) | O_NONBLOCK);
+  }
+  bool open() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
+
+  // Reads what is available; returns true when data arrived.
+  bool read_available() {
+    std::array<char, 65536> buffer{};
+    const ssize_t n = read(fd_.get(), buffer.data(), buffer.size());
+    if (n > 0) {
+      feed(std::string_view(buffer.data(), static_cast<size_t>(n)));
+      return true;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) close_and_flush();
+    return false;
+  }
+
+  void close_and_flush() {
+    fd_.reset();
+    if (!pending_.empty()) deliver(pending_);
+    pending_.clear();
+  }
+
+ private:
+  void feed(std::string_view data) {
+    text_->append(data);
+    pending_.append(data);
+    size_t start = 0;
+    for (size_t nl = pending_.find('\n'); nl != std::string::npos;
+         nl = pending_.find('\n', start)) {
+      deliver(std::string_view(pending_).substr(start, nl - start));
+      start = nl + 1;
+    }
+    pending_.erase(0, start);
+  }
+  void deliver(std::string_view line) {
+    if (sink_) sink_(line);
+  }
+
+  Fd fd_;
+  std::string* text_;
+  const LineSink& sink_;
+  std::string pending_;
+};
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// Watches one running child: output, interrupts to forward, exit.
+class ChildWatch {
+ public:
+  ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err)
+      : pid_(pid), interrupts_seen_(interrupts_seen), out_(out), err_(err) {}
+
+  // Returns the exit code (128+N for signal N, -1 if unknown).
+  int run(int* forwarded) {
+    for (;;) {
+      forward_interrupts(forwarded);
+      reap_if_exited();
+      if (reaped_ && done_draining()) break;
+      wait_for_activity();
+    }
+    out_.close_and_flush();
+    err_.close_and_flush();
+    return status_known_ ? exit_code_of(status_) : -1;
+  }
+
+ private:
+  void forward_interrupts(int* forwarded) {
+    if (reaped_) return;  // the pid and group may already belong to someone else
+    const int count = interrupt_count();
+    for (; interrupts_seen_ < count; ++interrupts_seen_) {
+      // Exactly one SIGINT per interrupt: a second one makes Terraform abandon its state.
+      if (kill(-pid_, SIGINT) != 0) kill(pid_, SIGINT);
+      ++*forwarded;
+    }
+  }
+
+  void reap_if_exited() {
+    if (reaped_) return;
+    const pid_t r = waitpid(pid_, &status_, WNOHANG);
+    if (r == pid_ || (r < 0 && errno == ECHILD)) {
+      // ECHILD: someone else reaped it (SIGCHLD ignored); the status is lost.
+      status_known_ = r == pid_;
+      reaped_ = true;
+      reaped_at_ = last_data_ = Clock::now();
+    }
+  }
+
+  bool done_draining() const {
+    if (!out_.open() && !err_.open()) return true;
+    const auto now = Clock::now();
+    return now - last_data_ > kQuietAfterExit || now - reaped_at_ > kMaxDrainAfterExit;
+  }
+
+  void wait_for_activity() {
+    std::array<pollfd, 3> fds{};
+    std::array<OutputStream*, 2> streams{};
+    nfds_t n = 0;
+    for (OutputStream* s : {&out_, &err_}) {
+      if (!s->open()) continue;
+      streams[n] = s;
+      fds[n++] = pollfd{s->fd(), POLLIN, 0};
+    }
+    const nfds_t stream_count = n;
+    if (!reaped_) fds[n++] = pollfd{interrupt_fd(), POLLIN, 0};
+    const int ready = poll(fds.data(), n, static_cast<int>(kPollTick.count()));
+    if (ready <= 0) return;  // timeout, or EINTR: the loop re-checks everything
+    for (nfds_t i = 0; i < stream_count; ++i) {
+      if (fds[i].revents != 0 && streams[i]->read_available()) last_data_ = Clock::now();
+    }
+    if (n > stream_count && fds[stream_count].revents != 0) drain_interrupt_fd();
+  }
+
+  pid_t pid_;
+  int interrupts_seen_;
+  OutputStream& out_;
+  OutputStream& err_;
+  bool reaped_ = false;
+  bool status_known_ = false;
+  int status_ = 0;
+  Clock::time_point reaped_at_{};
+  Clock::time_point last_data_{};
+};
+
+std::string failure_text(const ChildFailure& failure, const ProcessSpec& spec) {
+  const std::string reason = errno_text(failure.error);
+  switch (failure.stage) {
+    case ChildFailure::kChdir:
+      return fmt::format("cannot change directory to \"{}\": {}", spec.cwd, reason);
+    case ChildFailure::kSetup:
+      return fmt::format("cannot set up its standard streams: {}", reason);
+    case ChildFailure::kExec:
+      break;
+  }
+  return reason;
+}
+
+// Blocks until the child has exec'd (EOF) or reported why it could not.
+std::optional<ChildFailure> read_child_failure(int error_fd) {
+  ChildFailure failure{};
+  ssize_t n;
+  do {
+    n = read(error_fd, &failure, sizeof failure);
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof failure)) return failure;
+  return std::nullopt;
+}
+
+}  // namespace
+
+ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on_stdout,
+                                     const LineSink& on_stderr) {
+  ProcessResult result;
+  const auto started_at = Clock::now();
+  const auto cannot_run = [&](const std::string& why) {
+    const std::string name = spec.argv.empty() ? std::string() : spec.argv.front();
+    result.error = fmt::format("cannot run \"{}\": {}", name, why);
+    result.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started_at);
+    return result;
+  };
+  if (spec.argv.empty() || spec.argv.front().empty()) return cannot_run("empty command");
+
+  int resolve_error = 0;
+  const std::string executable = resolve_executable(spec, &resolve_error);
+  if (executable.empty()) return cannot_run(errno_text(resolve_error));
+  std::vector<std::string> argv_storage = spec.argv;
+  std::vector<std::string> env_storage = build_environment(spec);
+  const std::vector<char*> argv = c_strings(argv_storage);
+  const std::vector<char*> envp = c_strings(env_storage);
+
+  Fd dev_null(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  auto out_pipe = make_pipe();
+  auto err_pipe = make_pipe();
+  auto error_pipe = make_pipe();
+  if (!dev_null.valid() || !out_pipe || !err_pipe || !error_pipe) {
+    return cannot_run(fmt::format("cannot create pipes: {}", errno_text(errno)));
+  }
+  const ChildPlan plan{executable.c_str(),
+                       argv.data(),
+                       envp.data(),
+                       spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
+                       dev_null.get(),
+                       out_pipe->write_end.get(),
+                       err_pipe->write_end.get(),
+                       error_pipe->write_end.get()};
+
+  // Interrupts arriving from here on belong to this child. Blocked across
+  // fork() so none can hit the child before it resets its handlers.
+  sigset_t interrupts, previous_mask;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &interrupts, &previous_mask);
+  const int interrupts_before = interrupt_count();
+  const pid_t pid = fork();
+  if (pid == 0) exec_child(plan);
+  const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+  if (pid < 0) return cannot_run(fmt::format("fork failed: {}", errno_text(fork_errno)));
+  setpgid(pid, pid);  // also from the parent, so the group exists before we signal it
+
+  out_pipe->write_end.reset();
+  err_pipe->write_end.reset();
+  error_pipe->write_end.reset();
+  if (const auto failure = read_child_failure(error_pipe->read_end.get())) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return cannot_run(failure_text(*failure, spec));
+  }
+
+  result.started = true;
+  OutputStream out(std::move(out_pipe->read_end), &result.stdout_text, on_stdout);
+  OutputStream err(std::move(err_pipe->read_end), &result.stderr_text, on_stderr);
+  ChildWatch watch(pid, interrupts_before, out, err);
+  result.exit_code = watch.run(&result.interrupts_forwarded);
+  result.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started_at);
+  return result;
+}
+
+std::string display_command(const std::vector<std::string>& argv) {
+  std::string result;
+  for (const auto& arg : argv) {
+    if (!result.empty()) result += ' ';
+    const bool safe = !arg.empty() && arg.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_@%+=:,./-") == std::string::npos;
+    if (safe) {
+      result += arg;
+      continue;
+    }
+    result += '\'';
+    for (const char c : arg) {
+      if (c == '\'') {
+        result += "'\\''";
+      } else {
+        result += c;
+      }
+    }
+    result += '\'';
+  }
+  return result;
+}
+
+}  // namespace xd

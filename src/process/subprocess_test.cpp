@@ -1,0 +1,235 @@
+#include "process/subprocess.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "fs/scoped_temp_dir.h"
+#include "process/interrupts.h"
+
+namespace xd {
+namespace {
+
+struct Captured {
+  std::vector<std::string> out;
+  std::vector<std::string> err;
+  ProcessResult result;
+};
+
+Captured run_with(const ProcessSpec& spec,
+                  const std::function<void(std::string_view)>& on_line = {}) {
+  Captured c;
+  RealCommandRunner runner;
+  c.result = runner.run(
+      spec,
+      [&](std::string_view line) {
+        c.out.emplace_back(line);
+        if (on_line) on_line(line);
+      },
+      [&](std::string_view line) { c.err.emplace_back(line); });
+  return c;
+}
+
+Captured run_sh(const std::string& script, std::vector<std::string> args = {},
+                const std::function<void(std::string_view)>& on_line = {}) {
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", script, "sh"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  return run_with(spec, on_line);
+}
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+using Lines = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("stdout and stderr lines reach their sinks, partial last line flushed at EOF") {
+  const auto c = run_sh("printf 'a\\nb\\n'; printf 'e1\\n' >&2; printf 'c\\n\\n'; printf 'tail'");
+  REQUIRE(c.result.started);
+  CHECK(c.result.exit_code == 0);
+  CHECK(c.out == Lines{"a", "b", "c", "", "tail"});
+  CHECK(c.err == Lines{"e1"});
+  CHECK(c.result.stdout_text == "a\nb\nc\n\ntail");
+  CHECK(c.result.stderr_text == "e1\n");
+  CHECK(c.result.interrupts_forwarded == 0);
+}
+
+TEST_CASE("lines are delivered while the child still runs") {
+  // The child only prints "second" once the sink has seen "first" (it waits
+  // for a file the sink creates), so buffering until exit would fail here.
+  ScopedTempDir dir;
+  const auto flag = dir / "seen-first";
+  const auto c = run_sh(
+      "echo first; i=0; while [ ! -e \"$1\" ]; do i=$((i+1)); "
+      "[ $i -gt 300 ] && { echo 'never streamed'; exit 9; }; sleep 0.01; done; echo second",
+      {flag.string()}, [&](std::string_view line) {
+        if (line == "first") std::ofstream(flag) << "x";
+      });
+  CHECK(c.out == Lines{"first", "second"});
+  CHECK(c.result.exit_code == 0);
+}
+
+TEST_CASE("a large output is read completely") {
+  const auto c = run_sh("i=0; while [ $i -lt 5000 ]; do echo \"line $i\"; i=$((i+1)); done");
+  REQUIRE(c.out.size() == 5000);
+  CHECK(c.out.front() == "line 0");
+  CHECK(c.out.back() == "line 4999");
+}
+
+TEST_CASE("exit codes: status, or 128+signal") {
+  CHECK(run_sh("exit 3").result.exit_code == 3);
+  CHECK(run_sh("kill -TERM $$").result.exit_code == 128 + SIGTERM);
+  CHECK(run_sh("kill -KILL $$").result.exit_code == 128 + SIGKILL);
+}
+
+TEST_CASE("a command that cannot be executed is reported, not started") {
+  ProcessSpec spec;
+  spec.argv = {"xd-no-such-program-1f3a"};
+  auto c = run_with(spec);
+  CHECK_FALSE(c.result.started);
+  CHECK(c.result.error == "cannot run \"xd-no-such-program-1f3a\": No such file or directory");
+
+  ScopedTempDir dir;
+  const auto not_executable = dir / "script";
+  std::ofstream(not_executable) << "#!/bin/sh\necho hi\n";
+  chmod(not_executable.c_str(), 0644);
+  spec.argv = {not_executable.string()};
+  c = run_with(spec);
+  CHECK_FALSE(c.result.started);
+  CHECK(c.result.error == "cannot run \"" + not_executable.string() + "\": Permission denied");
+
+  spec.argv = {"/bin/sh", "-c", "true"};
+  spec.cwd = (dir / "missing").string();
+  c = run_with(spec);
+  CHECK_FALSE(c.result.started);
+  CHECK(c.result.error == "cannot run \"/bin/sh\": cannot change directory to \"" + spec.cwd +
+                              "\": No such file or directory");
+
+  spec = {};
+  c = run_with(spec);
+  CHECK_FALSE(c.result.started);
+  CHECK(c.result.error == "cannot run \"\": empty command");
+}
+
+TEST_CASE("argv[0] is looked up on PATH, the child's PATH included") {
+  ScopedTempDir dir;
+  const auto tool = dir / "xd-path-tool";
+  std::ofstream(tool) << "#!/bin/sh\necho from-path \"$1\"\n";
+  chmod(tool.c_str(), 0755);
+  ProcessSpec spec;
+  spec.argv = {"xd-path-tool", "arg with space"};
+  spec.env = {{"PATH", dir.path().string() + ":/usr/bin:/bin"}};
+  const auto c = run_with(spec);
+  REQUIRE(c.result.started);
+  CHECK(c.out == Lines{"from-path arg with space"});
+}
+
+TEST_CASE("environment: inherited plus extra variables, which win") {
+  setenv("XD_INHERITED_VAR", "inherited", 1);
+  setenv("XD_OVERRIDDEN_VAR", "old", 1);
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c",
+               "printf '%s|%s|%s\\n' \"$XD_INHERITED_VAR\" \"$XD_OVERRIDDEN_VAR\" \"$TF_VAR_x\""};
+  spec.env = {{"XD_OVERRIDDEN_VAR", "new"}, {"TF_VAR_x", "secret value"}};
+  const auto c = run_with(spec);
+  CHECK(c.out == Lines{"inherited|new|secret value"});
+  unsetenv("XD_INHERITED_VAR");
+  unsetenv("XD_OVERRIDDEN_VAR");
+}
+
+TEST_CASE("cwd, stdin from /dev/null, own process group") {
+  ScopedTempDir dir;
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c",
+               "pwd -P; readlink /proc/$$/fd/0; cat; echo $$; cut -d' ' -f5 /proc/$$/stat"};
+  spec.cwd = dir.path().string();
+  const auto c = run_with(spec);
+  REQUIRE(c.out.size() == 4);  // `cat` got EOF at once and printed nothing
+  CHECK(c.out[0] == dir.path().string());
+  CHECK(c.out[1] == "/dev/null");
+  CHECK(c.out[2] == c.out[3]);  // process group id == its own pid
+  CHECK(c.out[3] != std::to_string(getpgrp()));
+}
+
+TEST_CASE("each interrupt is forwarded to the child as exactly one SIGINT") {
+  ScopedTempDir dir;
+  const auto log = dir / "signals";
+  InterruptScope scope;
+  // The child logs each SIGINT; after the second it keeps running a little to
+  // catch a late duplicate, then reports the count. (Two kill()s issued back
+  // to back coalesce in the kernel, so this cannot see every duplicate; it does
+  // see two interrupts arrive as two SIGINTs, in step with the parent.)
+  const std::string script = R"(
+    n=0
+    trap 'n=$((n+1)); echo "INT $n" >> "$1"; echo "got $n"' INT
+    echo ready
+    i=0
+    while [ $i -lt 200 ]; do
+      [ "$n" -ge 2 ] && break
+      sleep 0.02 >/dev/null 2>&1 & wait $!
+      i=$((i+1))
+    done
+    j=0
+    while [ $j -lt 10 ]; do sleep 0.02 >/dev/null 2>&1 & wait $!; j=$((j+1)); done
+    echo "done $n"
+  )";
+  const int before = interrupt_count();
+  const auto c = run_sh(script, {log.string()}, [](std::string_view line) {
+    if (line == "ready") raise(SIGINT);
+    if (line == "got 1") raise(SIGTERM);  // SIGTERM counts too, forwarded as SIGINT
+  });
+  REQUIRE(c.result.started);
+  CHECK(interrupt_count() == before + 2);
+  CHECK(c.result.interrupts_forwarded == 2);
+  CHECK(c.out == Lines{"ready", "got 1", "got 2", "done 2"});
+  CHECK(slurp(log) == "INT 1\nINT 2\n");
+  CHECK(c.result.exit_code == 0);  // neither xdeploy nor the child died
+}
+
+TEST_CASE("a child that ignores SIGINT is waited for, never killed") {
+  InterruptScope scope;
+  const std::string script = R"(
+    trap '' INT
+    echo ready
+    i=0
+    while [ $i -lt 15 ]; do sleep 0.02; i=$((i+1)); done
+    echo finished
+    exit 7
+  )";
+  const auto c = run_sh(script, {}, [](std::string_view line) {
+    if (line == "ready") raise(SIGINT);
+  });
+  CHECK(c.result.interrupts_forwarded == 1);
+  CHECK(c.out == Lines{"ready", "finished"});
+  CHECK(c.result.exit_code == 7);
+}
+
+TEST_CASE("a background grandchild holding the pipes does not hang the runner") {
+  // The child exits at once; the grandchild keeps stdout open for 30 s.
+  const auto c = run_sh("sleep 30 & echo parent-done");
+  CHECK(c.out == Lines{"parent-done"});
+  CHECK(c.result.exit_code == 0);
+  CHECK(c.result.duration < std::chrono::seconds(10));
+}
+
+TEST_CASE("display_command quotes only what a shell would misread") {
+  CHECK(display_command({"terraform", "-chdir=infra/x", "apply", "-var=slot=green"}) ==
+        "terraform -chdir=infra/x apply -var=slot=green");
+  CHECK(display_command({"echo", "a b", "", "it's", "$HOME", "x;y"}) ==
+        "echo 'a b' '' 'it'\\''s' '$HOME' 'x;y'");
+  CHECK(display_command({}).empty());
+}
+
+}  // namespace xd
