@@ -6,7 +6,9 @@
 
 namespace xd {
 
-std::string slot_address(Color c) { return fmt::format("module.slot[\"{}\"]", to_string(c)); }
+std::string slot_address(Color c) {
+  return fmt::format("module.slot[\"{}\"]", to_string(c));
+}
 
 std::string slot_instance_address(Color c) {
   return slot_address(c) + ".aws_lightsail_instance.this";
@@ -17,7 +19,8 @@ namespace {
 const std::vector<std::string> kAnyChange{"create", "delete", "update", "read", "no-op", "forget"};
 
 bool under(const std::string& address, const std::string& prefix) {
-  if (address.size() < prefix.size() || address.compare(0, prefix.size(), prefix) != 0) return false;
+  if (address.size() < prefix.size() || address.compare(0, prefix.size(), prefix) != 0)
+    return false;
   return address.size() == prefix.size() || address[prefix.size()] == '.' ||
          address[prefix.size()] == '[';
 }
@@ -49,28 +52,36 @@ ChangeScope allowed_scope(const Step& step, const Deployment& from) {
   ChangeScope scope;
   switch (step.kind) {
     case StepKind::Bootstrap:
-      scope.rules = {{slot, kAnyChange}, {kUpgradeModule, kAnyChange}, {kStaticIpAddress, {"create", "update"}}};
+      scope.rules = {{slot, kAnyChange},
+                     {kUpgradeModule, kAnyChange},
+                     {kStaticIpAddress, {"create", "update"}}};
       break;
-    case StepKind::CreateSlot: scope.rules = {{slot, {"create"}}}; break;
+    case StepKind::CreateSlot:
+      scope.rules = {{slot, {"create"}}};
+      break;
     case StepKind::ReplaceSlot:
       scope.rules = {{slot, {"create", "delete", "update"}}};
       // Replacing the active instance re-creates its static IP attachment.
       if (step.touches_active) scope.rules.push_back({kUpgradeModule, kAnyChange});
       break;
-    case StepKind::SwitchTraffic: scope.rules = {{kUpgradeModule, kAnyChange}}; break;
+    case StepKind::SwitchTraffic:
+      scope.rules = {{kUpgradeModule, kAnyChange}};
+      break;
     case StepKind::DestroySlot:
       scope.rules = {{slot, {"delete"}}};
       // Destroying the slot that holds the IP also drops the attachment and gate.
       if (from.is_active(step.color)) scope.rules.push_back({kUpgradeModule, {"delete", "update"}});
       break;
     case StepKind::HealthGate:
-    case StepKind::VerifyActive: break;  // read-only: nothing may change
+    case StepKind::VerifyActive:
+      break;  // read-only: nothing may change
   }
   return scope;
 }
 
-std::vector<Violation> check_changes(const ChangeScope& scope, const std::vector<ResourceChange>& changes,
-                                     const Step& step, const Deployment& from) {
+std::vector<Violation> check_changes(const ChangeScope& scope,
+                                     const std::vector<ResourceChange>& changes, const Step& step,
+                                     const Deployment& from) {
   std::vector<Violation> out;
   for (const auto& change : changes) {
     if (is_noop(change.actions)) continue;
@@ -88,7 +99,8 @@ std::vector<Violation> check_changes(const ChangeScope& scope, const std::vector
                          [&](const std::string& a) { return a == "no-op" || allows(rule, a); });
     });
     if (!ok)
-      out.push_back({change.address, action, fmt::format("outside what `{}` may change", step.describe())});
+      out.push_back(
+          {change.address, action, fmt::format("outside what `{}` may change", step.describe())});
   }
   return out;
 }

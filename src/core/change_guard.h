@@ -46,8 +46,9 @@ ChangeScope allowed_scope(const Step& step, const Deployment& from);
 // The changes outside the scope; empty means the plan is safe to apply. A
 // delete or replace of the active slot is always a violation unless the step
 // is allowed to touch the active slot (--force).
-std::vector<Violation> check_changes(const ChangeScope& scope, const std::vector<ResourceChange>& changes,
-                                     const Step& step, const Deployment& from);
+std::vector<Violation> check_changes(const ChangeScope& scope,
+                                     const std::vector<ResourceChange>& changes, const Step& step,
+                                     const Deployment& from);
 
 // "replace", "create", "delete", "update", "read" or "no-op" for one change.
 std::string summarize_actions(const std::vector<std::string>& actions);

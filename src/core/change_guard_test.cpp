@@ -13,22 +13,27 @@ const std::string kGreenPorts = R"(module.slot["green"].aws_lightsail_instance_p
 const std::string kBlueInstance = R"(module.slot["blue"].aws_lightsail_instance.this)";
 const std::string kAttachment = "module.upgrade.aws_lightsail_static_ip_attachment.this";
 
-std::vector<Violation> check(const Step& s, const Deployment& from, std::vector<ResourceChange> changes) {
+std::vector<Violation> check(const Step& s, const Deployment& from,
+                             std::vector<ResourceChange> changes) {
   return check_changes(allowed_scope(s, from), changes, s, from);
 }
 }  // namespace
 
 TEST_CASE("teal may create the inactive slot") {
   Step s{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
-  CHECK(check(s, kBlueActive, {{kGreenInstance, {"create"}}, {kGreenPorts, {"create"}},
-                               {"module.upgrade.data.http.health", {"read"}}})
+  CHECK(check(s, kBlueActive,
+              {{kGreenInstance, {"create"}},
+               {kGreenPorts, {"create"}},
+               {"module.upgrade.data.http.health", {"read"}}})
             .empty());
 }
 
 TEST_CASE("teal may not touch the attachment or the active slot (drift)") {
   Step s{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
-  auto v = check(s, kBlueActive, {{kGreenInstance, {"create"}}, {kBlueInstance, {"delete", "create"}},
-                                  {kAttachment, {"update"}}});
+  auto v = check(s, kBlueActive,
+                 {{kGreenInstance, {"create"}},
+                  {kBlueInstance, {"delete", "create"}},
+                  {kAttachment, {"update"}}});
   REQUIRE(v.size() == 2);
   CHECK(v[0].address == kBlueInstance);
   CHECK(v[0].action == "replace");
@@ -38,43 +43,52 @@ TEST_CASE("teal may not touch the attachment or the active slot (drift)") {
 
 TEST_CASE("prefixes match whole address segments only") {
   Step s{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
-  auto v = check(s, kBlueActive, {{R"(module.slot["greenish"].aws_lightsail_instance.this)", {"create"}}});
+  auto v = check(s, kBlueActive,
+                 {{R"(module.slot["greenish"].aws_lightsail_instance.this)", {"create"}}});
   CHECK(v.size() == 1);
 }
 
 TEST_CASE("~green may replace green, but not re-create it when it is active without --force") {
   Step s{StepKind::ReplaceSlot, Color::Green, kBlueActiveGreen};
-  CHECK(check(s, kBlueActiveGreen, {{kGreenInstance, {"delete", "create"}}, {kGreenPorts, {"delete", "create"}}})
+  CHECK(check(s, kBlueActiveGreen,
+              {{kGreenInstance, {"delete", "create"}}, {kGreenPorts, {"delete", "create"}}})
             .empty());
   const Deployment greenActive{Color::Green, Color::Blue};
   Step unforced{StepKind::ReplaceSlot, Color::Green, greenActive, false};
   CHECK(check(unforced, greenActive, {{kGreenInstance, {"delete", "create"}}}).size() == 1);
   Step forced{StepKind::ReplaceSlot, Color::Green, greenActive, true};
-  CHECK(check(forced, greenActive, {{kGreenInstance, {"delete", "create"}}, {kAttachment, {"delete", "create"}}})
+  CHECK(check(forced, greenActive,
+              {{kGreenInstance, {"delete", "create"}}, {kAttachment, {"delete", "create"}}})
             .empty());
 }
 
 TEST_CASE("promote may only change module.upgrade") {
   const Deployment to{Color::Green, Color::Blue};
   Step s{StepKind::SwitchTraffic, Color::Green, to};
-  CHECK(check(s, kBlueActiveGreen, {{kAttachment, {"delete", "create"}},
-                                    {"module.upgrade.terraform_data.healthy", {"update"}}})
+  CHECK(check(s, kBlueActiveGreen,
+              {{kAttachment, {"delete", "create"}},
+               {"module.upgrade.terraform_data.healthy", {"update"}}})
             .empty());
-  auto v = check(s, kBlueActiveGreen, {{kAttachment, {"delete", "create"}}, {kStaticIpAddress, {"delete", "create"}}});
+  auto v = check(s, kBlueActiveGreen,
+                 {{kAttachment, {"delete", "create"}}, {kStaticIpAddress, {"delete", "create"}}});
   REQUIRE(v.size() == 1);
   CHECK(v[0].address == kStaticIpAddress);
 }
 
 TEST_CASE("cleanup may delete the inactive slot only, never create there") {
   Step s{StepKind::DestroySlot, Color::Green, kBlueActive};
-  CHECK(check(s, kBlueActiveGreen, {{kGreenInstance, {"delete"}}, {kGreenPorts, {"delete"}}}).empty());
-  CHECK(check(s, kBlueActiveGreen, {{kGreenInstance, {"delete"}}, {kBlueInstance, {"delete"}}}).size() == 1);
+  CHECK(check(s, kBlueActiveGreen, {{kGreenInstance, {"delete"}}, {kGreenPorts, {"delete"}}})
+            .empty());
+  CHECK(check(s, kBlueActiveGreen, {{kGreenInstance, {"delete"}}, {kBlueInstance, {"delete"}}})
+            .size() == 1);
   CHECK(check(s, kBlueActiveGreen, {{kGreenInstance, {"create"}}}).size() == 1);
 }
 
 TEST_CASE("no-op and read changes are always fine") {
   Step s{StepKind::SwitchTraffic, Color::Green, kBlueActiveGreen};
-  CHECK(check(s, kBlueActiveGreen, {{kBlueInstance, {"no-op"}}, {"data.aws_region.current", {"read"}}}).empty());
+  CHECK(check(s, kBlueActiveGreen,
+              {{kBlueInstance, {"no-op"}}, {"data.aws_region.current", {"read"}}})
+            .empty());
 }
 
 TEST_CASE("summarize_actions names replacements") {

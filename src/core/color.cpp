@@ -8,6 +8,8 @@ std::optional<Color> parse_color(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view to_string(Color c) { return c == Color::Blue ? "blue" : "green"; }
+std::string_view to_string(Color c) {
+  return c == Color::Blue ? "blue" : "green";
+}
 
 }  // namespace xd

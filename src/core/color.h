@@ -11,6 +11,8 @@ enum class Color { Blue, Green };
 
 std::optional<Color> parse_color(std::string_view text);
 std::string_view to_string(Color c);
-constexpr Color other(Color c) { return c == Color::Blue ? Color::Green : Color::Blue; }
+constexpr Color other(Color c) {
+  return c == Color::Blue ? Color::Green : Color::Blue;
+}
 
 }  // namespace xd

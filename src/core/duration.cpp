@@ -11,7 +11,8 @@ namespace xd {
 std::optional<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   size_t unit_at = 0;
-  while (unit_at < text.size() && (std::isdigit(static_cast<unsigned char>(text[unit_at])) || text[unit_at] == '.'))
+  while (unit_at < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[unit_at])) || text[unit_at] == '.'))
     ++unit_at;
   const std::string number(text.substr(0, unit_at));
   const std::string_view unit = text.substr(unit_at);
@@ -22,11 +23,16 @@ std::optional<Millis> parse_duration(std::string_view text) {
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec != std::errc() || ptr != number.data() + number.size()) return std::nullopt;
   double scale = 0;
-  if (unit.empty() || unit == "s") scale = 1000;
-  else if (unit == "ms") scale = 1;
-  else if (unit == "m") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  else
+    return std::nullopt;
   const double ms = value * scale;
   if (!std::isfinite(ms) || ms > 1e12) return std::nullopt;
   return Millis(static_cast<long long>(std::llround(ms)));

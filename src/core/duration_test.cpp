@@ -16,7 +16,8 @@ TEST_CASE("durations accept plain seconds and suffixes") {
 }
 
 TEST_CASE("malformed durations are rejected") {
-  for (const char* bad : {"", "s", "-1", "2x", "1..5s", ".5s", "5.", "2 s", "1e3", "ms5", "99999999999999h"})
+  for (const char* bad :
+       {"", "s", "-1", "2x", "1..5s", ".5s", "5.", "2 s", "1e3", "ms5", "99999999999999h"})
     CHECK_FALSE(parse_duration(bad));
 }
 

@@ -14,6 +14,8 @@ enum class ExitCode : int {
   Interrupted = 130,  // Ctrl-C / SIGTERM
 };
 
-constexpr int to_int(ExitCode c) { return static_cast<int>(c); }
+constexpr int to_int(ExitCode c) {
+  return static_cast<int>(c);
+}
 
 }  // namespace xd

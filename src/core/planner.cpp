@@ -5,7 +5,9 @@
 namespace xd {
 namespace {
 
-std::string name(Color c) { return std::string(to_string(c)); }
+std::string name(Color c) {
+  return std::string(to_string(c));
+}
 
 Refusal refuse(std::string reason, std::string hint) {
   return Refusal{ExitCode::Refused, std::move(reason), std::move(hint)};
@@ -76,11 +78,11 @@ Decision replace(const Request& r, const Deployment& d) {
   const Color c = *r.color;
   if (d.empty())
     return refuse("nothing is deployed", fmt::format("run `xdeploy {}` first", name(c)));
-  if (d.is_inactive(c))
-    return make_plan(r, d, {step(StepKind::ReplaceSlot, c, d)});
+  if (d.is_inactive(c)) return make_plan(r, d, {step(StepKind::ReplaceSlot, c, d)});
   if (!d.active)
-    return refuse(fmt::format("{} exists but holds no static IP", name(other(c))),
-                  fmt::format("run `xdeploy promote {}` or `xdeploy cleanup` first", name(other(c))));
+    return refuse(
+        fmt::format("{} exists but holds no static IP", name(other(c))),
+        fmt::format("run `xdeploy promote {}` or `xdeploy cleanup` first", name(other(c))));
   if (!d.is_active(c)) return creation(r, d, c);
   if (!r.force)
     return refuse(fmt::format("{} is active (prod); replacing it takes prod down", name(c)),
@@ -96,8 +98,9 @@ Decision promote(const Request& r, const Deployment& d) {
   const Color c = *r.color;
   if (d.is_active(c)) return Noop{fmt::format("{} is already active", name(c))};
   if (!d.has(c))
-    return refuse(fmt::format("{} is not deployed ({})", name(c), d.describe()),
-                  d.active ? "run `xdeploy teal` to create it" : fmt::format("run `xdeploy {}`", name(c)));
+    return refuse(
+        fmt::format("{} is not deployed ({})", name(c), d.describe()),
+        d.active ? "run `xdeploy teal` to create it" : fmt::format("run `xdeploy {}`", name(c)));
   return promotion(r, d, c);
 }
 
@@ -111,25 +114,34 @@ Decision rollback(const Request& r, const Deployment& d) {
 Decision cleanup(const Request& r, const Deployment& d) {
   if (!d.inactive) return Noop{fmt::format("nothing to clean up ({})", d.describe())};
   if (!d.active)  // a half-done first deploy: finishing it is the user's call, not CI's
-    return Noop{fmt::format("nothing to clean up: {} holds no static IP yet; `xdeploy {}` finishes it",
-                            name(*d.inactive), name(*d.inactive))};
-  return make_plan(r, d, {step(StepKind::DestroySlot, *d.inactive, Deployment{d.active, std::nullopt})},
-                   true);
+    return Noop{
+        fmt::format("nothing to clean up: {} holds no static IP yet; `xdeploy {}` finishes it",
+                    name(*d.inactive), name(*d.inactive))};
+  return make_plan(
+      r, d, {step(StepKind::DestroySlot, *d.inactive, Deployment{d.active, std::nullopt})}, true);
 }
 
 }  // namespace
 
 Decision decide(const Request& r, const Deployment& current) {
-  const bool needs_color = r.verb == Verb::Deploy || r.verb == Verb::Replace || r.verb == Verb::Promote;
+  const bool needs_color =
+      r.verb == Verb::Deploy || r.verb == Verb::Replace || r.verb == Verb::Promote;
   if (needs_color && !r.color)
-    return Refusal{ExitCode::Usage, fmt::format("`{}` needs a color (blue or green)", to_string(r.verb)), ""};
+    return Refusal{ExitCode::Usage,
+                   fmt::format("`{}` needs a color (blue or green)", to_string(r.verb)), ""};
   switch (r.verb) {
-    case Verb::Deploy: return deploy(r, current);
-    case Verb::Teal: return teal(r, current);
-    case Verb::Replace: return replace(r, current);
-    case Verb::Promote: return promote(r, current);
-    case Verb::Rollback: return rollback(r, current);
-    case Verb::Cleanup: return cleanup(r, current);
+    case Verb::Deploy:
+      return deploy(r, current);
+    case Verb::Teal:
+      return teal(r, current);
+    case Verb::Replace:
+      return replace(r, current);
+    case Verb::Promote:
+      return promote(r, current);
+    case Verb::Rollback:
+      return rollback(r, current);
+    case Verb::Cleanup:
+      return cleanup(r, current);
   }
   return Refusal{ExitCode::Usage, "unknown verb", ""};
 }

@@ -22,7 +22,9 @@ const Deployment kBlueActiveGreen{B, G};
 const Deployment kGreenActiveBlue{G, B};
 const Deployment kBlueUnattached{none, B};
 
-Request req(Verb v, std::optional<Color> c = std::nullopt, bool force = false) { return {v, c, force}; }
+Request req(Verb v, std::optional<Color> c = std::nullopt, bool force = false) {
+  return {v, c, force};
+}
 
 std::vector<std::string> step_ids(const Decision& d) {
   std::vector<std::string> out;
@@ -203,9 +205,11 @@ TEST_CASE("verbs that need a color refuse as a usage error without one") {
 }
 
 TEST_CASE("no plan ever destroys or replaces the active slot without --force") {
-  const std::vector<Deployment> states{kEmpty, kBlue, kGreen, kBlueActiveGreen, kGreenActiveBlue, kBlueUnattached};
+  const std::vector<Deployment> states{kEmpty,           kBlue,          kGreen, kBlueActiveGreen,
+                                       kGreenActiveBlue, kBlueUnattached};
   for (const auto& state : states)
-    for (auto v : {Verb::Deploy, Verb::Teal, Verb::Replace, Verb::Promote, Verb::Rollback, Verb::Cleanup})
+    for (auto v :
+         {Verb::Deploy, Verb::Teal, Verb::Replace, Verb::Promote, Verb::Rollback, Verb::Cleanup})
       for (auto c : {B, G}) {
         auto d = decide(req(v, c), state);
         if (!std::holds_alternative<Plan>(d)) continue;

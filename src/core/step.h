@@ -28,8 +28,8 @@ constexpr bool is_mutating(StepKind k) {
 
 struct Step {
   StepKind kind = StepKind::HealthGate;
-  Color color = Color::Blue;  // the slot the step is about
-  Deployment target;          // the deployment once this step is done
+  Color color = Color::Blue;    // the slot the step is about
+  Deployment target;            // the deployment once this step is done
   bool touches_active = false;  // may replace/destroy the active slot (needs --force)
 
   // "create green (inactive twin)": one line for humans, used in logs and plans.

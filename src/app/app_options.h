@@ -1,0 +1,54 @@
+#pragma once
+// Everything the command line (or xdeploy.toml) can set, already validated.
+// The CLI layer fills it; the app layer only reads it.
+#include <chrono>
+#include <string>
+
+#include "backend/local/local_backend.h"
+#include "backend/terraform/terraform_commands.h"
+#include "core/duration.h"
+
+namespace xd {
+
+enum class BackendKind { Terraform, Local };
+enum class ColorMode { Auto, Always, Never };
+
+struct HealthOptions {
+  long status = 200;
+  std::string body_contains;
+  Millis request_timeout{5000};
+  Millis interval{2000};
+  Millis timeout{300000};
+  bool insecure = false;
+};
+
+struct ProbeOptions {
+  bool enabled = true;
+  Millis period{100};
+  Millis timeout{1000};
+  Millis deadline{120000};
+  int successes = 5;  // the new color answering this many times in a row = served
+  bool auto_rollback = true;
+};
+
+struct AppOptions {
+  BackendKind backend = BackendKind::Terraform;
+  std::string chdir = "terraform";  // the working dir: Terraform root module, .xdeploy/ lives here
+  TerraformSettings terraform;
+  LocalBackendOptions local;
+  HealthOptions health;
+  ProbeOptions probe;
+  Millis lock_wait{0};
+  bool json = false;
+  bool yes = false;
+  bool dry_run = false;
+  bool force = false;
+  int verbosity = 0;  // -1 quiet, 0 normal, 1+ verbose
+  ColorMode color = ColorMode::Auto;
+  int history_limit = 20;
+  bool status_check = false;
+
+  std::string state_dir() const { return chdir + "/.xdeploy"; }
+};
+
+}  // namespace xd

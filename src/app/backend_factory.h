@@ -1,0 +1,15 @@
+#pragma once
+// Picks the backend the options ask for. The only place that knows both.
+#include <memory>
+
+#include "app/app_options.h"
+#include "app/console.h"
+#include "backend/backend.h"
+#include "process/subprocess.h"
+
+namespace xd {
+
+std::unique_ptr<Backend> make_backend(const AppOptions& options, CommandRunner& runner,
+                                      Console& console);
+
+}  // namespace xd

@@ -1,0 +1,137 @@
+// `xdeploy status` and `xdeploy history`: the read-only verbs. No lock (they
+// change nothing), one backend read for status, no backend at all for history.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app/verb_runner.h"
+#include "history/history_log.h"
+#include "http/health_check.h"
+
+namespace xd {
+
+using nlohmann::json;
+
+namespace {
+
+std::string liveness_name(SlotLiveness l) {
+  switch (l) {
+    case SlotLiveness::Running:
+      return "running";
+    case SlotLiveness::Crashed:
+      return "crashed";
+    case SlotLiveness::Unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+struct Probe {
+  bool done = false;
+  std::string verdict;  // "" healthy
+};
+
+Probe probe(const std::string& url, std::optional<Color> expect, const HealthOptions& health) {
+  if (url.empty()) return {true, "no health URL"};
+  const auto response = http_get(url, HttpOptions{health.request_timeout, health.insecure});
+  return {true,
+          judge_health(response, HealthExpectation{health.status, health.body_contains, expect})};
+}
+
+std::string verdict_text(const Probe& p) {
+  return p.verdict.empty() ? "healthy" : "UNHEALTHY: " + p.verdict;
+}
+
+}  // namespace
+
+int VerbRunner::status() {
+  auto state = backend_.read_state();
+  if (!state.ok()) {
+    console_.error(state.error, state.hint);
+    return to_int(state.code);
+  }
+  const ClusterState& s = *state.value;
+  bool healthy = true;
+  json slots = json::object();
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format("backend:   {} ({})", backend_.name(), options_.chdir));
+  lines.push_back(fmt::format("state:     {}", s.deployment.describe()));
+  for (const auto& [color, slot] : s.slots) {
+    const bool active = s.deployment.is_active(color);
+    json j{{"instance_name", slot.instance_name},
+           {"public_ip", slot.public_ip},
+           {"health_url", slot.health_url},
+           {"liveness", liveness_name(slot.liveness)},
+           {"role", active ? "active" : "inactive"}};
+    std::string line =
+        fmt::format("{:<9}  {:<6} {}  {}  {}", active ? "active:" : "inactive:", to_string(color),
+                    slot.instance_name, slot.public_ip, slot.health_url);
+    if (slot.liveness == SlotLiveness::Crashed) line += "  CRASHED";
+    if (options_.status_check) {
+      const auto p = probe(slot.health_url, color, options_.health);
+      healthy = healthy && p.verdict.empty();
+      j["health"] = p.verdict.empty() ? "healthy" : p.verdict;
+      line += "  " + verdict_text(p);
+    }
+    slots[std::string(to_string(color))] = j;
+    lines.push_back(line);
+  }
+  json out{{"backend", backend_.name()},
+           {"deployment", deployment_json(s.deployment)},
+           {"slots", slots},
+           {"static_ip", s.static_ip ? json(*s.static_ip) : json(nullptr)},
+           {"health_url", s.public_health_url ? json(*s.public_health_url) : json(nullptr)}};
+  std::string ip_line = fmt::format("static IP: {}", s.static_ip.value_or("none"));
+  if (s.deployment.active) ip_line += fmt::format(" -> {}", to_string(*s.deployment.active));
+  if (s.public_health_url) ip_line += fmt::format("  ({})", *s.public_health_url);
+  if (options_.status_check && s.public_health_url) {
+    const auto p = probe(*s.public_health_url, s.deployment.active, options_.health);
+    healthy = healthy && p.verdict.empty();
+    out["public_health"] = p.verdict.empty() ? "healthy" : p.verdict;
+    ip_line += "  " + verdict_text(p);
+  }
+  lines.push_back(ip_line);
+  if (options_.json) {
+    out["healthy"] = options_.status_check ? json(healthy) : json(nullptr);
+    console_.result(out.dump());
+  } else {
+    for (const auto& l : lines) console_.result(l);
+  }
+  return to_int(healthy ? ExitCode::Ok : ExitCode::HealthFailed);
+}
+
+int VerbRunner::history() {
+  const auto read = HistoryLog(options_.state_dir() + "/history.jsonl").read();
+  if (!read.error.empty()) {
+    console_.error("cannot read the history: " + read.error);
+    return to_int(ExitCode::Failed);
+  }
+  if (read.skipped_lines > 0)
+    console_.warn(fmt::format("{} damaged history line(s) skipped", read.skipped_lines));
+  const size_t limit = options_.history_limit > 0 ? static_cast<size_t>(options_.history_limit)
+                                                  : read.records.size();
+  const size_t first = read.records.size() > limit ? read.records.size() - limit : 0;
+  if (options_.json) {
+    json out = json::array();
+    for (size_t i = first; i < read.records.size(); ++i) out.push_back(read.records[i]);
+    console_.result(out.dump());
+    return 0;
+  }
+  if (read.records.empty()) console_.info("no operations recorded yet");
+  for (size_t i = first; i < read.records.size(); ++i) {
+    const auto& r = read.records[i];
+    std::string line = fmt::format("{}  {:<10} {:<15} {:<13} {:>7.1f}s", r.value("started_at", "?"),
+                                   r.value("user", "?"), r.value("verb", "?"),
+                                   r.value("result", "?"), r.value("duration_ms", 0) / 1000.0);
+    const auto& to = r.value("to", json());
+    if (to.is_object() && to.contains("deploy"))
+      line += fmt::format("  deploy={}", to["deploy"].get<std::string>());
+    const auto& probe = r.value("probe", json());
+    if (probe.is_object()) line += fmt::format("  downtime {}ms", probe.value("downtime_ms", 0));
+    if (r.value("exit_code", 0) != 0) line += "  " + r.value("message", "");
+    console_.result(line);
+  }
+  return 0;
+}
+
+}  // namespace xd

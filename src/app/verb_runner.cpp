@@ -1,0 +1,392 @@
+#include "app/verb_runner.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/planner.h"
+#include "history/history_log.h"
+#include "http/health_gate.h"
+#include "lock/deploy_lock.h"
+#include "process/interrupts.h"
+
+namespace xd {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Millis since(Clock::time_point t) {
+  return std::chrono::duration_cast<Millis>(Clock::now() - t);
+}
+
+std::string color_name(Color c) {
+  return std::string(to_string(c));
+}
+
+}  // namespace
+
+VerbRunner::Operation VerbRunner::begin(const Request& request) const {
+  Operation op;
+  op.started = Clock::now();
+  const auto me = current_process_holder(request.display());
+  op.record.started_at = now_iso8601();
+  op.record.user = me.user;
+  op.record.host = me.host;
+  op.record.verb = request.display();
+  op.record.backend = backend_.name();
+  op.record.dry_run = options_.dry_run;
+  return op;
+}
+
+std::string VerbRunner::log_file_for(const std::string& verb) const {
+  std::string safe;
+  for (char c : verb) safe += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  const auto now = std::chrono::system_clock::now();
+  return fmt::format("{}/logs/{:%Y%m%dT%H%M%S}Z-{}.log", options_.state_dir(),
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), safe);
+}
+
+void VerbRunner::save_history(const OperationRecord& record) {
+  if (record.dry_run) return;  // history is what happened, not what was previewed
+  const auto error = HistoryLog(options_.state_dir() + "/history.jsonl").append(record.to_json());
+  if (!error.empty())
+    console_.warn(fmt::format("could not record the operation in history: {}", error));
+}
+
+int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
+                       const std::string& hint) {
+  op.record.exit_code = to_int(code);
+  if (op.record.result != "noop" || code != ExitCode::Ok)
+    op.record.result = result_name(to_int(code));
+  op.record.message = message;
+  op.record.duration = since(op.started);
+  if (!op.record.to) op.record.to = op.current;
+  save_history(op.record);
+  if (code == ExitCode::Ok) {
+    if (!message.empty()) console_.success(message);
+  } else {
+    console_.error(message, hint);
+  }
+  if (!console_.log_path().empty() && code != ExitCode::Ok)
+    console_.info("full log: " + console_.log_path());
+  if (options_.json) console_.result(op.record.to_json().dump());
+  return to_int(code);
+}
+
+int VerbRunner::execute(const Request& request) {
+  InterruptScope interrupts;
+  Operation op = begin(request);
+  std::error_code ec;
+  fs::create_directories(fs::path(options_.state_dir()) / "logs", ec);
+
+  DeployLock::Error lock_error;
+  auto lock = DeployLock::acquire(fs::path(options_.state_dir()) / "lock",
+                                  current_process_holder(request.display()), options_.lock_wait,
+                                  &lock_error, [] { return interrupted(); });
+  if (!lock) {
+    if (!lock_error.busy) return finish(op, ExitCode::Failed, lock_error.message);
+    const std::string who = lock_error.holder ? lock_error.holder->describe() : "another process";
+    return finish(op, ExitCode::Locked, fmt::format("another xdeploy is running: {}", who),
+                  "wait for it to finish, or pass --lock-wait 10m to queue behind it");
+  }
+  if (!options_.dry_run) console_.open_log(log_file_for(request.display()));
+
+  StepRecord read{"state", "read the current state", "ok", "", {}, {}};
+  const auto t = Clock::now();
+  auto state = backend_.read_state();
+  read.duration = since(t);
+  read.commands = state.commands;
+  if (!state.ok()) {
+    read.result = "failed";
+    op.record.steps.push_back(read);
+    return finish(op, state.code, state.error, state.hint);
+  }
+  op.record.steps.push_back(read);
+  op.state = *state.value;
+  op.current = op.state.deployment;
+  op.record.from = op.current;
+
+  Request effective = request;
+  effective.force = request.force || options_.force;
+  const Decision decision = decide(effective, op.current);
+  if (const auto* noop = std::get_if<Noop>(&decision)) {
+    op.record.result = "noop";
+    return finish(op, ExitCode::Ok, "nothing to do: " + noop->message);
+  }
+  if (const auto* refusal = std::get_if<Refusal>(&decision))
+    return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
+  const Plan& plan = std::get<Plan>(decision);
+  announce(plan);
+  if (options_.dry_run) return dry_run(op, plan);
+  if (plan.destructive && !options_.yes && console_.interactive() &&
+      !console_.confirm(
+          fmt::format("{}: this destroys or replaces a slot. Continue?", request.display())))
+    return finish(op, ExitCode::Refused, "not confirmed; nothing changed",
+                  "pass --yes to skip the question");
+  return run_plan(op, plan);
+}
+
+void VerbRunner::announce(const Plan& plan) {
+  console_.info(fmt::format("==> {}: {} -> {}", plan.request.display(), plan.from.describe(),
+                            plan.to.describe()));
+  int n = 0;
+  for (const auto& step : plan.steps)
+    console_.detail(fmt::format("    {}. {}", ++n, step.describe()));
+}
+
+int VerbRunner::dry_run(Operation& op, const Plan& plan) {
+  int n = 0;
+  bool first_mutating = true;
+  for (const auto& step : plan.steps) {
+    console_.result(fmt::format("{}. {}", ++n, step.describe()));
+    if (step.kind == StepKind::HealthGate) {
+      const auto* slot = op.state.slot(step.color);
+      console_.result(fmt::format("     GET {} (expect {}, slot {})",
+                                  slot ? slot->health_url : "<its health_url>",
+                                  options_.health.status, color_name(step.color)));
+    }
+    if (step.kind == StepKind::VerifyActive) console_.result("     read the state back");
+    if (!is_mutating(step.kind)) continue;
+    for (const auto& line : backend_.describe(step, op.current)) console_.result("     " + line);
+    if (!first_mutating) continue;
+    first_mutating = false;
+    // Only the first step can be planned now: later ones depend on it.
+    const auto t = Clock::now();
+    auto outcome = backend_.run(step, op.current, /*dry_run=*/true);
+    op.record.steps.push_back({step.id(), step.describe(),
+                               outcome.ok() ? "ok" : result_name(to_int(outcome.code)),
+                               outcome.message, since(t), outcome.commands});
+    if (!outcome.ok()) return finish(op, outcome.code, outcome.message, outcome.hint);
+    console_.info(fmt::format("    {}", outcome.message));
+  }
+  op.record.to = plan.to;
+  return finish(op, ExitCode::Ok, "dry run: nothing was changed");
+}
+
+int VerbRunner::run_plan(Operation& op, const Plan& plan) {
+  for (const auto& step : plan.steps) {
+    if (interrupted())
+      return finish(
+          op, ExitCode::Interrupted, fmt::format("interrupted before: {}", step.describe()),
+          "`xdeploy status` shows where things stand; run the same command again to continue");
+    std::string message, hint;
+    const ExitCode code = run_step(op, step, message, hint);
+    if (code != ExitCode::Ok) return finish(op, code, message, hint);
+  }
+  return finish(op, ExitCode::Ok,
+                fmt::format("{}: {}", plan.request.display(), op.current.describe()));
+}
+
+ExitCode VerbRunner::run_step(Operation& op, const Step& step, std::string& message,
+                              std::string& hint) {
+  console_.info(fmt::format("--> {}", step.describe()));
+  switch (step.kind) {
+    case StepKind::HealthGate:
+      return health_gate(op, step, message, hint);
+    case StepKind::VerifyActive:
+      return verify_active(op, step, message, hint);
+    case StepKind::SwitchTraffic:
+      return switch_traffic(op, step, message, hint);
+    default:
+      return backend_step(op, step, message, hint);
+  }
+}
+
+ExitCode VerbRunner::backend_step(Operation& op, const Step& step, std::string& message,
+                                  std::string& hint) {
+  const auto t = Clock::now();
+  auto outcome = backend_.run(step, op.current, false);
+  op.record.steps.push_back({step.id(), step.describe(),
+                             outcome.ok() ? "ok" : result_name(to_int(outcome.code)),
+                             outcome.message, since(t), outcome.commands});
+  if (!outcome.ok()) {
+    message = outcome.message;
+    hint = outcome.hint;
+    op.stale = true;  // a failed apply may have done part of the work
+    return outcome.code;
+  }
+  if (!outcome.message.empty()) console_.detail("    " + outcome.message);
+  op.current = step.target;
+  op.stale = true;
+  return ExitCode::Ok;
+}
+
+ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string& message,
+                                    std::string& hint) {
+  const Deployment before = op.current;
+  std::optional<DowntimeProber> prober;
+  if (options_.probe.enabled && op.state.public_health_url) {
+    ProbeConfig config;
+    config.url = *op.state.public_health_url;
+    config.expect = step.color;
+    config.period = options_.probe.period;
+    config.timeout = options_.probe.timeout;
+    config.deadline = options_.probe.deadline;
+    config.consecutive_needed = options_.probe.successes;
+    config.insecure = options_.health.insecure;
+    prober.emplace(config);
+    prober->start();
+    prober->mark_switch();
+  }
+  const ExitCode code = backend_step(op, step, message, hint);
+  if (!prober) return code;
+  if (code != ExitCode::Ok) {
+    op.record.probe = prober->stop_now();
+    return code;
+  }
+  console_.info(fmt::format("    watching {} until {} answers", *op.state.public_health_url,
+                            color_name(step.color)));
+  op.record.probe = prober->wait_and_stop();
+  console_.info("    " + op.record.probe->one_line());
+  if (op.record.probe->new_color_served) return ExitCode::Ok;
+  if (interrupted()) {
+    message = "interrupted while watching the public endpoint";
+    return ExitCode::Interrupted;
+  }
+  message =
+      fmt::format("{} never served on the public endpoint {} within {}", color_name(step.color),
+                  *op.state.public_health_url, format_duration(options_.probe.deadline));
+  if (!options_.probe.auto_rollback || !before.active) {
+    hint = before.active
+               ? fmt::format("left as is (--no-auto-rollback); `xdeploy rollback` returns to {}",
+                             color_name(*before.active))
+               : "there is no previous color to return to; check the slot and the static IP";
+    return ExitCode::RolledBack;
+  }
+  return auto_rollback(op, *before.active, message, hint);
+}
+
+ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& message,
+                                   std::string& hint) {
+  console_.warn(fmt::format("{}; rolling back to {}", message, color_name(back_to)));
+  const Deployment to{back_to, other(back_to)};
+  const std::vector<Step> steps{Step{StepKind::HealthGate, back_to, op.current},
+                                Step{StepKind::SwitchTraffic, back_to, to},
+                                Step{StepKind::VerifyActive, back_to, to}};
+  for (const auto& step : steps) {
+    std::string m, h;
+    console_.info(fmt::format("--> rollback: {}", step.describe()));
+    ExitCode code = ExitCode::Ok;
+    if (step.kind == StepKind::HealthGate)
+      code = health_gate(op, step, m, h);
+    else if (step.kind == StepKind::VerifyActive)
+      code = verify_active(op, step, m, h);
+    else
+      code = backend_step(op, step, m, h);
+    if (code != ExitCode::Ok) {
+      message +=
+          fmt::format("; the automatic rollback to {} FAILED too: {}", color_name(back_to), m);
+      hint = "run `xdeploy status` and act by hand; nothing else will be tried";
+      return ExitCode::Failed;
+    }
+  }
+  message += fmt::format("; rolled back: {} is active again", color_name(back_to));
+  hint = "check the new slot's logs; fix it with `xdeploy ~<color>` and promote again";
+  return ExitCode::RolledBack;
+}
+
+bool VerbRunner::refresh_state(Operation& op, StepRecord& record, std::string& message) {
+  auto state = backend_.read_state();
+  record.commands.insert(record.commands.end(), state.commands.begin(), state.commands.end());
+  if (!state.ok()) {
+    message = state.error;
+    return false;
+  }
+  op.state = *state.value;
+  op.stale = false;
+  return true;
+}
+
+ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& message,
+                                 std::string& hint) {
+  StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
+  const auto t = Clock::now();
+  const bool after_change = op.stale;  // the gate follows a change: the slot is already serving
+  if (op.stale && !refresh_state(op, record, message)) {
+    record.result = "failed";
+    op.record.steps.push_back(record);
+    return ExitCode::Failed;
+  }
+  const SlotInfo* slot = op.state.slot(step.color);
+  if (!slot || slot->health_url.empty()) {
+    record.result = "failed";
+    op.record.steps.push_back(record);
+    message = fmt::format("{} has no health_url in the state", color_name(step.color));
+    hint = "check the Terraform outputs (`xdeploy status`)";
+    return ExitCode::Failed;
+  }
+  if (slot->liveness == SlotLiveness::Crashed) {
+    record.result = "health_failed";
+    op.record.steps.push_back(record);
+    message = fmt::format("{} is not running (its process exited); the static IP was not moved",
+                          color_name(step.color));
+    hint = fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color));
+    return ExitCode::HealthFailed;
+  }
+  const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
+  const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
+                          options_.health.timeout, options_.health.insecure};
+  console_.detail(fmt::format("    GET {} until {} answers as {}", slot->health_url,
+                              options_.health.status, color_name(step.color)));
+  auto result = run_health_gate(slot->health_url, expect, policy, [&](const GateAttempt& a) {
+    console_.progress(fmt::format("    attempt {} at {}: {}", a.number, format_duration(a.at),
+                                  a.verdict.empty() ? "healthy" : a.verdict));
+  });
+  console_.end_progress();
+  op.record.gates.push_back({color_name(step.color), slot->health_url, result});
+  record.duration = since(t);
+  if (result.passed) {
+    op.record.steps.push_back(record);
+    console_.detail(fmt::format("    {} is healthy after {} attempt(s)", color_name(step.color),
+                                result.attempts));
+    return ExitCode::Ok;
+  }
+  if (result.interrupted) {
+    record.result = "interrupted";
+    op.record.steps.push_back(record);
+    message = "interrupted during the health gate; nothing was moved";
+    return ExitCode::Interrupted;
+  }
+  std::string attempts;
+  for (const auto& a : result.last_attempts)
+    attempts += fmt::format("\n  attempt {} at {}: {}", a.number, format_duration(a.at), a.verdict);
+  if (!result.last_body.empty()) attempts += fmt::format("\n  last body: {}", result.last_body);
+  record.result = "health_failed";
+  op.record.steps.push_back(record);
+  message = fmt::format(
+      "{} failed its health gate ({} attempts in {}); {}{}", color_name(step.color),
+      result.attempts, format_duration(result.elapsed),
+      after_change ? "it is deployed but not healthy" : "the static IP was not moved", attempts);
+  hint = fmt::format("check {} ({}), fix it with `xdeploy ~{}`, then run the command again",
+                     color_name(step.color), slot->health_url, color_name(step.color));
+  return ExitCode::HealthFailed;
+}
+
+ExitCode VerbRunner::verify_active(Operation& op, const Step& step, std::string& message,
+                                   std::string& hint) {
+  StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
+  const auto t = Clock::now();
+  if (op.stale && !refresh_state(op, record, message)) {
+    record.result = "failed";
+    op.record.steps.push_back(record);
+    return ExitCode::Failed;
+  }
+  record.duration = since(t);
+  op.current = op.state.deployment;
+  op.record.to = op.current;
+  if (op.state.deployment.active != step.color) {
+    record.result = "failed";
+    op.record.steps.push_back(record);
+    message = fmt::format("after the change the backend reports {}, expected {} active",
+                          op.state.deployment.describe(), color_name(step.color));
+    hint = "run `xdeploy status`; the same command can be run again";
+    return ExitCode::Failed;
+  }
+  op.record.steps.push_back(record);
+  return ExitCode::Ok;
+}
+
+}  // namespace xd

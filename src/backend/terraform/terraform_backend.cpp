@@ -1,0 +1,258 @@
+#include "backend/terraform/terraform_backend.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <system_error>
+
+#include "backend/terraform/outputs_parser.h"
+#include "backend/terraform/plan_json.h"
+#include "core/change_guard.h"
+#include "process/interrupts.h"
+
+namespace xd {
+
+namespace fs = std::filesystem;
+
+TerraformBackend::TerraformBackend(TerraformSettings settings, CommandRunner& runner,
+                                   TerraformSink sink)
+    : commands_(std::move(settings)), runner_(runner), sink_(std::move(sink)) {}
+
+TerraformBackend::Call TerraformBackend::call(const std::string& label,
+                                              const std::vector<std::string>& argv) {
+  ProcessSpec spec;
+  spec.argv = argv;
+  // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
+  spec.env = {{"TF_IN_AUTOMATION", "1"}};
+  auto result = runner_.run(
+      spec, [&](std::string_view line) { sink_(label, line, false); },
+      [&](std::string_view line) { sink_(label, line, true); });
+  CommandRecord record{display_command(redact_secrets(argv)),
+                       result.started ? result.exit_code : 127, result.duration};
+  return {std::move(result), std::move(record)};
+}
+
+bool TerraformBackend::initialized() const {
+  const char* data_dir = std::getenv("TF_DATA_DIR");
+  fs::path dir = data_dir && *data_dir ? fs::path(data_dir) : fs::path(".terraform");
+  if (dir.is_relative()) dir = fs::path(commands_.settings().chdir) / dir;
+  std::error_code ec;
+  return fs::is_directory(dir, ec);
+}
+
+namespace {
+
+StepOutcome failure(ExitCode code, std::string message, std::string hint = {}) {
+  StepOutcome o;
+  o.code = code;
+  o.message = std::move(message);
+  o.hint = std::move(hint);
+  return o;
+}
+
+// Interrupted wins over Failed: Terraform exits 1 after a Ctrl-C too.
+ExitCode classify(const ProcessResult& r) {
+  if (r.interrupts_forwarded > 0 || interrupted()) return ExitCode::Interrupted;
+  return ExitCode::Failed;
+}
+
+std::string not_started_message(const ProcessResult& r, const std::string& binary) {
+  return fmt::format("{} (set --terraform or XDEPLOY_TERRAFORM to the terraform or tofu binary)",
+                     r.error.empty() ? "cannot run " + binary : r.error);
+}
+
+}  // namespace
+
+std::string terraform_error_summary(const std::string& stderr_text,
+                                    const std::string& stdout_text) {
+  const std::string& text =
+      stderr_text.find("Error") != std::string::npos ? stderr_text : stdout_text;
+  auto at = text.rfind("Error: ");
+  if (at == std::string::npos) {
+    // No diagnostic: the last non-empty line is the best we have.
+    auto end = text.find_last_not_of(" \n\r\t");
+    if (end == std::string::npos) return "";
+    auto start = text.rfind('\n', end);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
+  }
+  std::string summary;
+  // The summary line plus the first detail line, folded.
+  auto line_end = text.find('\n', at);
+  summary = text.substr(at, line_end - at);
+  if (line_end != std::string::npos) {
+    auto detail_start = text.find_first_not_of("\n ", line_end);
+    if (detail_start != std::string::npos) {
+      auto detail_end = text.find('\n', detail_start);
+      summary += ": " + text.substr(detail_start, detail_end - detail_start);
+    }
+  }
+  return summary;
+}
+
+std::optional<StepOutcome> TerraformBackend::ensure_init() {
+  if (init_checked_ || initialized()) {
+    init_checked_ = true;
+    return std::nullopt;
+  }
+  auto c = call("init", commands_.init());
+  StepOutcome o;
+  o.commands.push_back(c.record);
+  if (!c.result.started)
+    return failure(ExitCode::Failed, not_started_message(c.result, commands_.settings().binary));
+  if (c.result.exit_code != 0) {
+    o.code = classify(c.result);
+    o.message = fmt::format("terraform init failed (exit {}): {}", c.result.exit_code,
+                            terraform_error_summary(c.result.stderr_text, c.result.stdout_text));
+    o.hint = "fix the error above, then run the same xdeploy command again";
+    return o;
+  }
+  init_checked_ = true;
+  return std::nullopt;
+}
+
+Result<ClusterState> TerraformBackend::read_state() {
+  Result<ClusterState> r;
+  if (!fs::is_directory(commands_.settings().chdir)) {
+    r.code = ExitCode::Usage;
+    r.error = fmt::format("working directory \"{}\" does not exist", commands_.settings().chdir);
+    r.hint = "pass -C/--chdir with the Terraform root module (default ./terraform)";
+    return r;
+  }
+  if (auto failed = ensure_init()) {
+    r.code = failed->code;
+    r.error = failed->message;
+    r.hint = failed->hint;
+    r.commands = failed->commands;
+    return r;
+  }
+  auto c = call("state", commands_.output_json());
+  r.commands.push_back(c.record);
+  if (!c.result.started || c.result.exit_code != 0) {
+    r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
+    r.error = c.result.started
+                  ? fmt::format("terraform output -json failed (exit {}): {}", c.result.exit_code,
+                                terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
+                  : not_started_message(c.result, commands_.settings().binary);
+    return r;
+  }
+  OutputsError error;
+  r.value = parse_outputs(c.result.stdout_text, &error);
+  if (!r.value) {
+    r.code = ExitCode::Failed;
+    r.error = "cannot understand `terraform output -json`: " + error.reason;
+    r.hint =
+        "check that -C points at the xdeploy root module (terraform/) and its outputs match the "
+        "contract";
+  }
+  return r;
+}
+
+std::string TerraformBackend::plan_file_for(const Step& step) const {
+  // Relative to -chdir, like every path Terraform receives.
+  return fmt::format(".xdeploy/plans/{}.tfplan", step.id());
+}
+
+std::optional<std::string> TerraformBackend::replace_address(const Step& step) {
+  if (step.kind == StepKind::ReplaceSlot) return slot_instance_address(step.color);
+  return std::nullopt;
+}
+
+std::vector<std::string> TerraformBackend::describe(const Step& step, const Deployment&) const {
+  const auto plan_file = plan_file_for(step);
+  return {display_command(
+              redact_secrets(commands_.plan(step.target, replace_address(step), plan_file))),
+          display_command(commands_.show_plan_json(plan_file)),
+          fmt::format("(check the plan: {} may only change its own resources)", step.id()),
+          display_command(commands_.apply_plan(plan_file))};
+}
+
+StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool dry_run) {
+  if (auto failed = ensure_init()) return *failed;
+  const auto plan_file = plan_file_for(step);
+  std::error_code ec;
+  fs::create_directories(fs::path(commands_.settings().chdir) / ".xdeploy" / "plans", ec);
+
+  StepOutcome outcome;
+  auto plan = call(step.id(), commands_.plan(step.target, replace_address(step), plan_file));
+  outcome.commands.push_back(plan.record);
+  if (!plan.result.started)
+    return failure(ExitCode::Failed, not_started_message(plan.result, commands_.settings().binary));
+  if (plan.result.exit_code == 0) {
+    outcome.message = "no changes: Terraform already matches";
+    fs::remove(fs::path(commands_.settings().chdir) / plan_file, ec);
+    return outcome;
+  }
+  if (plan.result.exit_code != 2) {
+    outcome.code = classify(plan.result);
+    outcome.message =
+        fmt::format("terraform plan failed (exit {}): {}", plan.result.exit_code,
+                    terraform_error_summary(plan.result.stderr_text, plan.result.stdout_text));
+    outcome.hint =
+        "nothing was applied; fix the error above and run the same xdeploy command again";
+    return outcome;
+  }
+  return guard_and_apply(step, from, dry_run, plan_file, std::move(outcome));
+}
+
+StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment& from,
+                                              bool dry_run, const std::string& plan_file,
+                                              StepOutcome outcome) {
+  const fs::path plan_path = fs::path(commands_.settings().chdir) / plan_file;
+  auto discard_plan = [&] {
+    std::error_code ec;
+    fs::remove(plan_path, ec);
+  };
+  auto show = call(step.id(), commands_.show_plan_json(plan_file));
+  outcome.commands.push_back(show.record);
+  if (!show.result.started || show.result.exit_code != 0) {
+    discard_plan();
+    outcome.code = show.result.started ? classify(show.result) : ExitCode::Failed;
+    outcome.message =
+        fmt::format("terraform show -json failed: {}",
+                    terraform_error_summary(show.result.stderr_text, show.result.stdout_text));
+    return outcome;
+  }
+  std::string parse_error;
+  auto plan = parse_plan_json(show.result.stdout_text, &parse_error);
+  if (!plan) {
+    discard_plan();
+    return failure(ExitCode::Failed, parse_error, "nothing was applied");
+  }
+  auto violations = check_changes(allowed_scope(step, from), plan->changes, step, from);
+  if (!violations.empty()) {
+    discard_plan();
+    std::string list;
+    for (const auto& v : violations)
+      list += fmt::format("\n  {} {} ({})", v.action, v.address, v.why);
+    outcome.code = ExitCode::Refused;
+    outcome.message =
+        fmt::format("refused: the plan for `{}` would also change:{}", step.describe(), list);
+    outcome.hint = fmt::format(
+        "nothing was applied. The configuration or the infrastructure drifted; inspect with "
+        "`terraform "
+        "-chdir={} plan -var=deploy={}`, fix it, then run the same xdeploy command again",
+        commands_.settings().chdir, step.target.to_deploy_var());
+    return outcome;
+  }
+  if (dry_run) {
+    discard_plan();
+    outcome.message = "dry run: the plan is within the step's scope; nothing applied";
+    return outcome;
+  }
+  auto apply = call(step.id(), commands_.apply_plan(plan_file));
+  outcome.commands.push_back(apply.record);
+  discard_plan();
+  if (!apply.result.started || apply.result.exit_code != 0) {
+    outcome.code = apply.result.started ? classify(apply.result) : ExitCode::Failed;
+    outcome.message =
+        fmt::format("terraform apply failed (exit {}): {}", apply.result.exit_code,
+                    terraform_error_summary(apply.result.stderr_text, apply.result.stdout_text));
+    outcome.hint =
+        "Terraform saved what it did; `xdeploy status` shows the state, and the same xdeploy "
+        "command can be run again";
+  }
+  return outcome;
+}
+
+}  // namespace xd

@@ -1,0 +1,54 @@
+#pragma once
+// The Terraform commands xdeploy runs, as argv arrays and nothing else (the
+// Kamal split: this file only builds commands, terraform_backend.cpp runs
+// them). Keeping them here makes "what exactly does a verb run" one
+// readable, unit-tested place, and `xdeploy plan` prints them verbatim.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/deployment.h"
+
+namespace xd {
+
+struct TerraformSettings {
+  std::string binary = "terraform";  // --terraform, XDEPLOY_TERRAFORM, or PATH (tofu works too)
+  std::string chdir = "terraform";   // passed as -chdir=DIR (must use '=')
+  std::chrono::milliseconds lock_timeout{30000};  // Terraform's own state lock
+  bool color = false;                             // false: -no-color (output is not a terminal)
+  std::vector<std::string> var_files;             // --var-file, passed to plan
+  std::vector<std::string> extra_args;            // after `--`, passed to plan
+};
+
+class TerraformCommands {
+ public:
+  explicit TerraformCommands(TerraformSettings settings) : s_(std::move(settings)) {}
+
+  std::vector<std::string> init() const;
+  std::vector<std::string> output_json() const;
+  // A saved plan for one step: -detailed-exitcode tells "no changes" (0) from
+  // "changes" (2), so a step whose goal holds costs one invocation.
+  std::vector<std::string> plan(const Deployment& target,
+                                const std::optional<std::string>& replace_address,
+                                const std::string& plan_file) const;
+  std::vector<std::string> show_plan_json(const std::string& plan_file) const;
+  // Applying a saved plan needs no -auto-approve and takes no -var: the
+  // variables are inside the plan.
+  std::vector<std::string> apply_plan(const std::string& plan_file) const;
+
+  const TerraformSettings& settings() const { return s_; }
+
+ private:
+  std::vector<std::string> base(const char* subcommand) const;
+  TerraformSettings s_;
+};
+
+// argv with the values of secret-looking -var arguments replaced by "***", for
+// logs and history (secrets belong in TF_VAR_*, but users pass `-- -var=...`).
+std::vector<std::string> redact_secrets(std::vector<std::string> argv);
+
+// Go duration syntax for -lock-timeout ("30s", "1500ms").
+std::string go_duration(std::chrono::milliseconds d);
+
+}  // namespace xd

@@ -1,0 +1,71 @@
+#include "backend/terraform/terraform_commands.h"
+
+#include <catch2/catch.hpp>
+
+using namespace xd;
+using V = std::vector<std::string>;
+
+namespace {
+TerraformSettings settings() {
+  TerraformSettings s;
+  s.binary = "tofu";
+  s.chdir = "infra";
+  s.lock_timeout = std::chrono::seconds(30);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("init and output run in -chdir with '=' and never prompt") {
+  TerraformCommands c(settings());
+  CHECK(c.init() == V{"tofu", "-chdir=infra", "init", "-input=false", "-no-color"});
+  CHECK(c.output_json() == V{"tofu", "-chdir=infra", "output", "-json"});
+}
+
+TEST_CASE("plan is a saved, detailed-exitcode plan with the deploy variable") {
+  TerraformCommands c(settings());
+  const Deployment d{Color::Green, Color::Blue};
+  CHECK(c.plan(d, std::nullopt, ".xdeploy/plans/switch-green.tfplan") ==
+        V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
+          "-detailed-exitcode", "-out=.xdeploy/plans/switch-green.tfplan",
+          "-var=deploy=blue,green"});
+}
+
+TEST_CASE("replace, var files and pass-through args follow the variable") {
+  auto s = settings();
+  s.color = true;
+  s.var_files = {"prod.tfvars"};
+  s.extra_args = {"-parallelism=2"};
+  TerraformCommands c(s);
+  auto argv = c.plan(Deployment{Color::Blue, Color::Green},
+                     R"(module.slot["green"].aws_lightsail_instance.this)", "p.tfplan");
+  CHECK(argv == V{"tofu", "-chdir=infra", "plan", "-input=false", "-lock-timeout=30s",
+                  "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=green,blue",
+                  R"(-replace=module.slot["green"].aws_lightsail_instance.this)",
+                  "-var-file=prod.tfvars", "-parallelism=2"});
+}
+
+TEST_CASE("apply takes the saved plan and no variables") {
+  TerraformCommands c(settings());
+  CHECK(c.apply_plan("p.tfplan") == V{"tofu", "-chdir=infra", "apply", "-input=false", "-no-color",
+                                      "-lock-timeout=30s", "p.tfplan"});
+  CHECK(c.show_plan_json("p.tfplan") == V{"tofu", "-chdir=infra", "show", "-json", "p.tfplan"});
+}
+
+TEST_CASE("go_duration speaks Go's syntax") {
+  CHECK(go_duration(std::chrono::seconds(5)) == "5s");
+  CHECK(go_duration(std::chrono::milliseconds(1500)) == "1500ms");
+  CHECK(go_duration(std::chrono::milliseconds(0)) == "0s");
+}
+
+TEST_CASE("secret-looking -var values are redacted for logs and history") {
+  V argv{"terraform",
+         "plan",
+         "-var=deploy=blue",
+         "-var=falconx_api_key=abc",
+         "-var",
+         "webhook_secret=xyz",
+         "--var=db_password=p"};
+  CHECK(redact_secrets(argv) == V{"terraform", "plan", "-var=deploy=blue",
+                                  "-var=falconx_api_key=***", "-var", "webhook_secret=***",
+                                  "--var=db_password=***"});
+}

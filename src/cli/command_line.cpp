@@ -1,0 +1,340 @@
+#include "cli/command_line.h"
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <vector>
+
+#include "core/exit_code.h"
+
+#ifndef XD_BUILD_ID
+#define XD_BUILD_ID "dev"
+#endif
+
+namespace xd {
+namespace {
+
+constexpr const char* kExamples = R"(
+Examples:
+  xdeploy blue                 first deploy: blue becomes prod
+  xdeploy teal                 create the inactive twin (green)
+  xdeploy ~green               replace the inactive green with the current build
+  xdeploy promote green        health gate green, then move the static IP to it
+  xdeploy rollback             promote the inactive slot back
+  xdeploy cleanup --yes        destroy the inactive slot (CI-safe: no-op if none)
+  xdeploy status --check       slots, IPs and live health
+  xdeploy plan promote green   show the steps and Terraform commands, change nothing
+  xdeploy --backend local blue try it all on this machine, no AWS
+
+Exit codes:
+  0 done or nothing to do      1 failed (Terraform or other)   2 usage
+  3 health gate failed         4 refused (precondition or plan outside the allowed set)
+  5 locked (another xdeploy)   6 new color never served; rolled back   130 interrupted
+)";
+
+const std::vector<std::string> kVerbs{"blue",    "green",   "teal",     "~blue",   "~green",
+                                      "replace", "promote", "rollback", "cleanup", "status",
+                                      "history", "plan",    "down"};
+
+// Durations are typed as text ("500ms", "2s", "5m") and checked here, so a
+// bad value is a usage error naming the option.
+struct DurationOption {
+  std::string text;
+  Millis* target = nullptr;
+};
+
+CLI::Validator duration_validator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        return parse_duration(value)
+                   ? ""
+                   : fmt::format("\"{}\" is not a duration (e.g. 500ms, 2s, 5m)", value);
+      },
+      "DURATION");
+}
+
+std::string exe_dir() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+struct Declared {
+  AppOptions o;
+  std::map<std::string, DurationOption> durations;
+  std::string backend = "terraform";
+  std::string color = "auto";
+  std::string slot_ports = "8081,8082";
+  std::string lock_wait = "0";
+  std::vector<std::string> var_files;
+  int verbose = 0;
+  bool quiet = false;
+  bool no_probe = false;
+  bool no_auto_rollback = false;
+};
+
+void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* target,
+                  const std::string& help) {
+  d.durations[name] = {format_duration(*target), target};
+  app.add_option(name, d.durations[name].text, help)
+      ->check(duration_validator())
+      ->capture_default_str();
+}
+
+void declare_global_options(CLI::App& app, Declared& d) {
+  auto& o = d.o;
+  app.add_option("--backend", d.backend, "terraform (Lightsail) or local (this machine)")
+      ->check(CLI::IsMember({"terraform", "local"}))
+      ->capture_default_str();
+  app.add_option("--terraform", o.terraform.binary, "Terraform or OpenTofu binary")
+      ->envname("XDEPLOY_TERRAFORM")
+      ->capture_default_str();
+  app.add_option("-C,--chdir", o.chdir,
+                 "working dir: the Terraform root module; .xdeploy/ lives here")
+      ->capture_default_str();
+  app.add_option("--var-file", d.var_files, "passed to terraform plan (repeatable)");
+  add_duration(app, d, "--tf-lock-timeout", &o.terraform.lock_timeout,
+               "Terraform's own -lock-timeout");
+  app.add_flag("--json", o.json, "print the result as one JSON object on stdout");
+  app.add_flag("-y,--yes", o.yes, "do not ask before destructive steps");
+  app.add_flag("--dry-run", o.dry_run,
+               "show the steps and commands, run the first plan read-only, change nothing");
+  app.add_flag("--force", o.force, "allow replacing the ACTIVE slot (downtime)");
+  app.add_flag("-v,--verbose", d.verbose, "more detail (repeatable)");
+  app.add_flag("-q,--quiet", d.quiet, "only errors and results");
+  app.add_option("--color", d.color, "auto, always or never (NO_COLOR is honoured)")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_option("--health-status", o.health.status, "expected HTTP status")->capture_default_str();
+  app.add_option("--health-body", o.health.body_contains, "substring the health body must contain");
+  add_duration(app, d, "--health-request-timeout", &o.health.request_timeout, "per health request");
+  add_duration(app, d, "--health-interval", &o.health.interval, "between health attempts");
+  add_duration(app, d, "--health-timeout", &o.health.timeout, "overall health gate deadline");
+  app.add_flag("--health-insecure", o.health.insecure, "accept self-signed certificates");
+  app.add_option("--lock-wait", d.lock_wait, "wait this long for another xdeploy (seconds or 10m)")
+      ->check(duration_validator())
+      ->capture_default_str();
+  add_duration(app, d, "--probe-interval", &o.probe.period, "downtime prober: time between probes");
+  add_duration(app, d, "--probe-timeout", &o.probe.timeout, "downtime prober: per probe");
+  add_duration(app, d, "--probe-deadline", &o.probe.deadline,
+               "downtime prober: give up (then roll back) after");
+  app.add_option("--probe-successes", o.probe.successes,
+                 "answers in a row from the new color that end probing")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_flag("--no-probe", d.no_probe, "do not measure downtime (and never auto-roll back)");
+  app.add_flag("--no-auto-rollback", d.no_auto_rollback,
+               "leave a promote that never serves as it is");
+  app.add_option("--app-command", o.local.app_command,
+                 "local backend: slot command with {color} and {port}");
+  app.add_option("--slot-ports", d.slot_ports, "local backend: BLUE,GREEN ports")
+      ->capture_default_str();
+  app.add_option("--public-port", o.local.public_port, "local backend: the router's port")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  app.add_option("--bind", o.local.bind, "local backend: router address")->capture_default_str();
+  add_duration(app, d, "--swap-gap", &o.local.swap_gap,
+               "local backend: refuse connections this long on a switch");
+}
+
+std::optional<std::pair<int, int>> parse_ports(const std::string& text) {
+  int blue = 0, green = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d,%d%c", &blue, &green, &extra) != 2) return std::nullopt;
+  if (blue < 1 || blue > 65535 || green < 1 || green > 65535 || blue == green) return std::nullopt;
+  return std::make_pair(blue, green);
+}
+
+int usage_error(const std::string& message) {
+  fmt::print(stderr, "xdeploy: {}\nRun `xdeploy --help` for the verbs and options.\n", message);
+  return to_int(ExitCode::Usage);
+}
+
+// Turns the parsed strings into typed options; returns an error or "".
+std::string finish_options(Declared& d, const std::vector<std::string>& passthrough) {
+  auto& o = d.o;
+  for (auto& [name, opt] : d.durations) *opt.target = *parse_duration(opt.text);
+  o.lock_wait = *parse_duration(d.lock_wait);
+  o.backend = d.backend == "local" ? BackendKind::Local : BackendKind::Terraform;
+  o.color = d.color == "always"  ? ColorMode::Always
+            : d.color == "never" ? ColorMode::Never
+                                 : ColorMode::Auto;
+  o.verbosity = d.quiet ? -1 : d.verbose;
+  o.probe.enabled = !d.no_probe;
+  o.probe.auto_rollback = !d.no_auto_rollback;
+  auto ports = parse_ports(d.slot_ports);
+  if (!ports)
+    return fmt::format("--slot-ports \"{}\" must be two different ports, BLUE,GREEN", d.slot_ports);
+  o.local.blue_port = ports->first;
+  o.local.green_port = ports->second;
+  if (o.local.public_port == o.local.blue_port || o.local.public_port == o.local.green_port)
+    return "--public-port must differ from the slot ports";
+  if (o.health.status < 100 || o.health.status > 599)
+    return "--health-status must be an HTTP status (100-599)";
+  o.terraform.chdir = o.chdir;
+  o.terraform.var_files = d.var_files;
+  o.terraform.extra_args = passthrough;
+  o.terraform.color = o.color == ColorMode::Always;
+  o.local.state_dir = o.state_dir();
+  o.local.exe_dir = exe_dir();
+  return "";
+}
+
+struct VerbArgs {
+  std::string plan_verb;
+  std::string color;
+  bool status_check = false;
+  int history_limit = 20;
+};
+
+// "teal", "~green", "promote" + "green": the words of a verb -> Request.
+std::optional<Request> request_from_words(const std::string& verb, const std::string& color_word,
+                                          std::string& error) {
+  Request r;
+  auto need_color = [&](Verb v) -> std::optional<Request> {
+    r.verb = v;
+    if (color_word.empty()) {
+      error = fmt::format("`{}` needs a color: blue or green", verb);
+      return std::nullopt;
+    }
+    r.color = parse_color(color_word);
+    if (!r.color) {
+      error = fmt::format("unknown color \"{}\" (expected blue or green)", color_word);
+      return std::nullopt;
+    }
+    return r;
+  };
+  auto no_color = [&](Verb v) -> std::optional<Request> {
+    if (!color_word.empty()) {
+      error = fmt::format("`{}` takes no color (got \"{}\")", verb, color_word);
+      return std::nullopt;
+    }
+    r.verb = v;
+    return r;
+  };
+  if (verb == "blue" || verb == "green" || verb == "~blue" || verb == "~green") {
+    const bool tilde = verb[0] == '~';
+    auto q = no_color(tilde ? Verb::Replace : Verb::Deploy);
+    if (q) q->color = parse_color(tilde ? verb.substr(1) : verb);
+    return q;
+  }
+  if (verb == "teal") return no_color(Verb::Teal);
+  if (verb == "rollback") return no_color(Verb::Rollback);
+  if (verb == "cleanup") return no_color(Verb::Cleanup);
+  if (verb == "replace") return need_color(Verb::Replace);
+  if (verb == "promote") return need_color(Verb::Promote);
+  error = fmt::format(
+      "unknown verb \"{}\" (expected blue, green, teal, ~blue, ~green, replace, promote, "
+      "rollback, cleanup)",
+      verb);
+  return std::nullopt;
+}
+
+}  // namespace
+
+CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
+  // Everything after `--` goes to `terraform plan` untouched.
+  std::vector<std::string> args, passthrough;
+  bool after_dashes = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!after_dashes && a == "--") {
+      after_dashes = true;
+      continue;
+    }
+    (after_dashes ? passthrough : args).push_back(a);
+  }
+
+  CLI::App app{
+      "xdeploy: blue/green deploys of one web service on AWS Lightsail, driven by Terraform.",
+      "xdeploy"};
+  app.footer(kExamples);
+  app.set_version_flag("--version", std::string("xdeploy ") + XD_BUILD_ID);
+  app.set_config("--config", "xdeploy.toml",
+                 "read options from this TOML file (keys = long option names)");
+  app.fallthrough();
+  app.require_subcommand(1, 1);
+  Declared d;
+  declare_global_options(app, d);
+
+  VerbArgs v;
+  std::map<CLI::App*, std::string> verb_of;
+  auto add = [&](const std::string& name, const std::string& help) {
+    auto* sub = app.add_subcommand(name, help);
+    verb_of[sub] = name;
+    return sub;
+  };
+  add("blue", "first deploy of blue, or make the active blue the only slot");
+  add("green", "first deploy of green, or make the active green the only slot");
+  add("teal", "create the inactive twin of the active slot");
+  add("~blue", "replace the inactive blue with the current build (alias: replace blue)");
+  add("~green", "replace the inactive green with the current build (alias: replace green)");
+  add("replace", "replace COLOR's instance (the active one only with --force)")
+      ->add_option("color", v.color, "blue or green");
+  add("promote", "health gate COLOR, then move the static IP to it")
+      ->add_option("color", v.color, "blue or green");
+  add("rollback", "promote the inactive slot back");
+  add("cleanup", "destroy the inactive slot (nothing to clean: exit 0)");
+  add("status", "active/inactive slots, instance names, IPs, static IP")
+      ->add_flag("--check", v.status_check, "also probe each slot's health (exit 3 if unhealthy)");
+  add("history", "past operations from .xdeploy/history.jsonl")
+      ->add_option("--limit", v.history_limit, "how many (0 = all)")
+      ->capture_default_str();
+  auto* plan = add("plan", "show the transition and exact commands for VERB; change nothing");
+  plan->add_option("verb", v.plan_verb, "the verb to plan")->required();
+  plan->add_option("color", v.color, "its color, if it takes one");
+  add("down", "local backend: stop the router and every slot");
+
+  // CLI11 wants argv in reverse order for the vector overload.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    return {std::nullopt, app.exit(e)};
+  } catch (const CLI::CallForAllHelp& e) {
+    return {std::nullopt, app.exit(e)};
+  } catch (const CLI::CallForVersion& e) {
+    return {std::nullopt, app.exit(e)};
+  } catch (const CLI::ParseError& e) {
+    if (app.get_subcommands().empty() && !args.empty()) {
+      // The first word that is not an option is the (unknown) verb.
+      for (const auto& a : args)
+        if (!a.empty() && a[0] != '-') {
+          std::string error;
+          request_from_words(a, "", error);
+          return {std::nullopt, usage_error(error)};
+        }
+    }
+    if (app.get_subcommands().empty()) return {std::nullopt, usage_error("missing verb")};
+    return {std::nullopt, usage_error(e.what())};
+  }
+
+  if (auto error = finish_options(d, passthrough); !error.empty())
+    return {std::nullopt, usage_error(error)};
+  ParsedCommand parsed;
+  parsed.options = d.o;
+  parsed.options.status_check = v.status_check;
+  parsed.options.history_limit = v.history_limit;
+  const std::string verb = verb_of[app.get_subcommands().front()];
+  if (verb == "status")
+    parsed.command = Command::Status;
+  else if (verb == "history")
+    parsed.command = Command::History;
+  else if (verb == "down")
+    parsed.command = Command::Down;
+  if (parsed.command != Command::Verb) return {parsed, 0};
+
+  std::string error;
+  const bool is_plan = verb == "plan";
+  auto request = request_from_words(is_plan ? v.plan_verb : verb, v.color, error);
+  if (!request) return {std::nullopt, usage_error(error)};
+  request->force = parsed.options.force;
+  parsed.request = *request;
+  if (is_plan) parsed.options.dry_run = true;
+  return {parsed, 0};
+}
+
+}  // namespace xd

@@ -1,0 +1,110 @@
+// The command line contract: verbs, colors, options before or after the verb,
+// and usage errors (exit 2) for everything else. No backend runs here.
+#include "cli/command_line.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <catch2/catch.hpp>
+
+#include <initializer_list>
+#include <vector>
+
+using namespace xd;
+
+namespace {
+CommandLineOutcome parse(std::initializer_list<const char*> words) {
+  std::vector<const char*> argv{"xdeploy"};
+  argv.insert(argv.end(), words.begin(), words.end());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+Request request(std::initializer_list<const char*> words) {
+  auto r = parse(words);
+  REQUIRE(r.parsed);
+  return r.parsed->request;
+}
+}  // namespace
+
+TEST_CASE("the seed's verbs parse to requests") {
+  CHECK(request({"blue"}).verb == Verb::Deploy);
+  CHECK(request({"blue"}).color == Color::Blue);
+  CHECK(request({"teal"}).verb == Verb::Teal);
+  CHECK(request({"~green"}).verb == Verb::Replace);
+  CHECK(request({"~green"}).color == Color::Green);
+  CHECK(request({"replace", "green"}).color == Color::Green);
+  CHECK(request({"promote", "green"}).verb == Verb::Promote);
+  CHECK(request({"rollback"}).verb == Verb::Rollback);
+  CHECK(request({"cleanup"}).verb == Verb::Cleanup);
+}
+
+TEST_CASE("global options are accepted before or after the verb") {
+  auto before = parse({"--json", "-C", "infra", "--health-timeout", "5m", "promote", "green"});
+  REQUIRE(before.parsed);
+  CHECK(before.parsed->options.json);
+  CHECK(before.parsed->options.chdir == "infra");
+  CHECK(before.parsed->options.terraform.chdir == "infra");
+  CHECK(before.parsed->options.health.timeout == std::chrono::minutes(5));
+  auto after = parse({"promote", "green", "--json", "--chdir", "infra", "--yes"});
+  REQUIRE(after.parsed);
+  CHECK(after.parsed->options.json);
+  CHECK(after.parsed->options.yes);
+  CHECK(after.parsed->options.chdir == "infra");
+}
+
+TEST_CASE("plan and --dry-run change nothing") {
+  auto p = parse({"plan", "promote", "green"});
+  REQUIRE(p.parsed);
+  CHECK(p.parsed->options.dry_run);
+  CHECK(p.parsed->request.verb == Verb::Promote);
+  CHECK(parse({"teal", "--dry-run"}).parsed->options.dry_run);
+}
+
+TEST_CASE("read-only verbs and their flags") {
+  auto s = parse({"status", "--check"});
+  REQUIRE(s.parsed);
+  CHECK(s.parsed->command == Command::Status);
+  CHECK(s.parsed->options.status_check);
+  auto h = parse({"history", "--limit", "3"});
+  REQUIRE(h.parsed);
+  CHECK(h.parsed->command == Command::History);
+  CHECK(h.parsed->options.history_limit == 3);
+}
+
+TEST_CASE("arguments after -- pass through to terraform plan") {
+  auto r = parse({"teal", "--", "-parallelism=2", "-refresh=false"});
+  REQUIRE(r.parsed);
+  CHECK(r.parsed->options.terraform.extra_args ==
+        std::vector<std::string>{"-parallelism=2", "-refresh=false"});
+}
+
+TEST_CASE("every bad input is a usage error (exit 2)") {
+  for (auto words : std::vector<std::vector<const char*>>{{"purple"},
+                                                          {"~teal"},
+                                                          {"promote"},
+                                                          {"promote", "purple"},
+                                                          {"teal", "green"},
+                                                          {},
+                                                          {"--no-such-flag", "teal"},
+                                                          {"teal", "--health-timeout", "soon"},
+                                                          {"teal", "--color", "pink"},
+                                                          {"teal", "--slot-ports", "80"},
+                                                          {"teal", "--slot-ports", "8081,8081"},
+                                                          {"teal", "--backend", "k8s"},
+                                                          {"plan"},
+                                                          {"plan", "purple"},
+                                                          {"replace"},
+                                                          {"teal", "--health-status", "42"}}) {
+    std::vector<const char*> argv{"xdeploy"};
+    argv.insert(argv.end(), words.begin(), words.end());
+    INFO(fmt::format("{}", fmt::join(words, " ")));
+    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    CHECK_FALSE(r.parsed);
+    CHECK(r.exit_code == 2);
+  }
+}
+
+TEST_CASE("--help and --version exit 0") {
+  CHECK(parse({"--help"}).exit_code == 0);
+  CHECK(parse({"--version"}).exit_code == 0);
+  CHECK_FALSE(parse({"--version"}).parsed);
+}
