@@ -16,7 +16,7 @@ struct LockHolder {
   std::string user;
   std::string host;
   std::string verb;
-  std::string started_at;  // ISO 8601 UTC
+  std::string started_at;        // ISO 8601 UTC
   std::string describe() const;  // "pid 123 (alice@laptop, `promote green`, since 2026-...)"
 };
 
@@ -25,15 +25,18 @@ LockHolder current_process_holder(const std::string& verb);
 class DeployLock {
  public:
   struct Error {
-    bool busy = false;                  // another process holds it (else: I/O error)
-    std::optional<LockHolder> holder;   // who, if it could be read
+    bool busy = false;                 // another process holds it (else: I/O error)
+    std::optional<LockHolder> holder;  // who, if it could be read
     std::string message;
   };
 
   // Tries to lock `lock_file` (parent dirs are created). With wait > 0 it
-  // retries until the deadline; `interrupted` stops the wait early.
-  static std::optional<DeployLock> acquire(const std::filesystem::path& lock_file, const LockHolder& me,
-                                           std::chrono::milliseconds wait, Error* error,
+  // retries until the deadline; `interrupted` stops the wait early. On success
+  // error->message is empty unless the holder note could not be written (the
+  // lock is held all the same).
+  static std::optional<DeployLock> acquire(const std::filesystem::path& lock_file,
+                                           const LockHolder& me, std::chrono::milliseconds wait,
+                                           Error* error,
                                            const std::function<bool()>& interrupted = {});
 
   DeployLock(DeployLock&& other) noexcept;

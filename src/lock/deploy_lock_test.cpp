@@ -1,0 +1,195 @@
+#include "lock/deploy_lock.h"
+
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fs/atomic_file.h"
+#include "fs/scoped_temp_dir.h"
+
+namespace xd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Another process that takes the lock, says so, and lets go when told to
+// (or dies when killed). Results come back through pipes, not assertions.
+class LockHolderProcess {
+ public:
+  explicit LockHolderProcess(const std::filesystem::path& lock_file,
+                             std::chrono::milliseconds hold_after_release_request = 0ms) {
+    REQUIRE(pipe(ready_) == 0);
+    REQUIRE(pipe(release_) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      DeployLock::Error error;
+      auto lock =
+          DeployLock::acquire(lock_file, current_process_holder("promote green"), 0ms, &error);
+      const char status = lock ? 'L' : 'F';
+      [[maybe_unused]] auto w = write(ready_[1], &status, 1);
+      char byte;
+      [[maybe_unused]] auto r = read(release_[0], &byte, 1);
+      usleep(static_cast<useconds_t>(hold_after_release_request.count() * 1000));
+      lock.reset();
+      _exit(0);
+    }
+    close(ready_[1]);
+    close(release_[0]);
+    char status = 0;
+    REQUIRE(read(ready_[0], &status, 1) == 1);
+    REQUIRE(status == 'L');
+  }
+  ~LockHolderProcess() {
+    close(ready_[0]);
+    close(release_[1]);
+    if (pid_ > 0) waitpid(pid_, nullptr, 0);
+  }
+  void release() {
+    const char byte = 'x';
+    REQUIRE(write(release_[1], &byte, 1) == 1);
+  }
+  void kill_hard() {
+    REQUIRE(kill(pid_, SIGKILL) == 0);
+    int status = 0;
+    REQUIRE(waitpid(pid_, &status, 0) == pid_);
+    REQUIRE(WIFSIGNALED(status));
+    pid_ = -1;
+  }
+  int pid() const { return pid_; }
+
+ private:
+  int ready_[2]{};
+  int release_[2]{};
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("the lock is taken, records its holder, and is released on destruction") {
+  ScopedTempDir dir;
+  const auto file = dir / ".xdeploy/lock";
+  const auto me = current_process_holder("deploy blue");
+  CHECK(me.pid == getpid());
+  CHECK_FALSE(me.user.empty());
+  CHECK_FALSE(me.host.empty());
+  CHECK_THAT(me.started_at, Catch::Matches(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"));
+  {
+    DeployLock::Error error;
+    auto lock = DeployLock::acquire(file, me, 0ms, &error);
+    REQUIRE(lock.has_value());
+    CHECK(error.message.empty());
+    const auto json = nlohmann::json::parse(*read_text_file(file));
+    CHECK(json["pid"] == getpid());
+    CHECK(json["verb"] == "deploy blue");
+    CHECK(json["user"] == me.user);
+
+    // Even this same process cannot take it twice (each open() is a separate lock).
+    DeployLock::Error second;
+    CHECK_FALSE(DeployLock::acquire(file, me, 0ms, &second).has_value());
+    CHECK(second.busy);
+    REQUIRE(second.holder.has_value());
+    CHECK(second.holder->pid == getpid());
+
+    DeployLock moved = std::move(*lock);  // moving keeps it held
+    lock.reset();
+    CHECK_FALSE(DeployLock::acquire(file, me, 0ms, &second).has_value());
+  }
+  CHECK(read_text_file(file) == "");  // holder note cleared on release
+  DeployLock::Error error;
+  CHECK(DeployLock::acquire(file, me, 0ms, &error).has_value());
+}
+
+TEST_CASE("a second process is told who holds the lock") {
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  LockHolderProcess other(file);
+  DeployLock::Error error;
+  auto lock = DeployLock::acquire(file, current_process_holder("rollback"), 0ms, &error);
+  CHECK_FALSE(lock.has_value());
+  CHECK(error.busy);
+  REQUIRE(error.holder.has_value());
+  CHECK(error.holder->pid == other.pid());
+  CHECK(error.holder->verb == "promote green");
+  CHECK(error.message ==
+        "another xdeploy holds the deploy lock " + file.string() + ": " + error.holder->describe());
+  CHECK_THAT(error.holder->describe(),
+             Catch::Matches("pid " + std::to_string(other.pid()) +
+                            R"( \(.+@.+, `promote green`, since \d{4}-.+Z\))"));
+  other.release();
+}
+
+TEST_CASE("waiting succeeds once the holder lets go; a short wait reports it still held") {
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  LockHolderProcess other(file, 300ms);  // keeps it 300 ms after being asked
+  DeployLock::Error error;
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("deploy"), 100ms, &error));
+  CHECK(error.busy);
+  CHECK_THAT(error.message, Catch::Contains("; still held after waiting"));
+
+  other.release();
+  auto lock = DeployLock::acquire(file, current_process_holder("deploy"), 5000ms, &error);
+  REQUIRE(lock.has_value());
+  CHECK(nlohmann::json::parse(*read_text_file(file))["pid"] == getpid());
+}
+
+TEST_CASE("a holder killed by SIGKILL leaves no stale lock") {
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  LockHolderProcess other(file);
+  const int dead_pid = other.pid();
+  other.kill_hard();
+  CHECK(nlohmann::json::parse(*read_text_file(file))["pid"] == dead_pid);  // note left behind...
+  DeployLock::Error error;
+  auto lock = DeployLock::acquire(file, current_process_holder("deploy"), 0ms, &error);
+  REQUIRE(lock.has_value());  // ...but the kernel dropped the lock itself
+  CHECK(nlohmann::json::parse(*read_text_file(file))["pid"] == getpid());
+}
+
+TEST_CASE("the wait stops early when interrupted") {
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  auto held = DeployLock::acquire(file, current_process_holder("deploy"), 0ms, nullptr);
+  REQUIRE(held.has_value());
+  int asked = 0;
+  DeployLock::Error error;
+  const auto start = std::chrono::steady_clock::now();
+  auto lock = DeployLock::acquire(file, current_process_holder("deploy"), 60s, &error,
+                                  [&] { return ++asked >= 3; });
+  CHECK_FALSE(lock.has_value());
+  CHECK(asked == 3);
+  CHECK(std::chrono::steady_clock::now() - start < 30s);
+  CHECK(error.busy);
+  CHECK_THAT(error.message, Catch::EndsWith("; stopped waiting for it (interrupted)"));
+}
+
+TEST_CASE("an unreadable holder note and unusable paths are reported clearly") {
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  std::ofstream(file) << "garbage";
+  const int fd = open(file.c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(flock(fd, LOCK_EX) == 0);  // a holder that never wrote its note
+  DeployLock::Error error;
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("deploy"), 0ms, &error));
+  CHECK(error.busy);
+  CHECK_FALSE(error.holder.has_value());
+  CHECK_THAT(error.message, Catch::EndsWith(": another process (its details are not readable)"));
+  CHECK(read_text_file(file) == "garbage");  // the loser wrote nothing
+  close(fd);
+
+  std::ofstream(dir / "plain-file") << "x";
+  CHECK_FALSE(
+      DeployLock::acquire(dir / "plain-file/lock", current_process_holder("d"), 0ms, &error));
+  CHECK_FALSE(error.busy);
+  CHECK_THAT(error.message, Catch::StartsWith("cannot create " + (dir / "plain-file").string()));
+  CHECK(read_text_file(dir / "plain-file") == "x");
+}
+
+}  // namespace xd
