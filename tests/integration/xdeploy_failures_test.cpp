@@ -1,0 +1,150 @@
+// Terraform failing at each step, and every bad input: a one-line reason, a
+// non-zero exit, and nothing changed.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <fstream>
+
+#include <sys/stat.h>
+
+#include "integration/terraform_world.h"
+
+using namespace xdtest;
+using nlohmann::json;
+
+namespace {
+
+// A world with blue active and green inactive.
+struct TwoSlots {
+  TerraformWorld w;
+  TwoSlots() {
+    w.xdeploy_json({"blue"});
+    w.xdeploy_json({"teal"});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Terraform failing at each step of a promote leaves blue serving") {
+  TwoSlots t;
+  auto& w = t.w;
+  const auto state = w.state_text();
+  for (const char* fault : {"plan=fail", "show=fail", "apply=fail", "output=fail", "plan=crash"}) {
+    INFO(fault);
+    w.env["FAKE_TF_FAULTS"] = fault;
+    auto r = w.xdeploy({"promote", "green"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("xdeploy: "));
+    CHECK_THAT(r.err, Catch::Contains("next: ") || Catch::Contains("full log:"));
+    if (std::string(fault) != "apply=fail") CHECK(w.state_text() == state);
+  }
+  w.env.erase("FAKE_TF_FAULTS");
+  const auto s = w.status();
+  CHECK(s["deployment"]["active"] == "blue");
+  // After the failures the same command simply works.
+  CHECK(w.xdeploy_json({"promote", "green"})["to"]["active"] == "green");
+}
+
+TEST_CASE("a partial apply is reported truthfully and can be resumed") {
+  TerraformWorld w;
+  w.xdeploy_json({"blue"});
+  w.env["FAKE_TF_FAULTS"] = "apply=fail-after-first";
+  auto r = w.xdeploy({"teal"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("terraform apply failed"));
+  w.env.erase("FAKE_TF_FAULTS");
+  CHECK(w.status()["deployment"]["active"] == "blue");
+  CHECK(w.xdeploy({"teal"}).exit_code == 0);
+  CHECK(w.status()["deployment"]["inactive"] == "green");
+}
+
+TEST_CASE("usage errors exit 2 and run no Terraform at all") {
+  TerraformWorld w;
+  for (auto args : std::vector<std::vector<std::string>>{{"purple"},
+                                                         {"~teal"},
+                                                         {"promote"},
+                                                         {"promote", "purple"},
+                                                         {"teal", "--no-such-flag"},
+                                                         {"teal", "--health-timeout", "soon"},
+                                                         {"rollback", "blue"},
+                                                         {}}) {
+    INFO(fmt::format("{}", fmt::join(args, " ")));
+    auto r = w.xdeploy(args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("xdeploy: "));
+  }
+  CHECK(w.calls().empty());
+}
+
+TEST_CASE("state errors stop before any plan") {
+  TerraformWorld w;
+  w.xdeploy_json({"blue"});
+  SECTION("promoting a color that is not deployed") {
+    auto r = w.xdeploy({"promote", "green"});
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("green is not deployed"));
+    CHECK_THAT(r.err, Catch::Contains("xdeploy teal"));
+  }
+  SECTION("rollback with no inactive slot") {
+    auto r = w.xdeploy({"rollback"});
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("no inactive slot"));
+  }
+  SECTION("a first deploy of the other color would destroy prod") {
+    auto r = w.xdeploy({"green"});
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("would destroy it"));
+  }
+  SECTION("~blue on the active blue without --force") {
+    auto r = w.xdeploy({"~blue"});
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("--force"));
+  }
+  CHECK(w.count("plan") == 1);  // only the first deploy's
+}
+
+namespace {
+
+// A terraform stand-in that prints what a broken or foreign root module
+// would: the outputs xdeploy must refuse to interpret.
+std::string scripted_terraform(const std::filesystem::path& dir, const std::string& outputs) {
+  const auto path = dir / "odd-terraform";
+  std::ofstream(path) << "#!/bin/sh\necho \"$*\" >> " << (dir / "odd-calls").string() << "\n"
+                      << "case \"$*\" in *output*) printf '%s\\n' '" << outputs << "';; esac\nexit 0\n";
+  ::chmod(path.c_str(), 0755);
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("an unknown color or malformed output -json is refused, nothing planned") {
+  TerraformWorld w;
+  std::filesystem::create_directories(w.dir() / ".terraform");
+  for (const std::string outputs :
+       {R"({"active":{"value":"purple"},"slots":{"value":{}}})", "{not json", R"({"slots":{"value":{"teal":{}}}})"}) {
+    INFO(outputs);
+    auto bin = scripted_terraform(w.dir(), outputs);
+    std::filesystem::remove(w.dir() / "odd-calls");
+    auto argv = w.argv({"teal"});
+    argv[2] = bin;
+    auto r = run_child(ChildSpec{argv, w.env, {}});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("cannot understand `terraform output -json`"));
+    const auto calls = read_file(w.dir() / "odd-calls");
+    CHECK_THAT(calls, !Catch::Contains("plan"));
+  }
+}
+
+TEST_CASE("a missing terraform binary or working dir says what to do") {
+  TerraformWorld w;
+  auto argv = w.argv({"status"});
+  argv[2] = "/nonexistent/terraform";
+  auto r = run_child(ChildSpec{argv, w.env, {}});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("XDEPLOY_TERRAFORM"));
+  auto argv2 = w.argv({"status"});
+  argv2[4] = (w.dir() / "nope").string();
+  auto r2 = run_child(ChildSpec{argv2, w.env, {}});
+  CHECK(r2.exit_code == 2);
+  CHECK_THAT(r2.err, Catch::Contains("does not exist"));
+}

@@ -1,0 +1,183 @@
+// What keeps prod safe: the health gate, the plan guard against drift, the
+// deploy lock, Ctrl-C forwarded as SIGINT, automatic rollback, and secrets
+// that never leak into argv, logs or history.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fstream>
+
+#include "integration/terraform_world.h"
+
+using namespace xdtest;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct TwoSlots {
+  TerraformWorld w;
+  TwoSlots() {
+    w.xdeploy_json({"blue"});
+    w.xdeploy_json({"teal"});
+  }
+};
+
+std::string all_files_under(const std::filesystem::path& dir) {
+  std::string text;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) text += read_file(e.path());
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a failing health gate leaves the static IP where it was") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.green.set_status(503);
+  const int applies = w.count("apply");
+  auto r = w.xdeploy({"promote", "green", "--json"});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("green failed its health gate"));
+  CHECK_THAT(r.err, Catch::Contains("the static IP was not moved"));
+  CHECK_THAT(r.err, Catch::Contains("status 503"));
+  const auto result = json::parse(r.out);
+  CHECK(result["result"] == "health_failed");
+  CHECK(result["gate"]["passed"] == false);
+  CHECK(result["gate"]["attempts"].get<int>() >= 2);
+  CHECK(w.count("apply") == applies);
+  CHECK(w.status()["deployment"]["active"] == "blue");
+}
+
+TEST_CASE("the gate checks the slot's identity, not just its status") {
+  TwoSlots t;
+  t.w.green.answer_as("blue");
+  auto r = t.w.xdeploy({"promote", "green"});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("answered as blue"));
+  CHECK(t.w.status()["deployment"]["active"] == "blue");
+}
+
+TEST_CASE("a drifted plan is refused before apply, naming what would change") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.xdeploy_json({"cleanup"});
+  w.write_fake_config("2");  // a new build: the active blue's instance would be replaced too
+  const auto state = w.state_text();
+  auto r = w.xdeploy({"teal"});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains(R"(replace module.slot["blue"].aws_lightsail_instance.this)"));
+  CHECK_THAT(r.err, Catch::Contains("active slot"));
+  CHECK_THAT(r.err, Catch::Contains("nothing was applied"));
+  CHECK(w.state_text() == state);
+}
+
+TEST_CASE("FAKE_TF_DRIFT on the static IP attachment blocks a teal") {
+  TerraformWorld w;
+  w.xdeploy_json({"blue"});
+  w.env["FAKE_TF_DRIFT"] = "module.upgrade.aws_lightsail_static_ip_attachment.this";
+  auto r = w.xdeploy({"teal"});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("module.upgrade.aws_lightsail_static_ip_attachment.this"));
+}
+
+TEST_CASE("--force replaces the active slot, then gates and verifies it") {
+  TwoSlots t;
+  auto r = t.w.xdeploy_json({"~blue", "--force", "--yes"});
+  CHECK(r["result"] == "ok");
+  CHECK(r["to"]["active"] == "blue");
+}
+
+TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.env["FAKE_TF_FAULTS"] = "apply=slow:3000";
+  BackgroundChild first(w.spec({"promote", "green"}));
+  REQUIRE(eventually([&] { return w.count("apply") >= 3; }, 10s));  // blue, teal, and now this one
+  w.env.erase("FAKE_TF_FAULTS");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto second = w.xdeploy({"cleanup"});
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  CHECK(second.exit_code == 5);
+  CHECK_THAT(second.err, Catch::Contains("another xdeploy is running"));
+  CHECK_THAT(second.err, Catch::Contains("promote green"));
+  CHECK_THAT(second.err, Catch::Contains(std::to_string(first.pid())));
+  REQUIRE(first.wait(20s));
+  CHECK(first.result().exit_code == 0);
+  // --lock-wait queues behind the holder instead.
+  w.env["FAKE_TF_FAULTS"] = "apply=slow:1500";
+  BackgroundChild again(w.spec({"rollback"}));
+  REQUIRE(eventually([&] { return w.count("apply") >= 4; }, 10s));
+  w.env.erase("FAKE_TF_FAULTS");
+  auto waiter = w.xdeploy({"status", "--lock-wait", "20s"});  // status takes no lock: works at once
+  CHECK(waiter.exit_code == 0);
+  auto queued = w.xdeploy({"cleanup", "--lock-wait", "20s"});
+  CHECK(queued.exit_code == 0);
+  REQUIRE(again.wait(20s));
+  CHECK(again.result().exit_code == 0);
+}
+
+TEST_CASE("Ctrl-C during an apply reaches terraform as SIGINT; xdeploy exits 130") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.env["FAKE_TF_FAULTS"] = "apply=hang";
+  BackgroundChild run(w.spec({"promote", "green"}));
+  // The call log line is written when terraform exits, so watch xdeploy's output for the switch step.
+  REQUIRE(eventually([&] { return run.err_so_far().find("[switch-green]") != std::string::npos; }, 10s));
+  std::this_thread::sleep_for(300ms);
+  run.signal(SIGINT);
+  REQUIRE(run.wait(15s));
+  const auto r = run.result();
+  INFO(r.err);
+  CHECK(r.exit_code == 130);
+  bool saw_sigint = false;
+  for (const auto& c : w.calls())
+    if (c.value("subcommand", "") == "apply")
+      for (const auto& s : c.value("signals", json::array())) saw_sigint |= s == "SIGINT";
+  CHECK(saw_sigint);
+  w.env.erase("FAKE_TF_FAULTS");
+  auto history = w.xdeploy_json({"history", "--limit", "1"});
+  CHECK(history[0]["result"] == "interrupted");
+  CHECK(w.status()["deployment"]["active"] == "blue");
+}
+
+TEST_CASE("the public endpoint never serving the new color rolls back (exit 6)") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.ip->pin_to("web-blue");  // the IP "moves" in Terraform but traffic never reaches green
+  auto r = w.xdeploy({"promote", "green", "--probe-deadline", "1s", "--json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 6);
+  CHECK_THAT(r.err, Catch::Contains("never served"));
+  CHECK_THAT(r.err, Catch::Contains("rolled back"));
+  const auto result = json::parse(r.out);
+  CHECK(result["result"] == "rolled_back");
+  CHECK(result["probe"]["new_color_served"] == false);
+  CHECK(w.status()["deployment"]["active"] == "blue");
+
+  auto left = w.xdeploy({"promote", "green", "--probe-deadline", "1s", "--no-auto-rollback"});
+  CHECK(left.exit_code == 6);
+  CHECK_THAT(left.err, Catch::Contains("left as is"));
+  CHECK(w.status()["deployment"]["active"] == "green");
+}
+
+TEST_CASE("secrets travel as TF_VAR_*, never in argv, logs or history") {
+  TerraformWorld w;
+  w.env["TF_VAR_falconx_secret_key"] = "sup3r-s3cret-value";
+  w.xdeploy_json({"blue"});
+  w.xdeploy_json({"teal"});
+  auto r = w.xdeploy({"promote", "green", "--", "-var=webhook_secret=an0ther-s3cret"});
+  CHECK(r.exit_code == 0);
+  // The TF_VAR_ secret is nowhere: not in xdeploy's logs or history, not in any argv.
+  const auto ours = all_files_under(w.dir() / ".xdeploy");
+  CHECK_THAT(ours + read_file(w.env.at("FAKE_TF_LOG")) + r.err + r.out, !Catch::Contains("sup3r-s3cret-value"));
+  // A secret the user put in argv anyway (after --) is redacted in what xdeploy writes.
+  CHECK_THAT(ours, !Catch::Contains("an0ther-s3cret"));
+  const auto history = read_file(w.dir() / ".xdeploy" / "history.jsonl");
+  CHECK_THAT(history, !Catch::Contains("an0ther-s3cret"));
+  CHECK_THAT(history, Catch::Contains("webhook_secret=***"));
+  bool fake_saw_it = false;
+  for (const auto& c : w.calls())
+    for (const auto& name : c.value("tf_vars", json::array())) fake_saw_it |= name == "falconx_secret_key";
+  CHECK(fake_saw_it);
+}

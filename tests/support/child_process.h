@@ -1,0 +1,57 @@
+#pragma once
+// Test-side process control: run a real binary (xdeploy, the fake terraform)
+// to completion, or start it in the background to signal it. Output goes to
+// files so a chatty child can never block on a full pipe.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace xdtest {
+
+struct ChildResult {
+  int exit_code = -1;  // or 128+signal
+  std::string out;
+  std::string err;
+};
+
+struct ChildSpec {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;  // added to (or replacing in) the test's environment
+  std::filesystem::path cwd;               // empty: inherit
+};
+
+class BackgroundChild {
+ public:
+  explicit BackgroundChild(const ChildSpec& spec);
+  ~BackgroundChild();  // SIGTERM then waits, so no test leaks a process
+  BackgroundChild(const BackgroundChild&) = delete;
+  BackgroundChild& operator=(const BackgroundChild&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int sig) const;
+  // Waits up to `timeout`; returns false if still running.
+  bool wait(std::chrono::milliseconds timeout);
+  ChildResult result() const;  // after wait() returned true
+  std::string out_so_far() const;
+  std::string err_so_far() const;
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false;
+  std::filesystem::path out_path_;
+  std::filesystem::path err_path_;
+};
+
+ChildResult run_child(const ChildSpec& spec, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+std::string read_file(const std::filesystem::path& path);
+// Polls `predicate` every 20 ms until true or timeout.
+bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
+
+}  // namespace xdtest
