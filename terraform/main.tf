@@ -1,0 +1,69 @@
+# Blue/green on Lightsail: one instance per deployed color (module.slot), one
+# static IP that never moves unless the active slot answers its health check
+# (module.upgrade). xdeploy drives it with saved plans; see README.md.
+
+locals {
+  # Same parse as the validations in variables.tf: "green, blue" works too.
+  slots  = compact([for s in split(",", var.deploy) : trimspace(s)])
+  active = local.slots[length(local.slots) - 1]
+
+  # Content hash of the build: a slot created (or -replace'd) now installs
+  # exactly these bytes, and its instance is tagged with them.
+  artifact_sha256 = filesha256(var.artifact_path)
+}
+
+module "slot" {
+  source   = "./modules/slot"
+  for_each = toset(local.slots)
+
+  name              = "${var.app}-${each.key}"
+  app               = var.app
+  color             = each.key
+  region            = var.region
+  availability_zone = var.availability_zone
+  blueprint_id      = var.blueprint_id
+  bundle_id         = var.bundle_id
+  key_pair_name     = var.key_pair_name
+
+  artifact_path   = var.artifact_path
+  artifact_sha256 = local.artifact_sha256
+
+  port          = var.health_port
+  health_scheme = var.health_scheme
+  health_path   = var.health_path
+  app_cidrs     = var.app_cidrs
+  ssh_cidrs     = var.ssh_cidrs
+
+  service_env = var.service_env
+  secrets = {
+    FALCONX_API_KEY        = var.falconx_api_key
+    FALCONX_SECRET_KEY     = var.falconx_secret_key
+    FALCONX_PASSPHRASE     = var.falconx_passphrase
+    XECUTOR_WEBHOOK_SECRET = var.webhook_secret
+  }
+}
+
+# The address users and FalconX webhooks talk to. Destroying it releases the
+# IP back to AWS (ReleaseStaticIp), so it is protected; see README "Teardown".
+resource "aws_lightsail_static_ip" "this" {
+  name = "${var.app}-ip"
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+module "upgrade" {
+  source = "./modules/upgrade"
+  # Every slot change (create, -replace) finishes before the health check is
+  # read, so the gate never probes a half-built instance; with slot changes
+  # pending the check is read at apply time, otherwise at plan time.
+  depends_on = [module.slot]
+
+  static_ip_name         = aws_lightsail_static_ip.this.name
+  instance_name          = module.slot[local.active].instance_name
+  instance_arn           = module.slot[local.active].instance_arn
+  health_url             = module.slot[local.active].health_url
+  health_expected_status = var.health_expected_status
+  health_retry_attempts  = var.health_retry_attempts
+}

@@ -1,0 +1,179 @@
+# One blue/green slot: a Lightsail instance that installs the falcon-xecutor
+# .deb at first boot, its firewall, and a private S3 bucket that carries the
+# build and the service env to it (see README "Artifact delivery" / "Secrets").
+#
+# Invariant the whole layout serves: a new build or new secrets must NOT change
+# a slot that already exists. Only a new slot (xdeploy `teal`) or an explicit
+# `-replace` of its instance (xdeploy `~green`) picks them up, so the active
+# slot never shows up in the plan of another step (xdeploy's change guard
+# refuses such plans).
+
+locals {
+  artifact_key = "${var.name}/falcon-xecutor-${var.artifact_sha256}.deb"
+  env_key      = "${var.name}/env"
+
+  # systemd EnvironmentFile: one KEY="value" per line; inside double quotes
+  # only \ and " need escaping (values are single-line, checked by the root).
+  env = merge(var.service_env, var.secrets, {
+    XECUTOR_SLOT = var.color
+    XECUTOR_PORT = tostring(var.port)
+  })
+  env_file = join("", [for k in sort(keys(local.env)) : "${k}=\"${replace(replace(local.env[k], "\\", "\\\\"), "\"", "\\\"")}\"\n"])
+
+  boot_script = templatefile("${path.module}/boot.sh.tftpl", {
+    color             = var.color
+    region            = var.region
+    bucket            = aws_s3_bucket.artifact.bucket
+    artifact_key      = local.artifact_key
+    artifact_sha256   = var.artifact_sha256
+    env_key           = local.env_key
+    access_key_id     = aws_iam_access_key.reader.id
+    secret_access_key = aws_iam_access_key.reader.secret
+  })
+
+  tags = {
+    app          = var.app
+    color        = var.color
+    build        = var.artifact_sha256
+    "managed-by" = "terraform"
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Artifact store: private bucket + a reader that can only GET from it.
+# ---------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "artifact" {
+  bucket_prefix = "${var.name}-" # <= 37 chars, enforced by the root's app validation
+  force_destroy = true           # removing the slot removes its build and env copy
+  tags          = { app = var.app, color = var.color }
+}
+
+resource "aws_s3_bucket_public_access_block" "artifact" {
+  bucket                  = aws_s3_bucket.artifact.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+# Lightsail instances cannot assume IAM roles, so the instance gets the keys
+# of a user whose only right is s3:GetObject on this one bucket.
+resource "aws_iam_user" "reader" {
+  name          = aws_s3_bucket.artifact.bucket # unique, <= 63 chars (IAM allows 64)
+  path          = "/falcon-xecutor/"
+  force_destroy = true
+  tags          = { app = var.app, color = var.color }
+}
+
+resource "aws_iam_user_policy" "reader" {
+  name = "read-artifact-bucket"
+  user = aws_iam_user.reader.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["${aws_s3_bucket.artifact.arn}/*"]
+    }]
+  })
+}
+
+resource "aws_iam_access_key" "reader" {
+  user = aws_iam_user.reader.name
+}
+
+# ---------------------------------------------------------------------------
+# The instance
+# ---------------------------------------------------------------------------
+
+resource "aws_lightsail_instance" "this" {
+  name              = var.name
+  availability_zone = var.availability_zone
+  blueprint_id      = var.blueprint_id
+  bundle_id         = var.bundle_id
+  key_pair_name     = var.key_pair_name
+
+  # The provider docs ask for a single-line launch script, and Lightsail may
+  # combine it with its own (how is not verified here). So the real script
+  # travels base64-encoded in one POSIX line that works under sh or bash,
+  # standalone or appended. Its size (~4 KB) is far below EC2's 16 KB
+  # user-data limit; Lightsail's own limit is not documented (unverified).
+  user_data = "umask 077; echo ${base64encode(local.boot_script)} | base64 -d > /root/falcon-xecutor-boot.sh && bash /root/falcon-xecutor-boot.sh >> /var/log/falcon-xecutor-boot.log 2>&1"
+
+  tags = local.tags
+
+  depends_on = [aws_iam_user_policy.reader, aws_s3_bucket_public_access_block.artifact]
+
+  lifecycle {
+    # user_data and tags carry the build hash and (indirectly) the secrets; a
+    # change would force-replace EVERY slot, the active one included. They are
+    # therefore fixed at creation: `-replace` (or a new slot) re-renders them
+    # from the current configuration, and the tags keep telling which build
+    # the instance really runs.
+    ignore_changes = [user_data, tags]
+  }
+}
+
+# The firewall. PutInstancePublicPorts closes every port not listed: only the
+# service port (webhooks + health) and, if asked, SSH from given CIDRs.
+resource "aws_lightsail_instance_public_ports" "this" {
+  instance_name = aws_lightsail_instance.this.name
+
+  port_info {
+    protocol  = "tcp"
+    from_port = var.port
+    to_port   = var.port
+    cidrs     = var.app_cidrs
+  }
+
+  dynamic "port_info" {
+    for_each = length(var.ssh_cidrs) > 0 ? [22] : []
+    content {
+      protocol  = "tcp"
+      from_port = port_info.value
+      to_port   = port_info.value
+      cidrs     = var.ssh_cidrs
+    }
+  }
+
+  lifecycle {
+    # Provider issue #20680: not re-created when the instance is replaced
+    # under the same name, which would leave the new instance with Lightsail's
+    # default ports (22 and 80 open to all). The id is unknown in a replace
+    # plan, which triggers this.
+    replace_triggered_by = [aws_lightsail_instance.this.id]
+  }
+}
+
+# ---------------------------------------------------------------------------
+# What the boot script downloads. Uploaded right AFTER the instance is created
+# (replace_triggered_by makes them depend on it; the boot script retries until
+# they appear) and re-uploaded whenever the instance is replaced, so a
+# `-replace` ships the current build and env. Between replacements they are
+# frozen (ignore_changes = all), like the instance's user_data.
+# ---------------------------------------------------------------------------
+
+resource "aws_s3_object" "artifact" {
+  bucket       = aws_s3_bucket.artifact.id
+  key          = local.artifact_key
+  source       = var.artifact_path
+  content_type = "application/vnd.debian.binary-package"
+
+  lifecycle {
+    ignore_changes       = all
+    replace_triggered_by = [aws_lightsail_instance.this.id]
+  }
+}
+
+resource "aws_s3_object" "env" {
+  bucket       = aws_s3_bucket.artifact.id
+  key          = local.env_key
+  content      = local.env_file
+  content_type = "text/plain"
+
+  lifecycle {
+    ignore_changes       = all
+    replace_triggered_by = [aws_lightsail_instance.this.id]
+  }
+}

@@ -1,0 +1,28 @@
+# Read by xdeploy with `terraform output -json`; names and shapes are the
+# contract shared with xdeploy and its fake terraform.
+
+output "active" {
+  description = "Color of the slot the static IP is attached to, or null when it is attached to none of the deployed slots."
+  value       = one([for color, slot in module.slot : color if slot.instance_name == module.upgrade.attached_instance_name])
+}
+
+output "slots" {
+  description = "Deployed slots keyed by color: instance name, its own public IP and the health URL straight to it (bypassing the static IP)."
+  value = {
+    for color, slot in module.slot : color => {
+      instance_name = slot.instance_name
+      public_ip     = slot.public_ip
+      health_url    = slot.health_url
+    }
+  }
+}
+
+output "static_ip" {
+  description = "The public address of the service (Lightsail static IP)."
+  value       = aws_lightsail_static_ip.this.ip_address
+}
+
+output "health_url" {
+  description = "Health URL through the static IP, i.e. of whichever slot is active."
+  value       = "${var.health_scheme}://${aws_lightsail_static_ip.this.ip_address}:${var.health_port}${var.health_path}"
+}

@@ -1,0 +1,251 @@
+# ---------------------------------------------------------------------------
+# The slot contract, driven by xdeploy: -var=deploy=<inactive>,<active>
+# ---------------------------------------------------------------------------
+
+# A string, not a list: `-var=deploy=blue,green` (the seed's spelling) is taken
+# literally for a string, while a list type would need HCL syntax on the
+# command line. Every condition re-parses it the same way as local.slots
+# (validation blocks may only refer to the variable itself).
+variable "deploy" {
+  description = "Deployed slots as comma-separated colors ordered inactive,active: \"blue\", \"green,blue\" (blue active). The LAST color holds the static IP."
+  type        = string
+
+  validation {
+    condition     = length(compact([for s in split(",", var.deploy) : trimspace(s)])) > 0
+    error_message = "deploy is empty: give one color (\"blue\") or two ordered inactive,active (\"green,blue\")."
+  }
+  validation {
+    condition     = alltrue([for c in compact([for s in split(",", var.deploy) : trimspace(s)]) : contains(["blue", "green"], c)])
+    error_message = "deploy has an unknown color: only \"blue\" and \"green\" exist."
+  }
+  validation {
+    condition     = length(distinct(compact([for s in split(",", var.deploy) : trimspace(s)]))) == length(compact([for s in split(",", var.deploy) : trimspace(s)]))
+    error_message = "deploy names a color twice: each slot appears once (\"green,blue\", not \"blue,blue\")."
+  }
+  validation {
+    condition     = length(compact([for s in split(",", var.deploy) : trimspace(s)])) <= 2
+    error_message = "deploy has more than two slots: give at most inactive,active."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Where and what
+# ---------------------------------------------------------------------------
+
+variable "region" {
+  description = "AWS region of every resource (Lightsail is in a subset of regions)."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region, e.g. \"us-east-1\"."
+  }
+}
+
+variable "availability_zone" {
+  description = "Lightsail availability zone of both slots; must be inside region (e.g. us-east-1a)."
+  type        = string
+  default     = "us-east-1a"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$", var.availability_zone))
+    error_message = "availability_zone must look like \"us-east-1a\" (region plus a zone letter)."
+  }
+}
+
+variable "blueprint_id" {
+  description = "Lightsail OS image. The .deb is built on Debian 12 (bookworm) and depends on its libraries, so the image must be Debian 12."
+  type        = string
+  default     = "debian_12"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_]+$", var.blueprint_id))
+    error_message = "blueprint_id must be a Lightsail blueprint id such as \"debian_12\" (see `aws lightsail get-blueprints`)."
+  }
+}
+
+variable "bundle_id" {
+  description = "Lightsail instance size. nano_3_0 = 2 vCPU burst, 512 MB RAM, public IPv4 included (see README for prices)."
+  type        = string
+  default     = "nano_3_0"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(_[a-z0-9]+)*_[0-9]+_[0-9]+$", var.bundle_id))
+    error_message = "bundle_id must be a Lightsail bundle id such as \"nano_3_0\" or \"micro_3_0\" (see `aws lightsail get-bundles`)."
+  }
+}
+
+variable "app" {
+  description = "Name prefix of every resource: instances are <app>-blue / <app>-green, the static IP <app>-ip. Lowercase because it also prefixes S3 bucket names."
+  type        = string
+  default     = "falcon-xecutor"
+
+  validation {
+    # 2-30 chars: "<app>-green-" must fit S3's 37-char bucket_prefix limit;
+    # Lightsail names must start alphanumeric and not end in - _ .
+    condition     = can(regex("^[a-z][a-z0-9-]{0,28}[a-z0-9]$", var.app))
+    error_message = "app must be 2-30 characters of a-z, 0-9 and '-', start with a letter and end with a letter or digit."
+  }
+}
+
+variable "artifact_path" {
+  description = "Path to the falcon-xecutor .deb built by `cpack -G DEB`. Its SHA-256 is baked into a new slot's boot script and checked on the instance before install."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.artifact_path)
+    error_message = "artifact_path does not name an existing file: build the package first (cmake --build build && (cd build && cpack -G DEB))."
+  }
+  validation {
+    condition     = endswith(var.artifact_path, ".deb")
+    error_message = "artifact_path must be the .deb package (it is installed with apt-get)."
+  }
+}
+
+variable "key_pair_name" {
+  description = "Optional Lightsail key pair for SSH; null uses the region's default key pair."
+  type        = string
+  default     = null
+}
+
+# ---------------------------------------------------------------------------
+# Network exposure and health
+# ---------------------------------------------------------------------------
+
+variable "health_port" {
+  description = "TCP port the service listens on (--port): webhook and /health. The only port opened to app_cidrs."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.health_port >= 1 && var.health_port <= 65535 && floor(var.health_port) == var.health_port && var.health_port != 22
+    error_message = "health_port must be a whole number in 1-65535 other than 22."
+  }
+}
+
+variable "health_path" {
+  description = "HTTP path of the health endpoint."
+  type        = string
+  default     = "/health"
+
+  validation {
+    condition     = startswith(var.health_path, "/") && !can(regex("[[:space:]]", var.health_path))
+    error_message = "health_path must start with '/' and contain no whitespace."
+  }
+}
+
+variable "health_scheme" {
+  description = "Scheme of the health URL. The service speaks plain HTTP; use https only behind a TLS terminator."
+  type        = string
+  default     = "http"
+
+  validation {
+    condition     = contains(["http", "https"], var.health_scheme)
+    error_message = "health_scheme must be \"http\" or \"https\"."
+  }
+}
+
+variable "health_expected_status" {
+  description = "HTTP status the health endpoint must return before the static IP is moved."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.health_expected_status >= 100 && var.health_expected_status <= 599
+    error_message = "health_expected_status must be an HTTP status code (100-599)."
+  }
+}
+
+variable "health_retry_attempts" {
+  description = "Retries of the health request before the gate gives up (a fresh slot needs a few minutes to boot and install)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.health_retry_attempts >= 0 && var.health_retry_attempts <= 200
+    error_message = "health_retry_attempts must be between 0 and 200."
+  }
+}
+
+variable "app_cidrs" {
+  description = "IPv4 CIDRs allowed to reach the service port (FalconX webhooks and your health checks). Narrow it when the callers' addresses are known."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+
+  validation {
+    condition     = length(var.app_cidrs) > 0 && alltrue([for c in var.app_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":")])
+    error_message = "app_cidrs must be a non-empty list of IPv4 CIDRs such as \"203.0.113.0/24\"."
+  }
+}
+
+variable "ssh_cidrs" {
+  description = "IPv4 CIDRs allowed to SSH (port 22). Empty (the default) closes SSH; the Lightsail browser console still works."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.ssh_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":") && c != "0.0.0.0/0"])
+    error_message = "ssh_cidrs must be IPv4 CIDRs such as \"203.0.113.7/32\"; 0.0.0.0/0 is refused (SSH open to the world)."
+  }
+}
+
+variable "service_env" {
+  description = "Extra non-secret settings for /etc/falcon-xecutor/env, e.g. { XECUTOR_EXECUTE = \"1\" }. Secrets go in the sensitive variables below."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.service_env : can(regex("^[A-Z_][A-Z0-9_]*$", k)) && !can(regex("[\r\n]", v))])
+    error_message = "service_env keys must be UPPER_SNAKE_CASE and values single-line."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Secrets: pass them as TF_VAR_falconx_api_key=... in the environment, never
+# with -var (argv is visible to every local user and lands in shell history).
+# ---------------------------------------------------------------------------
+
+variable "falconx_api_key" {
+  description = "FalconX API key (FALCONX_API_KEY on the instance). Set TF_VAR_falconx_api_key."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.falconx_api_key) > 0 && !can(regex("[\r\n]", var.falconx_api_key))
+    error_message = "falconx_api_key must be a non-empty single line (set TF_VAR_falconx_api_key)."
+  }
+}
+
+variable "falconx_secret_key" {
+  description = "FalconX API secret (FALCONX_SECRET_KEY on the instance). Set TF_VAR_falconx_secret_key."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.falconx_secret_key) > 0 && !can(regex("[\r\n]", var.falconx_secret_key))
+    error_message = "falconx_secret_key must be a non-empty single line (set TF_VAR_falconx_secret_key)."
+  }
+}
+
+variable "falconx_passphrase" {
+  description = "FalconX API passphrase (FALCONX_PASSPHRASE on the instance). Set TF_VAR_falconx_passphrase."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.falconx_passphrase) > 0 && !can(regex("[\r\n]", var.falconx_passphrase))
+    error_message = "falconx_passphrase must be a non-empty single line (set TF_VAR_falconx_passphrase)."
+  }
+}
+
+variable "webhook_secret" {
+  description = "Shared secret authenticating incoming webhooks (XECUTOR_WEBHOOK_SECRET on the instance). Set TF_VAR_webhook_secret."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.webhook_secret) >= 16 && !can(regex("[\r\n]", var.webhook_secret))
+    error_message = "webhook_secret must be a single line of at least 16 characters (set TF_VAR_webhook_secret)."
+  }
+}
