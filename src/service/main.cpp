@@ -1,5 +1,6 @@
 // falcon-xecutor: TradingView webhook -> FalconX quote (-> execute in live mode).
 // argv carries only the port, slot and bind address; secrets come from the environment.
+#include <curl/curl.h>
 #include <pthread.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // before any thread exists
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 

@@ -1,0 +1,37 @@
+#pragma once
+// The order in a TradingView alert, original falcon-xecutor format:
+//   line 1: BUY | SELL
+//   line 2: <amount> <BASE>      e.g. 0.0001 BTC
+//   line 3: <price> <QUOTE>      e.g. 30000 USD   (the price the alert expects)
+// Numbers are digits with an optional .digits (no sign, exponent, leading dot);
+// exactly one space separates number and token. Nothing else may follow.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "service/webhook_body.h"
+
+namespace xecutor {
+
+enum class Side { Buy, Sell };
+std::string side_lower(Side side);  // "buy" / "sell", as FalconX wants it
+
+struct Order {
+  Side side = Side::Buy;
+  std::string amount;  // decimal text exactly as sent, passed to FalconX unchanged
+  std::string base;
+  double expected_price = 0;
+  std::string quote;
+};
+
+struct OrderError {
+  int line = 0;  // 1-based line of the body; 0 when the body as a whole is wrong
+  std::string reason;
+  std::string message() const;  // "line 2: ..."
+};
+
+using OrderParse = std::variant<Order, OrderError>;
+
+OrderParse parse_order(const std::vector<BodyLine>& lines);
+
+}  // namespace xecutor

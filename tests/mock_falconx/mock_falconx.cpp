@@ -1,0 +1,328 @@
+// A local stand-in for the FalconX REST API, for falcon-xecutor's integration
+// tests and benchmark. It VERIFIES every request the way FalconX would: the
+// four FX-ACCESS-* headers, and the signature recomputed here (independently
+// of the service's code) from the raw method, raw request-target (path plus
+// undecoded query) and raw body bytes. Behaviour (prices, errors, delays) is
+// switched by the test through unsigned /_admin endpoints on loopback.
+//
+//   mock_falconx --port PORT [--max-skew-seconds N]
+//   env: MOCK_FALCONX_API_KEY, MOCK_FALCONX_SECRET_KEY (Base64), MOCK_FALCONX_PASSPHRASE
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace {
+
+using nlohmann::json;
+using SystemClock = std::chrono::system_clock;
+
+std::string env_or_die(const char* name) {
+  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at startup
+  if (v == nullptr || *v == '\0') {
+    std::cerr << "mock_falconx: " << name << " must be set\n";
+    std::exit(2);  // NOLINT(concurrency-mt-unsafe)
+  }
+  return v;
+}
+
+// Base64 decode with the padding correction EVP_DecodeBlock needs.
+std::string b64_decode(const std::string& text) {
+  std::string out(3 * text.size() / 4 + 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return {};
+  std::size_t pad = 0;
+  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+std::string expected_signature(const std::string& secret_b64, const std::string& prehash) {
+  const std::string key = b64_decode(secret_b64);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(prehash.data()),
+       prehash.size(), mac, &len);
+  std::string out(4 * ((len + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(len));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string iso(SystemClock::time_point t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
+  return buf;
+}
+
+std::string new_quote_id() {
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof bytes);
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += hex[b >> 4];
+    id += hex[b & 15];
+  }
+  return id;
+}
+
+json default_behaviour() {
+  return {{"buy_price", 30000.0},    {"sell_price", 29990.0},   {"prices_as_strings", false},
+          {"expiry_ms", 5000},       {"quote_status", 200},     {"quote_message", ""},
+          {"quote_delay_ms", 0},     {"quote_raw_body", ""},    {"v3_quotes_404", false},
+          {"execute_status", 200},   {"execute_message", ""},   {"execute_delay_ms", 0},
+          {"execute_not_filled", false}};
+}
+
+struct IssuedQuote {
+  std::string side;
+  std::string base;
+  std::string quote_token;
+  std::string amount;
+  SystemClock::time_point expiry;
+  bool executed = false;
+};
+
+class MockFalconx {
+ public:
+  MockFalconx(std::string key, std::string secret, std::string passphrase, long max_skew)
+      : key_(std::move(key)), secret_(std::move(secret)), passphrase_(std::move(passphrase)), max_skew_(max_skew) {
+    reset();
+  }
+
+  void install(httplib::Server& s) {
+    s.Post("/_admin/config", [this](const httplib::Request& req, httplib::Response& res) {
+      const json patch = json::parse(req.body, nullptr, false);
+      if (!patch.is_object()) return reply(res, 400, {{"message", "config must be a JSON object"}});
+      std::lock_guard lock(mutex_);
+      behaviour_.merge_patch(patch);
+      reply(res, 200, behaviour_);
+    });
+    s.Post("/_admin/reset", [this](const httplib::Request&, httplib::Response& res) {
+      reset();
+      reply(res, 200, {{"status", "reset"}});
+    });
+    s.Get("/_admin/stats", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mutex_);
+      reply(res, 200, stats_);
+    });
+    for (const char* v : {"v1", "v3"}) {
+      const std::string version = v;
+      s.Post("/" + version + "/quotes",
+             [this, version](const httplib::Request& req, httplib::Response& res) { quote(version, req, res); });
+      s.Post("/" + version + "/quotes/execute",
+             [this, version](const httplib::Request& req, httplib::Response& res) { execute(version, req, res); });
+    }
+  }
+
+ private:
+  void reset() {
+    std::lock_guard lock(mutex_);
+    behaviour_ = default_behaviour();
+    stats_ = {{"quotes_v1", 0}, {"quotes_v3", 0},      {"executes", 0},           {"execute_attempts", 0},
+              {"auth_failures", 0}, {"auth_errors", json::array()}, {"requests", json::array()}};
+    quotes_.clear();
+  }
+
+  static void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  // Empty when the request is signed correctly, else why not.
+  std::string auth_problem(const httplib::Request& req) const {
+    if (req.get_header_value("Content-Type") != "application/json") return "Content-Type is not application/json";
+    if (req.get_header_value("FX-ACCESS-KEY") != key_) return "bad FX-ACCESS-KEY";
+    if (req.get_header_value("FX-ACCESS-PASSPHRASE") != passphrase_) return "bad FX-ACCESS-PASSPHRASE";
+    const std::string ts = req.get_header_value("FX-ACCESS-TIMESTAMP");
+    char* end = nullptr;
+    const double secs = std::strtod(ts.c_str(), &end);
+    if (ts.empty() || end != ts.c_str() + ts.size() || ts.find_first_not_of("0123456789.") != std::string::npos)
+      return "FX-ACCESS-TIMESTAMP is not decimal seconds: '" + ts + "'";
+    const double now = std::chrono::duration<double>(SystemClock::now().time_since_epoch()).count();
+    if (max_skew_ >= 0 && std::abs(now - secs) > static_cast<double>(max_skew_))
+      return "FX-ACCESS-TIMESTAMP skew over " + std::to_string(max_skew_) + " s";
+    const std::string prehash = ts + req.method + req.target + req.body;
+    if (req.get_header_value("FX-ACCESS-SIGN") != expected_signature(secret_, prehash))
+      return "FX-ACCESS-SIGN does not match HMAC of the raw request";
+    return {};
+  }
+
+  // Records the request; false (and a 401 sent) when its auth fails.
+  bool admit(const httplib::Request& req, httplib::Response& res) {
+    const std::string problem = auth_problem(req);
+    std::lock_guard lock(mutex_);
+    stats_["requests"].push_back({{"method", req.method}, {"target", req.target}, {"body", req.body}});
+    if (problem.empty()) return true;
+    stats_["auth_failures"] = stats_["auth_failures"].get<int>() + 1;
+    stats_["auth_errors"].push_back(problem);
+    reply(res, 401, {{"message", "invalid API key: " + problem}, {"code", "UNAUTHORIZED"}, {"reason", problem}});
+    return false;
+  }
+
+  json take_behaviour() {
+    std::lock_guard lock(mutex_);
+    return behaviour_;
+  }
+
+  static void pause(const json& b, const char* field) {
+    const int ms = std::clamp(b.value(field, 0), 0, 30000);
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
+  static json price(const json& b, const char* field) {
+    const double p = b.value(field, 0.0);
+    if (b.value("prices_as_strings", false)) return std::to_string(p);
+    return p;
+  }
+
+  void quote(const std::string& version, const httplib::Request& req, httplib::Response& res) {
+    const json b = take_behaviour();
+    pause(b, "quote_delay_ms");
+    if (!admit(req, res)) return;
+    if (version == "v3" && b.value("v3_quotes_404", false)) return reply(res, 404, {{"message", "Not Found"}});
+    if (const int status = b.value("quote_status", 200); status != 200)
+      return reply(res, status, {{"message", b.value("quote_message", std::string("mock quote error"))}});
+    if (const auto raw = b.value("quote_raw_body", std::string()); !raw.empty()) {
+      res.set_content(raw, "application/json");
+      return;
+    }
+    const json r = json::parse(req.body, nullptr, false);
+    const bool shape_ok = r.is_object() && r.contains("token_pair") && r["token_pair"].is_object() &&
+                          r.contains("quantity") && r["quantity"].is_object() && r["quantity"].contains("value") &&
+                          r["quantity"]["value"].is_string() && r.contains("side") && r["side"].is_string();
+    if (!shape_ok) return reply(res, 400, {{"message", "invalid request format"}});
+    const std::string side = r["side"];
+    if (side != "buy" && side != "sell" && side != "two_way")
+      return reply(res, 400, {{"message", "side must be buy, sell or two_way"}});
+
+    IssuedQuote q;
+    q.side = side;
+    q.base = r["token_pair"].value("base_token", "");
+    q.quote_token = r["token_pair"].value("quote_token", "");
+    q.amount = r["quantity"]["value"];
+    const auto now = SystemClock::now();
+    q.expiry = now + std::chrono::milliseconds(b.value("expiry_ms", 5000));
+    const std::string id = new_quote_id();
+    json out = quote_json(id, q, b, now);
+    {
+      std::lock_guard lock(mutex_);
+      quotes_[id] = q;
+      const std::string counter = "quotes_" + version;
+      stats_[counter] = stats_[counter].get<int>() + 1;
+    }
+    reply(res, 200, out);
+  }
+
+  static json quote_json(const std::string& id, const IssuedQuote& q, const json& b, SystemClock::time_point now) {
+    return {{"status", "success"},
+            {"fx_quote_id", id},
+            {"buy_price", q.side == "sell" ? json(nullptr) : price(b, "buy_price")},
+            {"sell_price", q.side == "buy" ? json(nullptr) : price(b, "sell_price")},
+            {"platform", "api"},
+            {"token_pair", {{"base_token", q.base}, {"quote_token", q.quote_token}}},
+            {"quantity_requested", {{"token", q.base}, {"value", q.amount}}},
+            {"side_requested", q.side},
+            {"t_quote", iso(now)},
+            {"t_expiry", iso(q.expiry)},
+            {"is_filled", false},
+            {"side_executed", nullptr},
+            {"price_executed", nullptr},
+            {"t_execute", nullptr},
+            {"error", nullptr},
+            {"warnings", json::array()}};
+  }
+
+  void execute(const std::string& /*version*/, const httplib::Request& req, httplib::Response& res) {
+    const json b = take_behaviour();
+    {
+      std::lock_guard lock(mutex_);
+      stats_["execute_attempts"] = stats_["execute_attempts"].get<int>() + 1;
+    }
+    pause(b, "execute_delay_ms");
+    if (!admit(req, res)) return;
+    if (const int status = b.value("execute_status", 200); status != 200)
+      return reply(res, status, {{"message", b.value("execute_message", std::string("mock execute error"))}});
+    const json r = json::parse(req.body, nullptr, false);
+    if (!r.is_object() || !r.contains("fx_quote_id") || !r["fx_quote_id"].is_string() || !r.contains("side"))
+      return reply(res, 400, {{"message", "invalid request format"}});
+    const std::string side = r.value("side", "");
+    if (side != "buy" && side != "sell") return reply(res, 400, {{"message", "side must be buy or sell"}});
+    std::lock_guard lock(mutex_);
+    const auto it = quotes_.find(r["fx_quote_id"].get<std::string>());
+    if (it == quotes_.end()) return reply(res, 400, {{"message", "unknown fx_quote_id"}});
+    IssuedQuote& q = it->second;
+    const auto now = SystemClock::now();
+    if (now >= q.expiry) return reply(res, 400, {{"message", "quote expired"}});
+    if (q.executed) return reply(res, 400, {{"message", "quote already executed"}});
+    if (q.side != "two_way" && q.side != side) return reply(res, 400, {{"message", "side does not match quote"}});
+    json out = quote_json(it->first, q, b, now);
+    if (!b.value("execute_not_filled", false)) {
+      q.executed = true;
+      stats_["executes"] = stats_["executes"].get<int>() + 1;
+      out["is_filled"] = true;
+      out["side_executed"] = side;
+      out["price_executed"] = price(b, side == "buy" ? "buy_price" : "sell_price");
+      out["t_execute"] = iso(now);
+    }
+    reply(res, 200, out);
+  }
+
+  std::string key_, secret_, passphrase_;
+  long max_skew_;
+  std::mutex mutex_;
+  json behaviour_;
+  json stats_;
+  std::map<std::string, IssuedQuote> quotes_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = 0;
+  long max_skew = -1;
+  CLI::App cli{"mock FalconX server for falcon-xecutor tests (127.0.0.1 only)"};
+  cli.add_option("--port", port, "port on 127.0.0.1")->required()->check(CLI::Range(1, 65535));
+  cli.add_option("--max-skew-seconds", max_skew, "reject timestamps further than this from now (default: off)");
+  CLI11_PARSE(cli, argc, argv);
+
+  MockFalconx mock(env_or_die("MOCK_FALCONX_API_KEY"), env_or_die("MOCK_FALCONX_SECRET_KEY"),
+                   env_or_die("MOCK_FALCONX_PASSPHRASE"), max_skew);
+  httplib::Server server;
+  server.set_keep_alive_max_count(1000);
+  mock.install(server);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.stop();
+  });
+  waiter.detach();
+  if (!server.listen("127.0.0.1", port)) {
+    std::cerr << "mock_falconx: cannot listen on 127.0.0.1:" << port << "\n";
+    return 1;
+  }
+  return 0;
+}
