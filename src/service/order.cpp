@@ -95,9 +95,6 @@ OrderParse parse_order(const std::vector<BodyLine>& lines) {
                std::to_string(lines.size())};
   for (const auto& l : lines)
     if (!printable(l.text)) return OrderError{l.number, "contains control or non-ASCII bytes"};
-  if (lines.size() > 3)
-    return OrderError{lines[3].number,
-                      "unexpected extra line (only 3 order lines and the secret line)"};
 
   Order order;
   if (lines[0].text == "BUY") {
@@ -120,7 +117,8 @@ OrderParse parse_order(const std::vector<BodyLine>& lines) {
   if (order.base == order.quote)
     return OrderError{lines[2].number, "quote token must differ from the base token " + order.base};
   if (lines.size() > 3)
-    return OrderError{lines[3].number, "unexpected extra line (only 3 order lines and the secret line)"};
+    return OrderError{lines[3].number,
+                      "unexpected extra line (only 3 order lines and the secret line)"};
   return order;
 }
 

@@ -40,7 +40,8 @@ std::string env_or_die(const char* name) {
 std::string b64_decode(const std::string& text) {
   std::string out(3 * text.size() / 4 + 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
   if (n < 0) return {};
   std::size_t pad = 0;
   for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++pad;
@@ -52,22 +53,25 @@ std::string expected_signature(const std::string& secret_b64, const std::string&
   const std::string key = b64_decode(secret_b64);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(prehash.data()),
-       prehash.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(prehash.data()), prehash.size(), mac, &len);
   std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(len));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(len));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
 std::string iso(SystemClock::time_point t) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(us / 1000000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(us % 1000000));
   return buf;
 }
 
@@ -84,10 +88,10 @@ std::string new_quote_id() {
 }
 
 json default_behaviour() {
-  return {{"buy_price", 30000.0},    {"sell_price", 29990.0},   {"prices_as_strings", false},
-          {"expiry_ms", 5000},       {"quote_status", 200},     {"quote_message", ""},
-          {"quote_delay_ms", 0},     {"quote_raw_body", ""},    {"v3_quotes_404", false},
-          {"execute_status", 200},   {"execute_message", ""},   {"execute_delay_ms", 0},
+  return {{"buy_price", 30000.0},       {"sell_price", 29990.0}, {"prices_as_strings", false},
+          {"expiry_ms", 5000},          {"quote_status", 200},   {"quote_message", ""},
+          {"quote_delay_ms", 0},        {"quote_raw_body", ""},  {"v3_quotes_404", false},
+          {"execute_status", 200},      {"execute_message", ""}, {"execute_delay_ms", 0},
           {"execute_not_filled", false}};
 }
 
@@ -103,7 +107,10 @@ struct IssuedQuote {
 class MockFalconx {
  public:
   MockFalconx(std::string key, std::string secret, std::string passphrase, long max_skew)
-      : key_(std::move(key)), secret_(std::move(secret)), passphrase_(std::move(passphrase)), max_skew_(max_skew) {
+      : key_(std::move(key)),
+        secret_(std::move(secret)),
+        passphrase_(std::move(passphrase)),
+        max_skew_(max_skew) {
     reset();
   }
 
@@ -126,9 +133,13 @@ class MockFalconx {
     for (const char* v : {"v1", "v3"}) {
       const std::string version = v;
       s.Post("/" + version + "/quotes",
-             [this, version](const httplib::Request& req, httplib::Response& res) { quote(version, req, res); });
+             [this, version](const httplib::Request& req, httplib::Response& res) {
+               quote(version, req, res);
+             });
       s.Post("/" + version + "/quotes/execute",
-             [this, version](const httplib::Request& req, httplib::Response& res) { execute(version, req, res); });
+             [this, version](const httplib::Request& req, httplib::Response& res) {
+               execute(version, req, res);
+             });
     }
   }
 
@@ -136,8 +147,9 @@ class MockFalconx {
   void reset() {
     std::lock_guard lock(mutex_);
     behaviour_ = default_behaviour();
-    stats_ = {{"quotes_v1", 0}, {"quotes_v3", 0},      {"executes", 0},           {"execute_attempts", 0},
-              {"auth_failures", 0}, {"auth_errors", json::array()}, {"requests", json::array()}};
+    stats_ = {{"quotes_v1", 0},           {"quotes_v3", 0},     {"executes", 0},
+              {"execute_attempts", 0},    {"auth_failures", 0}, {"auth_errors", json::array()},
+              {"requests", json::array()}};
     quotes_.clear();
   }
 
@@ -148,13 +160,16 @@ class MockFalconx {
 
   // Empty when the request is signed correctly, else why not.
   std::string auth_problem(const httplib::Request& req) const {
-    if (req.get_header_value("Content-Type") != "application/json") return "Content-Type is not application/json";
+    if (req.get_header_value("Content-Type") != "application/json")
+      return "Content-Type is not application/json";
     if (req.get_header_value("FX-ACCESS-KEY") != key_) return "bad FX-ACCESS-KEY";
-    if (req.get_header_value("FX-ACCESS-PASSPHRASE") != passphrase_) return "bad FX-ACCESS-PASSPHRASE";
+    if (req.get_header_value("FX-ACCESS-PASSPHRASE") != passphrase_)
+      return "bad FX-ACCESS-PASSPHRASE";
     const std::string ts = req.get_header_value("FX-ACCESS-TIMESTAMP");
     char* end = nullptr;
     const double secs = std::strtod(ts.c_str(), &end);
-    if (ts.empty() || end != ts.c_str() + ts.size() || ts.find_first_not_of("0123456789.") != std::string::npos)
+    if (ts.empty() || end != ts.c_str() + ts.size() ||
+        ts.find_first_not_of("0123456789.") != std::string::npos)
       return "FX-ACCESS-TIMESTAMP is not decimal seconds: '" + ts + "'";
     const double now = std::chrono::duration<double>(SystemClock::now().time_since_epoch()).count();
     if (max_skew_ >= 0 && std::abs(now - secs) > static_cast<double>(max_skew_))
@@ -169,11 +184,15 @@ class MockFalconx {
   bool admit(const httplib::Request& req, httplib::Response& res) {
     const std::string problem = auth_problem(req);
     std::lock_guard lock(mutex_);
-    stats_["requests"].push_back({{"method", req.method}, {"target", req.target}, {"body", req.body}});
+    stats_["requests"].push_back(
+        {{"method", req.method}, {"target", req.target}, {"body", req.body}});
     if (problem.empty()) return true;
     stats_["auth_failures"] = stats_["auth_failures"].get<int>() + 1;
     stats_["auth_errors"].push_back(problem);
-    reply(res, 401, {{"message", "invalid API key: " + problem}, {"code", "UNAUTHORIZED"}, {"reason", problem}});
+    reply(res, 401,
+          {{"message", "invalid API key: " + problem},
+           {"code", "UNAUTHORIZED"},
+           {"reason", problem}});
     return false;
   }
 
@@ -197,17 +216,20 @@ class MockFalconx {
     const json b = take_behaviour();
     pause(b, "quote_delay_ms");
     if (!admit(req, res)) return;
-    if (version == "v3" && b.value("v3_quotes_404", false)) return reply(res, 404, {{"message", "Not Found"}});
+    if (version == "v3" && b.value("v3_quotes_404", false))
+      return reply(res, 404, {{"message", "Not Found"}});
     if (const int status = b.value("quote_status", 200); status != 200)
-      return reply(res, status, {{"message", b.value("quote_message", std::string("mock quote error"))}});
+      return reply(res, status,
+                   {{"message", b.value("quote_message", std::string("mock quote error"))}});
     if (const auto raw = b.value("quote_raw_body", std::string()); !raw.empty()) {
       res.set_content(raw, "application/json");
       return;
     }
     const json r = json::parse(req.body, nullptr, false);
-    const bool shape_ok = r.is_object() && r.contains("token_pair") && r["token_pair"].is_object() &&
-                          r.contains("quantity") && r["quantity"].is_object() && r["quantity"].contains("value") &&
-                          r["quantity"]["value"].is_string() && r.contains("side") && r["side"].is_string();
+    const bool shape_ok =
+        r.is_object() && r.contains("token_pair") && r["token_pair"].is_object() &&
+        r.contains("quantity") && r["quantity"].is_object() && r["quantity"].contains("value") &&
+        r["quantity"]["value"].is_string() && r.contains("side") && r["side"].is_string();
     if (!shape_ok) return reply(res, 400, {{"message", "invalid request format"}});
     const std::string side = r["side"];
     if (side != "buy" && side != "sell" && side != "two_way")
@@ -231,7 +253,8 @@ class MockFalconx {
     reply(res, 200, out);
   }
 
-  static json quote_json(const std::string& id, const IssuedQuote& q, const json& b, SystemClock::time_point now) {
+  static json quote_json(const std::string& id, const IssuedQuote& q, const json& b,
+                         SystemClock::time_point now) {
     return {{"status", "success"},
             {"fx_quote_id", id},
             {"buy_price", q.side == "sell" ? json(nullptr) : price(b, "buy_price")},
@@ -250,7 +273,8 @@ class MockFalconx {
             {"warnings", json::array()}};
   }
 
-  void execute(const std::string& /*version*/, const httplib::Request& req, httplib::Response& res) {
+  void execute(const std::string& /*version*/, const httplib::Request& req,
+               httplib::Response& res) {
     const json b = take_behaviour();
     {
       std::lock_guard lock(mutex_);
@@ -259,12 +283,15 @@ class MockFalconx {
     pause(b, "execute_delay_ms");
     if (!admit(req, res)) return;
     if (const int status = b.value("execute_status", 200); status != 200)
-      return reply(res, status, {{"message", b.value("execute_message", std::string("mock execute error"))}});
+      return reply(res, status,
+                   {{"message", b.value("execute_message", std::string("mock execute error"))}});
     const json r = json::parse(req.body, nullptr, false);
-    if (!r.is_object() || !r.contains("fx_quote_id") || !r["fx_quote_id"].is_string() || !r.contains("side"))
+    if (!r.is_object() || !r.contains("fx_quote_id") || !r["fx_quote_id"].is_string() ||
+        !r.contains("side"))
       return reply(res, 400, {{"message", "invalid request format"}});
     const std::string side = r.value("side", "");
-    if (side != "buy" && side != "sell") return reply(res, 400, {{"message", "side must be buy or sell"}});
+    if (side != "buy" && side != "sell")
+      return reply(res, 400, {{"message", "side must be buy or sell"}});
     std::lock_guard lock(mutex_);
     const auto it = quotes_.find(r["fx_quote_id"].get<std::string>());
     if (it == quotes_.end()) return reply(res, 400, {{"message", "unknown fx_quote_id"}});
@@ -272,7 +299,8 @@ class MockFalconx {
     const auto now = SystemClock::now();
     if (now >= q.expiry) return reply(res, 400, {{"message", "quote expired"}});
     if (q.executed) return reply(res, 400, {{"message", "quote already executed"}});
-    if (q.side != "two_way" && q.side != side) return reply(res, 400, {{"message", "side does not match quote"}});
+    if (q.side != "two_way" && q.side != side)
+      return reply(res, 400, {{"message", "side does not match quote"}});
     json out = quote_json(it->first, q, b, now);
     if (!b.value("execute_not_filled", false)) {
       q.executed = true;
@@ -300,7 +328,8 @@ int main(int argc, char** argv) {
   long max_skew = -1;
   CLI::App cli{"mock FalconX server for falcon-xecutor tests (127.0.0.1 only)"};
   cli.add_option("--port", port, "port on 127.0.0.1")->required()->check(CLI::Range(1, 65535));
-  cli.add_option("--max-skew-seconds", max_skew, "reject timestamps further than this from now (default: off)");
+  cli.add_option("--max-skew-seconds", max_skew,
+                 "reject timestamps further than this from now (default: off)");
   CLI11_PARSE(cli, argc, argv);
 
   MockFalconx mock(env_or_die("MOCK_FALCONX_API_KEY"), env_or_die("MOCK_FALCONX_SECRET_KEY"),

@@ -1,0 +1,387 @@
+// End to end: the real falcon-xecutor binary against the real mock FalconX
+// binary, both on 127.0.0.1. The mock verifies every signature, so any quote
+// or execute it counts was signed correctly.
+#include <httplib.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "mock_falconx/child_process.h"
+
+using nlohmann::json;
+using xecutor::testing::ChildProcess;
+using xecutor::testing::free_port;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Env = std::map<std::string, std::string>;
+const std::string kApiKey = "test-api-key";
+const std::string kFxSecret = "bW9jay1mYWxjb254LXNlY3JldC1rZXktMDEyMzQ1Njc4OQ==";
+const std::string kPassphrase = "test-passphrase";
+const std::string kHookSecret = "hook-secret-123";
+const std::string kBuy = "BUY\n0.1 BTC\n30000 USD\nsecret: " + kHookSecret + "\n";
+
+std::string log_path(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / "falcon-xecutor-it";
+  std::filesystem::create_directories(dir);
+  return (dir / (name + "-" + std::to_string(getpid()) + ".log")).string();
+}
+
+bool wait_ready(int port, const std::string& path) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(0, 200000);
+  for (int i = 0; i < 200; ++i) {
+    if (auto r = c.Get(path.c_str()); r && r->status == 200) return true;
+    std::this_thread::sleep_for(25ms);
+  }
+  return false;
+}
+
+// A mock FalconX and one falcon-xecutor slot pointed at it.
+struct Stack {
+  int mock_port = free_port();
+  int port = free_port();
+  std::unique_ptr<ChildProcess> mock;
+  std::unique_ptr<ChildProcess> service;
+  std::string service_log = log_path("service");
+
+  explicit Stack(std::map<std::string, std::string> env_overrides = {}, bool configured = true) {
+    mock = std::make_unique<ChildProcess>(
+        std::vector<std::string>{MOCK_FALCONX_BIN, "--port", std::to_string(mock_port),
+                                 "--max-skew-seconds", "5"},
+        std::map<std::string, std::string>{{"MOCK_FALCONX_API_KEY", kApiKey},
+                                           {"MOCK_FALCONX_SECRET_KEY", kFxSecret},
+                                           {"MOCK_FALCONX_PASSPHRASE", kPassphrase}},
+        log_path("mock"));
+    REQUIRE(wait_ready(mock_port, "/_admin/stats"));
+    std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"}};
+    if (configured) {
+      env = {{"PATH", "/usr/bin:/bin"},
+             {"FALCONX_API_KEY", kApiKey},
+             {"FALCONX_SECRET_KEY", kFxSecret},
+             {"FALCONX_PASSPHRASE", kPassphrase},
+             {"FALCONX_BASE_URL", "http://127.0.0.1:" + std::to_string(mock_port)},
+             {"XECUTOR_WEBHOOK_SECRET", kHookSecret},
+             {"XECUTOR_FALCONX_TIMEOUT_MS", "1000"}};
+    }
+    for (auto& [k, v] : env_overrides) env[k] = v;
+    service = std::make_unique<ChildProcess>(
+        std::vector<std::string>{XECUTOR_BIN, "--port", std::to_string(port), "--slot", "green"},
+        env, service_log);
+    REQUIRE(wait_ready(port, "/health"));
+  }
+
+  httplib::Result post(const std::string& body, const httplib::Headers& headers = {}) const {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(10, 0);
+    return c.Post("/webhook", headers, body, "text/plain");
+  }
+  json stats() const {
+    httplib::Client c("127.0.0.1", mock_port);
+    auto r = c.Get("/_admin/stats");
+    REQUIRE(r);
+    return json::parse(r->body);
+  }
+  void configure_mock(const json& patch) const {
+    httplib::Client c("127.0.0.1", mock_port);
+    auto r = c.Post("/_admin/config", patch.dump(), "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+  }
+  std::string log() const {
+    std::ifstream in(service_log);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+};
+
+json body_of(const httplib::Result& r) {
+  REQUIRE(r);
+  const json j = json::parse(r->body, nullptr, false);
+  INFO(r->body);
+  REQUIRE(j.is_object());
+  return j;
+}
+
+int quotes(const json& stats) {
+  return stats["quotes_v3"].get<int>() + stats["quotes_v1"].get<int>();
+}
+
+}  // namespace
+
+TEST_CASE("service_it: /health names the slot, build and mode; unconfigured webhooks are refused") {
+  Stack s(Env{}, /*configured=*/false);
+  httplib::Client c("127.0.0.1", s.port);
+  auto r = c.Get("/health");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->get_header_value("X-Slot") == "green");
+  const json j = json::parse(r->body);
+  CHECK(j["status"] == "ok");
+  CHECK(j["slot"] == "green");
+  CHECK(j["version"] == XD_BUILD_ID);
+  CHECK(j["mode"] == "paper");
+  CHECK(j.size() == 4);
+
+  const auto w = s.post(kBuy);
+  REQUIRE(w);
+  CHECK(w->status == 503);
+  CHECK(quotes(s.stats()) == 0);
+  CHECK_THAT(s.log(), Catch::Contains("orders_refused"));
+}
+
+TEST_CASE("service_it: paper mode quotes (signed, verified by the mock) and never executes") {
+  Stack s;
+  const auto r = s.post(kBuy);
+  const json j = body_of(r);
+  CHECK(r->status == 200);
+  CHECK(j["outcome"] == "quoted");
+  CHECK(j["executed"] == false);
+  CHECK(j["mode"] == "paper");
+  CHECK(j["quoted_price"] == 30000.0);
+  CHECK(j["fx_quote_id"].get<std::string>().size() == 32);
+  const json st = s.stats();
+  CHECK(st["auth_failures"] == 0);
+  CHECK(st["quotes_v3"] == 1);
+  CHECK(st["execute_attempts"] == 0);
+  CHECK(st["requests"][0]["target"] == "/v3/quotes");
+  CHECK(
+      st["requests"][0]["body"] ==
+      R"({"token_pair":{"base_token":"BTC","quote_token":"USD"},"quantity":{"token":"BTC","value":"0.1"},)"
+      R"("side":"buy","client_order_id":null})");
+
+  // The log line: structured, no secret, no body.
+  const std::string log = s.log();
+  CHECK_THAT(log,
+             Catch::Contains(R"("path":"/webhook","status":200,"outcome":"quoted","quote_id":")"));
+  CHECK_THAT(log, !Catch::Contains(kHookSecret));
+  CHECK_THAT(log, !Catch::Contains("0.1 BTC"));
+}
+
+TEST_CASE("service_it: live mode executes exactly once; the duplicate is 409") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"prices_as_strings", true}});
+  const auto r = s.post("SELL\r\n0.5 ETH\r\n29990 USD\r\nsecret: " + kHookSecret);
+  const json j = body_of(r);
+  CHECK(r->status == 200);
+  CHECK(j["outcome"] == "executed");
+  CHECK(j["executed"] == true);
+  CHECK(j["side_executed"] == "sell");
+  CHECK(j["price_executed"] == 29990.0);
+  const auto again = s.post("SELL\r\n0.5 ETH\r\n29990 USD\r\nsecret: " + kHookSecret);
+  REQUIRE(again);
+  CHECK(again->status == 409);
+  const json st = s.stats();
+  CHECK(st["executes"] == 1);
+  CHECK(st["execute_attempts"] == 1);
+  CHECK(quotes(st) == 1);
+  CHECK(st["auth_failures"] == 0);
+  CHECK(st["requests"][1]["body"] ==
+        json{{"fx_quote_id", j["fx_quote_id"]}, {"side", "sell"}}.dump());
+}
+
+TEST_CASE("service_it: concurrent duplicates: one trade, the rest 409") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"quote_delay_ms", 200}});
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, dup{0}, other{0};
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&] {
+      const auto r = s.post(kBuy);
+      if (r && r->status == 200)
+        ++ok;
+      else if (r && r->status == 409)
+        ++dup;
+      else
+        ++other;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(ok == 1);
+  CHECK(dup == 5);
+  CHECK(other == 0);
+  CHECK(quotes(s.stats()) == 1);
+  CHECK(s.stats()["executes"] == 1);
+}
+
+TEST_CASE("service_it: bad, missing or repeated secret is 401 and reaches nobody") {
+  Stack s;
+  for (const std::string& body :
+       {std::string("BUY\n0.1 BTC\n30000 USD\nsecret: wrong"),
+        std::string("BUY\n0.1 BTC\n30000 USD"),
+        "BUY\n0.1 BTC\n30000 USD\nsecret: " + kHookSecret + "\nsecret: x"}) {
+    const auto r = s.post(body);
+    REQUIRE(r);
+    CHECK(r->status == 401);
+  }
+  CHECK(quotes(s.stats()) == 0);
+  CHECK_THAT(s.log(), !Catch::Contains("wrong"));
+}
+
+TEST_CASE(
+    "service_it: X-Real-IP from an untrusted peer is ignored; a trusted proxy's is honoured") {
+  const httplib::Headers forged{{"X-Real-IP", "52.89.214.238"}};
+  {
+    Stack s(Env{{"XECUTOR_ALLOWED_IPS", "52.89.214.238"}});
+    const auto r = s.post(kBuy, forged);
+    REQUIRE(r);
+    CHECK(r->status == 401);
+    CHECK_THAT(r->body, Catch::Contains("127.0.0.1"));
+    CHECK(quotes(s.stats()) == 0);
+  }
+  {
+    Stack s(
+        Env{{"XECUTOR_ALLOWED_IPS", "52.89.214.238"}, {"XECUTOR_TRUSTED_PROXIES", "127.0.0.1"}});
+    const auto r = s.post(kBuy, forged);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    const auto via_xff = s.post("SELL\n0.1 BTC\n29990 USD\nsecret: " + kHookSecret,
+                                {{"X-Forwarded-For", "52.89.214.238, 127.0.0.1"}});
+    REQUIRE(via_xff);
+    CHECK(via_xff->status == 200);
+    const auto not_listed =
+        s.post("SELL\n0.2 BTC\n29990 USD\nsecret: " + kHookSecret, {{"X-Real-IP", "198.51.100.7"}});
+    REQUIRE(not_listed);
+    CHECK(not_listed->status == 401);
+    CHECK(quotes(s.stats()) == 2);
+  }
+}
+
+TEST_CASE("service_it: oversized, binary and malformed bodies are refused cleanly") {
+  Stack s;
+  const auto big = s.post(kBuy + std::string(5000, 'x'));
+  REQUIRE(big);
+  CHECK(big->status == 413);
+  std::string binary(512, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i)
+    binary[i] = static_cast<char>((i * 131 + 7) % 256);
+  const auto bin = s.post(binary);
+  REQUIRE(bin);
+  CHECK(bin->status == 401);
+  const auto bin_with_secret = s.post(binary + "\nsecret: " + kHookSecret);
+  REQUIRE(bin_with_secret);
+  CHECK(bin_with_secret->status == 400);
+  const auto bad_amount = s.post("BUY\n-1 BTC\n30000 USD\nsecret: " + kHookSecret);
+  REQUIRE(bad_amount);
+  CHECK(bad_amount->status == 400);
+  CHECK(body_of(bad_amount)["error"].get<std::string>().rfind("line 2:", 0) == 0);
+  CHECK(quotes(s.stats()) == 0);
+  httplib::Client c("127.0.0.1", s.port);
+  const auto h = c.Get("/health");
+  REQUIRE(h);
+  CHECK(h->status == 200);
+  CHECK(s.service->running());
+}
+
+TEST_CASE(
+    "service_it: FalconX errors become 502 with FalconX's message; a retry then goes through") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  for (int status : {400, 401, 500, 503}) {
+    s.configure_mock(
+        {{"quote_status", status}, {"quote_message", "mock says " + std::to_string(status)}});
+    const auto r = s.post(kBuy);
+    INFO("FalconX status " << status);
+    REQUIRE(r);
+    CHECK(r->status == 502);
+    CHECK_THAT(r->body, Catch::Contains("mock says " + std::to_string(status)));
+  }
+  s.configure_mock({{"quote_status", 200}, {"quote_raw_body", "{not json"}});
+  const auto garbled = s.post(kBuy);
+  REQUIRE(garbled);
+  CHECK(garbled->status == 502);
+  s.configure_mock({{"quote_raw_body", ""}});
+  const auto retry = s.post(kBuy);  // the failures released the alert: the same body now trades
+  REQUIRE(retry);
+  CHECK(retry->status == 200);
+  CHECK(s.stats()["executes"] == 1);
+}
+
+TEST_CASE("service_it: v3 404 falls back to v1 quotes and v1 execute") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"v3_quotes_404", true}});
+  const auto r = s.post(kBuy);
+  const json j = body_of(r);
+  CHECK(r->status == 200);
+  CHECK(j["falconx_api"] == "v1");
+  const json st = s.stats();
+  CHECK(st["quotes_v1"] == 1);
+  CHECK(st["executes"] == 1);
+  CHECK(st["requests"].back()["target"] == "/v1/quotes/execute");
+}
+
+TEST_CASE("service_it: price outside tolerance or an expired quote is 422 and not executed") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"buy_price", 30030.5}});  // limit is 30000 * 1.001 = 30030
+  const auto far = s.post(kBuy);
+  REQUIRE(far);
+  CHECK(far->status == 422);
+  CHECK(body_of(far)["outcome"] == "price_out_of_tolerance");
+  s.configure_mock({{"buy_price", 30010.0}, {"expiry_ms", -1000}});
+  const auto expired = s.post(kBuy);
+  REQUIRE(expired);
+  CHECK(expired->status == 422);
+  CHECK(body_of(expired)["outcome"] == "quote_expired");
+  CHECK(s.stats()["execute_attempts"] == 0);
+}
+
+TEST_CASE("service_it: FalconX down is 502") {
+  const int dead = free_port();
+  Stack s(Env{{"FALCONX_BASE_URL", "http://127.0.0.1:" + std::to_string(dead)},
+              {"XECUTOR_EXECUTE", "1"}});
+  const auto r = s.post(kBuy);
+  REQUIRE(r);
+  CHECK(r->status == 502);
+  CHECK_THAT(r->body, Catch::Contains("unreachable"));
+}
+
+TEST_CASE("service_it: an execute timeout is 502 'outcome unknown', logged, never retried") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_FALCONX_TIMEOUT_MS", "400"}});
+  s.configure_mock({{"execute_delay_ms", 1200}});
+  const auto r = s.post(kBuy);
+  REQUIRE(r);
+  CHECK(r->status == 502);
+  CHECK(body_of(r)["outcome"] == "execute_unknown");
+  CHECK_THAT(r->body, Catch::Contains("UNKNOWN"));
+  std::this_thread::sleep_for(1500ms);  // let the mock finish the slow execute
+  const auto again = s.post(kBuy);      // TradingView's retry must not trade again
+  REQUIRE(again);
+  CHECK(again->status == 409);
+  CHECK(s.stats()["execute_attempts"] == 1);
+  CHECK_THAT(s.log(), Catch::Contains("execute_outcome_unknown"));
+}
+
+TEST_CASE("service_it: a quote timeout is 502 and the alert can be retried") {
+  Stack s(Env{{"XECUTOR_FALCONX_TIMEOUT_MS", "300"}});
+  s.configure_mock({{"quote_delay_ms", 800}});
+  const auto r = s.post(kBuy);
+  REQUIRE(r);
+  CHECK(r->status == 502);
+  CHECK_THAT(r->body, Catch::Contains("timed out"));
+  s.configure_mock({{"quote_delay_ms", 0}});
+  const auto retry = s.post(kBuy);
+  REQUIRE(retry);
+  CHECK(retry->status == 200);
+}
+
+TEST_CASE("service_it: SIGTERM during an in-flight webhook lets it finish, then exits 0") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_FALCONX_TIMEOUT_MS", "5000"}});
+  s.configure_mock({{"quote_delay_ms", 1000}});
+  int status = 0;
+  std::string body;
+  std::thread client([&] {
+    if (const auto r = s.post(kBuy)) {
+      status = r->status;
+      body = r->body;
+    }
+  });
+  std::this_thread::sleep_for(300ms);
+  s.service->signal(SIGTERM);
+  client.join();
+  CHECK(status == 200);
+  CHECK_THAT(body, Catch::Contains(R"("executed":true)"));
+  CHECK(s.service->wait_exit(5s) == std::optional<int>(0));
+  CHECK(s.stats()["executes"] == 1);
+}
