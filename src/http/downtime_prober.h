@@ -13,21 +13,27 @@
 namespace xd {
 
 struct ProbeConfig {
-  std::string url;                               // public health URL
-  Color expect = Color::Green;                   // the color being promoted
-  std::chrono::milliseconds period{100};         // one probe every period
-  std::chrono::milliseconds timeout{1000};       // per probe
-  int consecutive_needed = 5;                    // new color answers in a row = done
-  std::chrono::milliseconds deadline{120000};    // from start(); then give up
+  std::string url;                             // public health URL
+  Color expect = Color::Green;                 // the color being promoted
+  std::chrono::milliseconds period{100};       // one probe every period
+  std::chrono::milliseconds timeout{1000};     // per probe
+  int consecutive_needed = 5;                  // new color answers in a row = done
+  std::chrono::milliseconds deadline{120000};  // from start(); then give up
   bool insecure = false;
 };
 
 struct DowntimeReport {
-  std::chrono::milliseconds downtime{0};  // longest window without a successful answer
-  int failed = 0;                         // probes with no successful answer (any color)
+  // Longest window without a successful (2xx, any color) answer: from the
+  // last success before a run of failed probes (or start()) to the first
+  // success after it (or the stop). 0 when no probe failed. An upper bound,
+  // accurate to about one period.
+  std::chrono::milliseconds downtime{0};
+  int failed = 0;  // probes with no successful answer (any color)
   int total = 0;
   std::optional<std::chrono::milliseconds> first_new_answer;  // since the switch began
   bool new_color_served = false;  // consecutive_needed answers from `expect` seen
+  Color expect = Color::Green;    // the color that was awaited
+  bool interrupted = false;       // wait_and_stop() ended on Ctrl-C
   std::string one_line() const;   // "downtime 0ms (0/57 probes failed), green answered after 1.2s"
 };
 
@@ -38,8 +44,8 @@ class DowntimeProber {
   DowntimeProber(const DowntimeProber&) = delete;
   DowntimeProber& operator=(const DowntimeProber&) = delete;
 
-  void start();            // begins probing now (call just before the switch)
-  void mark_switch();      // the switch command begins: first_new_answer counts from here
+  void start();        // begins probing now (call just before the switch)
+  void mark_switch();  // the switch command begins: first_new_answer counts from here
   // Blocks until the new color served `consecutive_needed` times in a row, the
   // deadline passed, or Ctrl-C; then stops probing and reports.
   DowntimeReport wait_and_stop();

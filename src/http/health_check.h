@@ -13,8 +13,8 @@ namespace xd {
 
 struct HealthExpectation {
   long status = 200;
-  std::string body_contains;          // empty: not checked
-  std::optional<Color> slot;          // the identity the answer must carry
+  std::string body_contains;  // empty: not checked
+  std::optional<Color> slot;  // the identity the answer must carry
 };
 
 // Empty when healthy, else the reason ("status 503", "answered as blue",

@@ -30,14 +30,14 @@ struct GateResult {
   int attempts = 0;
   std::chrono::milliseconds elapsed{0};
   std::vector<GateAttempt> last_attempts;  // up to the last 5, oldest first
-  std::string last_body;                   // excerpt of the last response body (for the failure report)
+  std::string last_body;  // excerpt of the last response body (for the failure report)
 };
 
 using GateProgress = std::function<void(const GateAttempt&)>;
 
 // Returns as soon as one attempt is healthy. Between attempts it sleeps
 // `interval` but wakes at once on Ctrl-C (interrupts.h).
-GateResult run_health_gate(const std::string& url, const HealthExpectation& expect, const GatePolicy& policy,
-                           const GateProgress& progress);
+GateResult run_health_gate(const std::string& url, const HealthExpectation& expect,
+                           const GatePolicy& policy, const GateProgress& progress);
 
 }  // namespace xd

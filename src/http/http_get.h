@@ -2,6 +2,7 @@
 // One HTTP(S) GET with libcurl: what the health gate and the downtime prober
 // are built from. Never throws; a transport failure is reported in `error`.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -10,13 +11,17 @@ namespace xd {
 struct HttpOptions {
   std::chrono::milliseconds timeout{5000};  // whole request, connect included
   bool insecure = false;                    // accept self-signed certificates
+  // Polled while the request runs (about every 100 ms or on progress);
+  // returning true aborts it with error "cancelled". Lets Ctrl-C and
+  // DowntimeProber::stop_now() cut a slow request short.
+  std::function<bool()> cancel;
 };
 
 struct HttpResponse {
-  long status = 0;                           // 0 when no response
-  std::string body;                          // first 64 KiB
+  long status = 0;                             // 0 when no response
+  std::string body;                            // first 64 KiB
   std::map<std::string, std::string> headers;  // names lower-cased
-  std::string error;                         // transport error ("connection refused", "timed out")
+  std::string error;  // transport error ("connection refused", "timed out")
   std::chrono::milliseconds elapsed{0};
   bool transport_ok() const { return error.empty(); }
 };

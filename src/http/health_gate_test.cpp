@@ -1,0 +1,120 @@
+#include "http/health_gate.h"
+
+#include <csignal>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "http/test_http_server.h"
+#include "process/interrupts.h"
+
+namespace xd {
+namespace {
+using namespace std::chrono_literals;
+using testing::TestHttpServer;
+
+GatePolicy quick(std::chrono::milliseconds interval, std::chrono::milliseconds deadline) {
+  GatePolicy p;
+  p.request_timeout = 1000ms;
+  p.interval = interval;
+  p.deadline = deadline;
+  return p;
+}
+
+HealthExpectation green() {
+  HealthExpectation e;
+  e.slot = Color::Green;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("the gate passes once the slot turns healthy, reporting each attempt") {
+  std::atomic<int> requests{0};
+  TestHttpServer server([&](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Slot", "green");
+    if (++requests <= 3) res.status = 503;
+  });
+  std::vector<GateAttempt> seen;
+  const auto r = run_health_gate(server.url(), green(), quick(20ms, 10s),
+                                 [&](const GateAttempt& a) { seen.push_back(a); });
+  CHECK(r.passed);
+  CHECK_FALSE(r.interrupted);
+  CHECK(r.attempts == 4);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0].number == 1);
+  CHECK(seen[0].status == 503);
+  CHECK(seen[0].verdict == "status 503 (expected 200)");
+  CHECK(seen[3].status == 200);
+  CHECK(seen[3].verdict.empty());
+  CHECK(seen[3].at >= seen[2].at + 20ms);  // the interval is honoured
+  CHECK(r.last_attempts.size() == 4);
+}
+
+TEST_CASE("the gate fails at the deadline with the last five attempts") {
+  TestHttpServer server([&](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Slot", "blue");
+    res.set_content("blue is here", "text/plain");
+  });
+  const auto r = run_health_gate(server.url(), green(), quick(40ms, 400ms), {});
+  CHECK_FALSE(r.passed);
+  CHECK_FALSE(r.interrupted);
+  CHECK(r.attempts > 5);
+  REQUIRE(r.last_attempts.size() == 5);
+  CHECK(r.last_attempts.back().number == r.attempts);
+  CHECK(r.last_attempts.front().number == r.attempts - 4);
+  CHECK(r.last_attempts.back().verdict == "answered as blue (expected green)");
+  CHECK(r.last_body == "blue is here");
+  CHECK(r.elapsed >= 400ms);
+  CHECK(r.elapsed < 3000ms);
+}
+
+TEST_CASE("the gate reports a server that is not there") {
+  int port = 0;
+  {
+    TestHttpServer gone([](const httplib::Request&, httplib::Response&) {});
+    port = gone.port();
+  }
+  const auto r = run_health_gate("http://127.0.0.1:" + std::to_string(port) + "/health", green(),
+                                 quick(50ms, 200ms), {});
+  CHECK_FALSE(r.passed);
+  REQUIRE_FALSE(r.last_attempts.empty());
+  CHECK(r.last_attempts.back().status == 0);
+  CHECK_FALSE(r.last_attempts.back().verdict.empty());
+}
+
+TEST_CASE("Ctrl-C wakes the gate between attempts") {
+  InterruptScope scope;
+  TestHttpServer server([](const httplib::Request&, httplib::Response& res) { res.status = 503; });
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(200ms);
+    kill(getpid(), SIGINT);
+  });
+  const auto r = run_health_gate(server.url(), green(), quick(10s, 60s), {});
+  ctrl_c.join();
+  CHECK_FALSE(r.passed);
+  CHECK(r.interrupted);
+  CHECK(r.attempts == 1);
+  CHECK(r.elapsed < 2000ms);
+}
+
+TEST_CASE("Ctrl-C cuts short a request to a hanging server") {
+  InterruptScope scope;
+  TestHttpServer server([](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(1500ms);
+    res.status = 200;
+  });
+  GatePolicy policy = quick(10s, 60s);
+  policy.request_timeout = 30s;
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(200ms);
+    kill(getpid(), SIGINT);
+  });
+  const auto r = run_health_gate(server.url(), green(), policy, {});
+  ctrl_c.join();
+  CHECK(r.interrupted);
+  CHECK_FALSE(r.passed);
+  CHECK(r.elapsed < 1400ms);
+}
+
+}  // namespace xd
