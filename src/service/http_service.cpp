@@ -11,6 +11,7 @@ namespace xecutor {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::size_t kWorkerThreads = 64;
 
 // What the handler learned, for the log line written after the response.
 // httplib runs the pre-routing handler, the route and the logger on the same
@@ -73,11 +74,16 @@ HttpService::~HttpService() = default;
 void HttpService::install_routes() {
   auto& s = *server_;
   s.set_payload_max_length(kMaxBodyBytes);
+  // httplib holds one worker per open connection (keep-alive included): the
+  // default 8 would let a handful of idle clients starve /health.
+  s.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   // A slow or silent client must not pin a worker thread for long.
   s.set_read_timeout(std::chrono::seconds(5));
   s.set_write_timeout(std::chrono::seconds(5));
   s.set_keep_alive_timeout(5);
   s.set_keep_alive_max_count(1000);
+  // Headers and body go out in separate writes: without this, Nagle + delayed ACK add ~40 ms.
+  s.set_tcp_nodelay(true);
 
   s.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
     tls_context = RequestContext{};

@@ -336,6 +336,8 @@ int main(int argc, char** argv) {
                    env_or_die("MOCK_FALCONX_PASSPHRASE"), max_skew);
   httplib::Server server;
   server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
   mock.install(server);
 
   sigset_t signals;
