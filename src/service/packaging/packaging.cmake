@@ -18,6 +18,9 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "TradingView webhook to FalconX quote/exec
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_COMPONENTS_ALL falcon_xecutor)
+# Install (and pre-build) only this directory's build tree: packaging the
+# service must not compile the rest of the project.
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_CURRENT_BINARY_DIR};falcon-xecutor;falcon_xecutor;/")
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
 set(CPACK_DEBIAN_PACKAGE_NAME falcon-xecutor)
