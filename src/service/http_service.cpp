@@ -122,7 +122,7 @@ void HttpService::install_routes() {
 
   // A handler exception must become a 500, never a crash.
   s.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
         std::string what = "unknown";
         try {
           if (ep) std::rethrow_exception(ep);

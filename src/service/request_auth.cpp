@@ -67,9 +67,9 @@ std::string normalize_address(std::string address) {
 
 std::string client_address(const AddressPolicy& policy, const std::string& peer,
                            const std::string& x_real_ip, const std::string& x_forwarded_for) {
-  const std::string direct = normalize_address(peer);
+  std::string direct = normalize_address(peer);
   if (!contains(policy.trusted_proxies, direct)) return direct;
-  if (const auto real = normalize_address(x_real_ip); !real.empty()) return real;
+  if (auto real = normalize_address(x_real_ip); !real.empty()) return real;
   if (x_forwarded_for.empty()) return direct;
   // Right to left: each trusted proxy appended the address it saw; the first
   // untrusted one is the real client (anything left of it is client-supplied).
