@@ -29,7 +29,11 @@ const std::string kBuy = "BUY\n0.1 BTC\n30000 USD\nsecret: " + kHookSecret + "\n
 std::string log_path(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / "falcon-xecutor-it";
   std::filesystem::create_directories(dir);
-  return (dir / (name + "-" + std::to_string(getpid()) + ".log")).string();
+  static int counter = 0;
+  const auto path =
+      dir / (name + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ".log");
+  std::filesystem::remove(path);
+  return path.string();
 }
 
 bool wait_ready(int port, const std::string& path) {
@@ -97,6 +101,14 @@ struct Stack {
     std::ifstream in(service_log);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
+  // The request line is written just after the response is sent: wait (bounded) for it.
+  std::string log_once_it_contains(const std::string& text) const {
+    for (int i = 0; i < 100; ++i) {
+      if (auto l = log(); l.find(text) != std::string::npos) return l;
+      std::this_thread::sleep_for(20ms);
+    }
+    return log();
+  }
 };
 
 json body_of(const httplib::Result& r) {
@@ -131,7 +143,7 @@ TEST_CASE("service_it: /health names the slot, build and mode; unconfigured webh
   REQUIRE(w);
   CHECK(w->status == 503);
   CHECK(quotes(s.stats()) == 0);
-  CHECK_THAT(s.log(), Catch::Contains("orders_refused"));
+  CHECK_THAT(s.log_once_it_contains("orders_refused"), Catch::Contains("orders_refused"));
 }
 
 TEST_CASE("service_it: paper mode quotes (signed, verified by the mock) and never executes") {
@@ -218,7 +230,7 @@ TEST_CASE("service_it: bad, missing or repeated secret is 401 and reaches nobody
     CHECK(r->status == 401);
   }
   CHECK(quotes(s.stats()) == 0);
-  CHECK_THAT(s.log(), !Catch::Contains("wrong"));
+  CHECK_THAT(s.log_once_it_contains(R"("outcome":"bad_secret")"), !Catch::Contains("wrong"));
 }
 
 TEST_CASE(
@@ -350,7 +362,8 @@ TEST_CASE("service_it: an execute timeout is 502 'outcome unknown', logged, neve
   REQUIRE(again);
   CHECK(again->status == 409);
   CHECK(s.stats()["execute_attempts"] == 1);
-  CHECK_THAT(s.log(), Catch::Contains("execute_outcome_unknown"));
+  CHECK_THAT(s.log_once_it_contains("execute_outcome_unknown"),
+             Catch::Contains("execute_outcome_unknown"));
 }
 
 TEST_CASE("service_it: a quote timeout is 502 and the alert can be retried") {
