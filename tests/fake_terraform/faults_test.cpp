@@ -1,0 +1,94 @@
+// Every FAKE_TF_FAULTS action, chosen per subcommand and invocation number.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "test_support/fake_tf_harness.h"
+#include "test_support/health_server.h"
+
+using namespace fake_tf_test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+bool has(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("fail: an error diagnostic and exit 1, only on the chosen invocation") {
+  HealthServer server;
+  Workdir w;
+  w.fake_config(health_config(server.port()));
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  Env faults{{"FAKE_TF_FAULTS", "apply#2=fail"}};
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=blue"}, faults).exit_code == 0);
+  std::string state = w.read("terraform.tfstate");
+  RunResult second =
+      w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=green,blue"}, faults);
+  CHECK(second.exit_code == 1);
+  CHECK(has(second.err, "Error: injected failure"));
+  CHECK(w.read("terraform.tfstate") == state);
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"}, faults).exit_code == 0);
+  RunResult always = w.tf({"output", "-json"}, {{"FAKE_TF_FAULTS", "output=fail"}});
+  CHECK(always.exit_code == 1);
+}
+
+TEST_CASE("fail-after-first: one resource operation is applied and persisted, then exit 1") {
+  HealthServer server;
+  Workdir w;
+  w.fake_config(health_config(server.port()));
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  RunResult r = w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=blue"},
+                     {{"FAKE_TF_FAULTS", "apply=fail-after-first"}});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "Error: injected failure"));
+  CHECK_FALSE(has(r.out, "Apply complete!"));
+  CHECK(state_addresses(w.state()).size() == 1);
+}
+
+TEST_CASE("crash: Terraform's panic banner and exit 11") {
+  Workdir w;
+  RunResult r = w.tf({"init"}, {{"FAKE_TF_FAULTS", "init=crash"}});
+  CHECK(r.exit_code == 11);
+  CHECK(has(r.err, "!!!!!!!!!!!!!!!!!!!!!!!!!!! TERRAFORM CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!"));
+  CHECK_FALSE(w.exists(".terraform"));
+  CHECK(w.calls().back()["exit_code"] == 11);
+}
+
+TEST_CASE("slow: the invocation takes at least the given time, then behaves normally") {
+  Workdir w;
+  RunResult r = w.tf({"init"}, {{"FAKE_TF_FAULTS", "init=slow:300"}});
+  CHECK(r.exit_code == 0);
+  CHECK(w.calls().back()["duration_ms"].get<int>() >= 300);
+}
+
+TEST_CASE("hang: sleeps until interrupted, then exits 1 gracefully") {
+  Workdir w;
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  FakeProcess p({"plan", "-no-color", "-var=deploy=blue"}, w.path(),
+                {{"FAKE_TF_FAULTS", "plan=hang"}});
+  std::this_thread::sleep_for(300ms);
+  CHECK(p.running());
+  p.signal(SIGINT);
+  RunResult r = p.wait(5s);
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.out, "Interrupt received."));
+}
+
+TEST_CASE("lock: behaves as if another process held the state lock") {
+  Workdir w;
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  RunResult r = w.tf({"plan", "-no-color", "-var=deploy=blue"}, {{"FAKE_TF_FAULTS", "plan=lock"}});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "Error: Error acquiring the state lock"));
+  CHECK(has(r.err, "Operation: OperationTypePlan"));
+}
+
+TEST_CASE("a malformed FAKE_TF_FAULTS is a loud error") {
+  Workdir w;
+  RunResult r = w.tf({"init"}, {{"FAKE_TF_FAULTS", "init=explode"}});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "unknown FAKE_TF_FAULTS action \"explode\""));
+  CHECK_FALSE(w.exists(".terraform"));
+}
