@@ -22,13 +22,14 @@ struct LocalBackendOptions {
   int green_port = 8082;
   int public_port = 8080;
   std::string bind = "127.0.0.1";
-  std::chrono::milliseconds swap_gap{0};      // router refuses connections this long during a switch
+  std::chrono::milliseconds swap_gap{0};  // router refuses connections this long during a switch
   std::chrono::milliseconds stop_grace{5000};  // SIGTERM, then SIGKILL after this (slots only)
   // A started slot must accept connections on its port within this, else the
   // step fails early with the tail of its log (the health gate comes after).
   std::chrono::milliseconds start_timeout{30000};
   std::string health_path = "/health";
-  std::filesystem::path exe_dir;  // directory of the running xdeploy: where sibling binaries are found
+  std::filesystem::path
+      exe_dir;  // directory of the running xdeploy: where sibling binaries are found
 };
 
 std::unique_ptr<Backend> make_local_backend(const LocalBackendOptions& options);
