@@ -11,7 +11,7 @@ namespace xd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kBodyCap = 64 * 1024;
+constexpr size_t kBodyCap = size_t{64} * 1024;
 
 // curl_global_init is not thread-safe; run it once, before any handle.
 void init_curl_once() {
@@ -20,8 +20,8 @@ void init_curl_once() {
 }
 
 struct Transfer {
-  HttpResponse* response;
-  const HttpOptions* options;
+  HttpResponse* response = nullptr;
+  const HttpOptions* options = nullptr;
   bool body_capped = false;
   bool cancelled = false;
 };

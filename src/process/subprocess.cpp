@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <unistd.h>  // environ (_GNU_SOURCE)
 
 #include <array>
 #include <cerrno>
@@ -16,8 +16,6 @@
 #include <fmt/format.h>
 
 #include "process/interrupts.h"
-
-extern char** environ;
 
 namespace xd {
 namespace {
@@ -153,7 +151,7 @@ std::string resolve_executable(const ProcessSpec& spec, int* error) {
     if (end == std::string::npos) end = path.size();
     // An empty entry means the current directory, as for execvp().
     const std::string dir = end == begin ? std::string(".") : path.substr(begin, end - begin);
-    const std::string candidate = dir + "/" + program;
+    std::string candidate = fmt::format("{}/{}", dir, program);
     struct stat info {};
     if (stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
       if (access(candidate.c_str(), X_OK) == 0) return candidate;
@@ -174,7 +172,7 @@ std::vector<std::string> build_environment(const ProcessSpec& spec) {
     for (const auto& item : spec.env) overridden = overridden || item.first == name;
     if (!overridden) result.emplace_back(text);
   }
-  for (const auto& [name, value] : spec.env) result.push_back(name + "=" + value);
+  for (const auto& [name, value] : spec.env) result.push_back(fmt::format("{}={}", name, value));
   return result;
 }
 
@@ -320,7 +318,7 @@ class ChildWatch {
 };
 
 std::string failure_text(const ChildFailure& failure, const ProcessSpec& spec) {
-  const std::string reason = errno_text(failure.error);
+  std::string reason = errno_text(failure.error);
   switch (failure.stage) {
     case ChildFailure::kChdir:
       return fmt::format("cannot change directory to \"{}\": {}", spec.cwd, reason);
