@@ -36,18 +36,20 @@ TEST_CASE("records are appended one per line and read back oldest first") {
 TEST_CASE("concurrent appenders from several processes never interleave") {
   ScopedTempDir dir;
   const HistoryLog log(dir / "history.jsonl");
-  constexpr int kWriters = 4;
-  constexpr int kLines = 200;
+  constexpr size_t kWriters = 4;
+  constexpr size_t kLines = 200;
   std::vector<pid_t> children;
-  for (int w = 0; w < kWriters; ++w) {
+  for (size_t w = 0; w < kWriters; ++w) {
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
       int failures = 0;
-      for (int i = 0; i < kLines; ++i) {
+      for (size_t i = 0; i < kLines; ++i) {
         // Long enough that a non-atomic append would visibly interleave.
-        failures +=
-            !log.append({{"writer", w}, {"i", i}, {"pad", std::string(300, 'a' + w)}}).empty();
+        failures += !log.append({{"writer", w},
+                                 {"i", i},
+                                 {"pad", std::string(300, static_cast<char>('a' + w))}})
+                         .empty();
       }
       _exit(failures == 0 ? 0 : 1);
     }
@@ -62,11 +64,11 @@ TEST_CASE("concurrent appenders from several processes never interleave") {
   const auto r = log.read();
   CHECK(r.skipped_lines == 0);
   REQUIRE(r.records.size() == kWriters * kLines);
-  std::set<std::pair<int, int>> seen;
+  std::set<std::pair<size_t, size_t>> seen;
   for (const auto& rec : r.records) {
-    const int w = rec["writer"].get<int>();
+    const auto w = rec["writer"].get<size_t>();
     CHECK(rec["pad"] == std::string(300, static_cast<char>('a' + w)));
-    seen.emplace(w, rec["i"].get<int>());
+    seen.emplace(w, rec["i"].get<size_t>());
   }
   CHECK(seen.size() == kWriters * kLines);
 }

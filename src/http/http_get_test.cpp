@@ -51,12 +51,12 @@ TEST_CASE("http_get does not follow redirects") {
 
 TEST_CASE("http_get keeps only the first 64 KiB of a body") {
   TestHttpServer server([](const httplib::Request&, httplib::Response& res) {
-    res.set_content(std::string(200 * 1024, 'x'), "text/plain");
+    res.set_content(std::string(size_t{200} * 1024, 'x'), "text/plain");
   });
   const auto r = http_get(server.url(), timeout(2s));
   CHECK(r.transport_ok());
   CHECK(r.status == 200);
-  CHECK(r.body.size() == 64 * 1024);
+  CHECK(r.body.size() == size_t{64} * 1024);
 }
 
 TEST_CASE("transport failures are reported, not thrown") {

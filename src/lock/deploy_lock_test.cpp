@@ -79,7 +79,10 @@ TEST_CASE("the lock is taken, records its holder, and is released on destruction
   CHECK(me.pid == getpid());
   CHECK_FALSE(me.user.empty());
   CHECK_FALSE(me.host.empty());
-  CHECK_THAT(me.started_at, Catch::Matches(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"));
+  REQUIRE(me.started_at.size() == 20);  // 2026-01-02T03:04:05Z
+  CHECK(me.started_at[4] == '-');
+  CHECK(me.started_at[10] == 'T');
+  CHECK(me.started_at.back() == 'Z');
   {
     DeployLock::Error error;
     auto lock = DeployLock::acquire(file, me, 0ms, &error);
@@ -119,9 +122,11 @@ TEST_CASE("a second process is told who holds the lock") {
   CHECK(error.holder->verb == "promote green");
   CHECK(error.message ==
         "another xdeploy holds the deploy lock " + file.string() + ": " + error.holder->describe());
-  CHECK_THAT(error.holder->describe(),
-             Catch::Matches("pid " + std::to_string(other.pid()) +
-                            R"( \(.+@.+, `promote green`, since \d{4}-.+Z\))"));
+  const std::string described = error.holder->describe();
+  CHECK_THAT(described, Catch::StartsWith("pid " + std::to_string(other.pid()) + " (" +
+                                          error.holder->user + "@" + error.holder->host));
+  CHECK_THAT(described, Catch::Contains(", `promote green`, since 20"));
+  CHECK_THAT(described, Catch::EndsWith("Z)"));
   other.release();
 }
 
