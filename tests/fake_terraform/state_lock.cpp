@@ -116,7 +116,7 @@ std::optional<Diagnostic> StateLock::acquire(const fs::path& workdir, const std:
   }
   fd_ = fd;
   info_path_ = lock_info_path(workdir);
-  write_file_atomic(info_path_, new_info(operation, who()).dump() + "\n");
+  write_file_atomic(info_path_, new_info(operation, who()).dump() + "\n", false);
   return std::nullopt;
 }
 

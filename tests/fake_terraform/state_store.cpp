@@ -39,7 +39,7 @@ std::vector<const Instance*> State::ordered() const {
   return out;
 }
 
-void write_file_atomic(const fs::path& path, const std::string& content) {
+void write_file_atomic(const fs::path& path, const std::string& content, bool durable) {
   fs::path tmp = path;
   tmp += fmt::format(".tmp-{}", ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -55,9 +55,10 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
     p += n;
     left -= static_cast<size_t>(n);
   }
-  ::fsync(fd);
+  if (durable) ::fsync(fd);
   ::close(fd);
   fs::rename(tmp, path);
+  if (!durable) return;
   int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
                    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {

@@ -51,6 +51,8 @@ class StateStore {
 };
 
 // Writes `content` to `path` atomically: a crash leaves either the old or the new file.
-void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+// `durable` adds the fsyncs; ephemeral files (lock info) skip them to keep calls instant.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content,
+                       bool durable = true);
 
 }  // namespace fake_tf
