@@ -66,8 +66,10 @@ RouterReply request(const std::filesystem::path& socket_path, const json& req,
       if (!j.value("ok", false) || j.value("program", "") != kRouterProgram) {
         out.error = "router refused: " + j.value("error", std::string("not an xdeploy router"));
       } else {
-        out.status = RouterStatus{j.at("pid").get<int>(), j.at("target_port").get<int>(),
-                                  j.value("listen", ""), j.value("connections", 0)};
+        RouterStatus status{j.at("pid").get<int>(), j.at("target_port").get<int>(),
+                            j.value("listen", ""), j.value("connections", 0), std::nullopt};
+        if (j.contains("switching_to")) status.switching_to = j.at("switching_to").get<int>();
+        out.status = status;
       }
     } catch (const std::exception& e) {
       out.error = std::string("garbled router reply: ") + e.what();

@@ -1,7 +1,7 @@
 #pragma once
 // The router's control channel: a unix socket in <state_dir>/local (only our
 // user can reach it), one JSON request per connection, one JSON reply:
-//   {"cmd":"status"}                       ->
+//   {"cmd":"status"}  (answered at once, even during a swap gap)                       ->
 //   {"ok":true,"program":"xdeploy-router","pid":..,"target_port":..,...}
 //   {"cmd":"switch","port":P,"gap_ms":G}   -> {"ok":true,"target_port":P} once new connections go
 //   to P
@@ -45,6 +45,7 @@ struct RouterStatus {
   int target_port = 0;
   std::string listen;  // bind:port
   int connections = 0;
+  std::optional<int> switching_to;  // during a swap gap: the port it will switch to
 };
 
 struct RouterReply {

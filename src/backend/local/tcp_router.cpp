@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "backend/local/router_control.h"
@@ -117,13 +118,23 @@ class Router {
     return true;
   }
 
+  // Control requests keep being answered during a swap gap (status tells the
+  // truth: still the old target), and a signal still stops the router.
   void serve() {
     for (;;) {
       pollfd fds[3] = {
           {g_signal_pipe[0], POLLIN, 0}, {control_, POLLIN, 0}, {listener_, POLLIN, 0}};
-      const int r = ::poll(fds, listener_ >= 0 ? 3 : 2, -1);
+      int timeout = -1;
+      if (pending_) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            pending_->until - std::chrono::steady_clock::now());
+        timeout = static_cast<int>(std::max<long long>(0, left.count()));
+      }
+      const int r = ::poll(fds, listener_ >= 0 ? 3 : 2, timeout);
       if (r < 0 && errno == EINTR) continue;
       if (fds[0].revents) return;
+      if (pending_ && std::chrono::steady_clock::now() >= pending_->until) finish_pending_switch();
+      if (r <= 0) continue;
       if (fds[1].revents & POLLIN) handle_control();
       if (listener_ >= 0 && (fds[2].revents & POLLIN)) accept_client();
     }
@@ -160,17 +171,22 @@ class Router {
   void handle_control() {
     const int conn = ::accept4(control_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) return;
-    json reply;
+    std::optional<json> reply;
     try {
-      reply = answer(json::parse(read_request(conn)));
+      reply = answer(json::parse(read_request(conn)), conn);
     } catch (const std::exception& e) {
-      reply = {{"ok", false}, {"error", e.what()}};
+      reply = json{{"ok", false}, {"error", e.what()}};
     }
+    if (reply) send_reply(conn, *reply);  // else answered when the gap is over
+  }
+
+  void send_reply(int conn, json reply) const {
     reply["program"] = kRouterProgram;
     reply["pid"] = ::getpid();
     reply["target_port"] = target_.load();
     reply["listen"] = listen_address();
     reply["connections"] = g_connections.load();
+    if (pending_) reply["switching_to"] = pending_->port;
     const std::string text = reply.dump() + "\n";
     send_all(conn, text.data(), text.size());
     ::close(conn);
@@ -189,19 +205,32 @@ class Router {
     return text;
   }
 
-  json answer(const json& request) {
+  std::optional<json> answer(const json& request, int conn) {
     const std::string cmd = request.at("cmd").get<std::string>();
-    if (cmd == "status") return {{"ok", true}};
-    if (cmd != "switch") return {{"ok", false}, {"error", "unknown command " + cmd}};
+    if (cmd == "status") return json{{"ok", true}};
+    if (cmd != "switch") return json{{"ok", false}, {"error", "unknown command " + cmd}};
     const int port = request.at("port").get<int>();
-    if (port <= 0 || port > 65535) return {{"ok", false}, {"error", "invalid port"}};
+    if (port <= 0 || port > 65535) return json{{"ok", false}, {"error", "invalid port"}};
+    if (pending_) return json{{"ok", false}, {"error", "a switch is already in progress"}};
     const auto gap = std::chrono::milliseconds(request.value("gap_ms", 0));
-    return switch_to(port, gap);
+    if (gap.count() <= 0) return switch_to(port, gap);
+    // Refuse connections like a detached static IP: close the listener (the
+    // backlog is reset too) and switch once the gap is over.
+    ::close(listener_);
+    listener_ = -1;
+    pending_ = PendingSwitch{port, gap, conn, std::chrono::steady_clock::now() + gap};
+    spdlog::info("refusing connections for {}ms before switching to port {}", gap.count(), port);
+    return std::nullopt;
+  }
+
+  void finish_pending_switch() {
+    const PendingSwitch p = *pending_;
+    pending_.reset();
+    send_reply(p.conn, switch_to(p.port, p.gap));
   }
 
   json switch_to(int port, std::chrono::milliseconds gap) {
     const int old = target_.load();
-    if (gap.count() > 0) close_listener_for(gap);
     target_.store(port);
     const std::string file_error = record_target();
     if (listener_ < 0 && !reopen_listener()) {
@@ -212,19 +241,6 @@ class Router {
                  config_.target_host, port, gap.count());
     if (!file_error.empty()) return {{"ok", false}, {"error", "switched, but " + file_error}};
     return {{"ok", true}};
-  }
-
-  // Refusing connections like a detached static IP. Still wakes for a signal.
-  void close_listener_for(std::chrono::milliseconds gap) {
-    ::close(listener_);
-    listener_ = -1;
-    pollfd p{g_signal_pipe[0], POLLIN, 0};
-    const auto until = std::chrono::steady_clock::now() + gap;
-    for (auto left = gap; left.count() > 0;
-         left = std::chrono::duration_cast<std::chrono::milliseconds>(
-             until - std::chrono::steady_clock::now())) {
-      if (::poll(&p, 1, static_cast<int>(left.count())) > 0) break;
-    }
   }
 
   bool reopen_listener() {
@@ -256,8 +272,16 @@ class Router {
     return 0;
   }
 
+  struct PendingSwitch {
+    int port;
+    std::chrono::milliseconds gap;
+    int conn;  // the requester, answered when the switch is done
+    std::chrono::steady_clock::time_point until;
+  };
+
   RouterConfig config_;
   std::atomic<int> target_;
+  std::optional<PendingSwitch> pending_;
   int listener_ = -1;
   int control_ = -1;
 };

@@ -98,7 +98,13 @@ TEST_CASE(
   auto switching = std::async(std::launch::async,
                               [&] { return switch_router(f.socket(), f.green.port(), 700ms); });
   std::this_thread::sleep_for(250ms);
-  CHECK(get(f.public_port, "/health", 500).status == 0);  // refused during the gap
+  CHECK(get(f.public_port, "/health", 500).status == 0);       // refused during the gap
+  const auto during = query_router(f.socket(), 300ms).status;  // answered at once, truthfully
+  REQUIRE(during);
+  CHECK(during->target_port == f.blue.port());
+  CHECK(during->switching_to == f.green.port());
+  CHECK_THAT(switch_router(f.socket(), f.blue.port(), 0ms).error,
+             Catch::Contains("already in progress"));
   const auto reply = switching.get();
   const auto took = std::chrono::steady_clock::now() - t0;
   REQUIRE(reply.status);
