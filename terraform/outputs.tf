@@ -7,14 +7,20 @@ output "active" {
 }
 
 output "slots" {
-  description = "Deployed slots keyed by color: instance name, its own public IP and the health URL straight to it (bypassing the static IP)."
+  description = "Deployed slots keyed by color: instance name, its own public IP, the health URL straight to it (bypassing the static IP) and the build it runs."
   value = {
     for color, slot in module.slot : color => {
       instance_name = slot.instance_name
       public_ip     = slot.public_ip
       health_url    = slot.health_url
+      build         = slot.build_sha256
     }
   }
+}
+
+output "current_build" {
+  description = "SHA-256 of the artifact at artifact_path: what a slot created or replaced now runs. A slot whose build differs is stale; xdeploy status says so and `xdeploy ~<color>` replaces it."
+  value       = local.artifact_sha256
 }
 
 output "static_ip" {

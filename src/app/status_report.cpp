@@ -33,7 +33,10 @@ struct Probe {
 
 Probe probe(const std::string& url, std::optional<Color> expect, const HealthOptions& health) {
   if (url.empty()) return {true, "no health URL"};
-  const auto response = http_get(url, HttpOptions{health.request_timeout, health.insecure});
+  HttpOptions http;
+  http.timeout = health.request_timeout;
+  http.insecure = health.insecure;
+  const auto response = http_get(url, http);
   return {true,
           judge_health(response, HealthExpectation{health.status, health.body_contains, expect})};
 }
@@ -62,10 +65,14 @@ int VerbRunner::status() {
            {"public_ip", slot.public_ip},
            {"health_url", slot.health_url},
            {"liveness", liveness_name(slot.liveness)},
-           {"role", active ? "active" : "inactive"}};
+           {"role", active ? "active" : "inactive"},
+           {"build", slot.build.empty() ? json(nullptr) : json(slot.build)},
+           {"stale", s.stale(color)}};
     std::string line =
         fmt::format("{:<9}  {:<6} {}  {}  {}", active ? "active:" : "inactive:", to_string(color),
                     slot.instance_name, slot.public_ip, slot.health_url);
+    if (!slot.build.empty())
+      line += fmt::format("  build {:.12}{}", slot.build, s.stale(color) ? " (STALE)" : "");
     if (slot.liveness == SlotLiveness::Crashed) line += "  CRASHED";
     if (options_.status_check) {
       const auto p = probe(slot.health_url, color, options_.health);
@@ -80,7 +87,8 @@ int VerbRunner::status() {
            {"deployment", deployment_json(s.deployment)},
            {"slots", slots},
            {"static_ip", s.static_ip ? json(*s.static_ip) : json(nullptr)},
-           {"health_url", s.public_health_url ? json(*s.public_health_url) : json(nullptr)}};
+           {"health_url", s.public_health_url ? json(*s.public_health_url) : json(nullptr)},
+           {"current_build", s.current_build ? json(*s.current_build) : json(nullptr)}};
   std::string ip_line = fmt::format("static IP: {}", s.static_ip.value_or("none"));
   if (s.deployment.active) ip_line += fmt::format(" -> {}", to_string(*s.deployment.active));
   if (s.public_health_url) ip_line += fmt::format("  ({})", *s.public_health_url);

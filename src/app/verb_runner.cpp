@@ -114,12 +114,15 @@ int VerbRunner::execute(const Request& request) {
   const Decision decision = decide(effective, op.current);
   if (const auto* noop = std::get_if<Noop>(&decision)) {
     op.record.result = "noop";
+    warn_stale_builds(op.state);
     return finish(op, ExitCode::Ok, "nothing to do: " + noop->message);
   }
   if (const auto* refusal = std::get_if<Refusal>(&decision))
     return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
   const Plan& plan = std::get<Plan>(decision);
   announce(plan);
+  if (plan.request.verb == Verb::Promote || plan.request.verb == Verb::Rollback)
+    warn_stale_builds(op.state);
   if (options_.dry_run) return dry_run(op, plan);
   if (plan.destructive && !options_.yes && console_.interactive() &&
       !console_.confirm(
@@ -127,6 +130,16 @@ int VerbRunner::execute(const Request& request) {
     return finish(op, ExitCode::Refused, "not confirmed; nothing changed",
                   "pass --yes to skip the question");
   return run_plan(op, plan);
+}
+
+// The change detection the seed missed: each slot reports the build it runs,
+// Terraform the build a new slot would get; a slot behind says so.
+void VerbRunner::warn_stale_builds(const ClusterState& state) {
+  for (const auto& [color, slot] : state.slots)
+    if (state.stale(color))
+      console_.warn(fmt::format(
+          "{} runs build {:.12} but the current build is {:.12}; `xdeploy ~{}` replaces it",
+          color_name(color), slot.build, *state.current_build, color_name(color)));
 }
 
 void VerbRunner::announce(const Plan& plan) {

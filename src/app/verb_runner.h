@@ -37,6 +37,7 @@ class VerbRunner {
   int run_plan(Operation& op, const Plan& plan);
   int dry_run(Operation& op, const Plan& plan);
   void announce(const Plan& plan);
+  void warn_stale_builds(const ClusterState& state);
   ExitCode run_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode backend_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode switch_traffic(Operation& op, const Step& step, std::string& message, std::string& hint);

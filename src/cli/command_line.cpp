@@ -86,6 +86,8 @@ void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* t
 
 void declare_global_options(CLI::App& app, Declared& d) {
   auto& o = d.o;
+  // An option given twice (xdeploy.toml, then the command line) keeps the last.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--backend", d.backend, "terraform (Lightsail) or local (this machine)")
       ->check(CLI::IsMember({"terraform", "local"}))
       ->capture_default_str();
@@ -95,7 +97,8 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_option("-C,--chdir", o.chdir,
                  "working dir: the Terraform root module; .xdeploy/ lives here")
       ->capture_default_str();
-  app.add_option("--var-file", d.var_files, "passed to terraform plan (repeatable)");
+  app.add_option("--var-file", d.var_files, "passed to terraform plan (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_duration(app, d, "--tf-lock-timeout", &o.terraform.lock_timeout,
                "Terraform's own -lock-timeout");
   app.add_flag("--json", o.json, "print the result as one JSON object on stdout");
@@ -103,7 +106,8 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_flag("--dry-run", o.dry_run,
                "show the steps and commands, run the first plan read-only, change nothing");
   app.add_flag("--force", o.force, "allow replacing the ACTIVE slot (downtime)");
-  app.add_flag("-v,--verbose", d.verbose, "more detail (repeatable)");
+  app.add_flag("-v,--verbose", d.verbose, "more detail (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("-q,--quiet", d.quiet, "only errors and results");
   app.add_option("--color", d.color, "auto, always or never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}))

@@ -51,6 +51,15 @@ TEST_CASE("global options are accepted before or after the verb") {
   CHECK(after.parsed->options.chdir == "infra");
 }
 
+TEST_CASE("an option given twice keeps the last; repeatable ones accumulate") {
+  auto r = parse({"--probe-deadline", "5s", "teal", "--probe-deadline", "1s", "--var-file",
+                  "a.tfvars", "--var-file", "b.tfvars", "-vv"});
+  REQUIRE(r.parsed);
+  CHECK(r.parsed->options.probe.deadline == std::chrono::seconds(1));
+  CHECK(r.parsed->options.terraform.var_files == std::vector<std::string>{"a.tfvars", "b.tfvars"});
+  CHECK(r.parsed->options.verbosity == 2);
+}
+
 TEST_CASE("plan and --dry-run change nothing") {
   auto p = parse({"plan", "promote", "green"});
   REQUIRE(p.parsed);

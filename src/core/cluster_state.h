@@ -20,6 +20,7 @@ struct SlotInfo {
   std::string instance_name;
   std::string public_ip;
   std::string health_url;  // direct to the slot, bypassing the static IP
+  std::string build;       // the build it runs (artifact SHA-256), when the backend knows
   SlotLiveness liveness = SlotLiveness::Unknown;
 };
 
@@ -28,6 +29,13 @@ struct ClusterState {
   std::map<Color, SlotInfo> slots;
   std::optional<std::string> static_ip;
   std::optional<std::string> public_health_url;  // through the static IP / router
+  std::optional<std::string> current_build;      // what a slot created or replaced now would run
+
+  // A slot built from an older artifact than the current one.
+  bool stale(Color c) const {
+    const SlotInfo* s = slot(c);
+    return s && current_build && !s->build.empty() && s->build != *current_build;
+  }
 
   const SlotInfo* slot(Color c) const {
     auto it = slots.find(c);

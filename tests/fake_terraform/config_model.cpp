@@ -59,6 +59,9 @@ DesiredResource slot_instance(const std::string& color, const FakeConfig& cfg) {
               {"user_data", fmt::format("#!/bin/sh\n# falcon-xecutor build {}\n", cfg.build)},
               {"tags", {{"color", color}, {"build", cfg.build}}}};
   r.force_new = {"name", "availability_zone", "blueprint_id", "bundle_id", "user_data"};
+  // Like terraform/modules/slot: a slot keeps the build it was created with;
+  // only a create or a -replace ships the current one.
+  r.ignore_changes = {"user_data", "tags"};
   r.computed = {"id", "arn", "public_ip_address", "created_at"};
   return r;
 }

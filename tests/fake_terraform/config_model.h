@@ -40,6 +40,7 @@ struct DesiredResource {
   nlohmann::json config = nlohmann::json::object();  // known configuration values
   std::map<std::string, Reference> refs;  // attributes whose value comes from another resource
   std::set<std::string> force_new;        // changing these plans a replacement
+  std::set<std::string> ignore_changes;   // lifecycle.ignore_changes: differences here plan nothing
   std::vector<std::string> computed;      // filled in by the provider at apply time
   std::vector<std::string> computed_on_update;    // become unknown on an in-place update
   std::vector<std::string> replace_triggered_by;  // lifecycle.replace_triggered_by

@@ -32,13 +32,19 @@ json compute_outputs(const State& state, const FakeConfig& cfg) {
     const auto& a = inst->attributes;
     std::string name = text(a, "name");
     color_by_instance[name] = *color;
+    const auto tags = a.value("tags", json::object());
     slots[*color] = {{"instance_name", name},
                      {"public_ip", text(a, "public_ip_address")},
-                     {"health_url", cfg.slot(*color).health_url}};
-    slot_types[*color] = {
-        "object", {{"health_url", "string"}, {"instance_name", "string"}, {"public_ip", "string"}}};
+                     {"health_url", cfg.slot(*color).health_url},
+                     {"build", tags.is_object() ? text(tags, "build") : ""}};
+    slot_types[*color] = {"object",
+                          {{"build", "string"},
+                           {"health_url", "string"},
+                           {"instance_name", "string"},
+                           {"public_ip", "string"}}};
   }
   out["slots"] = {{"sensitive", false}, {"type", {"object", slot_types}}, {"value", slots}};
+  out["current_build"] = string_output(cfg.build);
   if (const Instance* ip = state.find(addr::kStaticIp)) {
     out["static_ip"] = string_output(text(ip->attributes, "ip_address"));
     out["health_url"] = string_output(cfg.static_ip_health_url);

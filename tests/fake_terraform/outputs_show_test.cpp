@@ -49,12 +49,15 @@ TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printe
   CHECK(out["health_url"]["value"] ==
         "http://127.0.0.1:" + std::to_string(server.port()) + "/health");
   CHECK(out["slots"]["type"][0] == "object");
-  CHECK(out["slots"]["type"][1]["green"] ==
-        json::array(
-            {"object",
-             {{"health_url", "string"}, {"instance_name", "string"}, {"public_ip", "string"}}}));
+  CHECK(out["slots"]["type"][1]["green"] == json::array({"object",
+                                                         {{"build", "string"},
+                                                          {"health_url", "string"},
+                                                          {"instance_name", "string"},
+                                                          {"public_ip", "string"}}}));
+  CHECK(out["current_build"]["value"] == "1");
   CHECK(out["slots"]["value"]["green"] ==
         json({{"instance_name", "web-green"},
+              {"build", "1"},
               {"public_ip", "127.0.0.12"},
               {"health_url",
                "http://127.0.0.1:" + std::to_string(server.port()) + "/green/health"}}));

@@ -252,6 +252,10 @@ class Planner {
     bool requires_new = false;
     bool differs = false;
     for (const auto& [k, v] : r.config.items()) {
+      if (r.ignore_changes.count(k)) {
+        c.after[k] = prior->attributes.value(k, json());  // kept as it is in state
+        continue;
+      }
       if (prior->attributes.value(k, json()) == v) continue;
       differs = true;
       requires_new = requires_new || r.force_new.count(k);
@@ -272,6 +276,9 @@ class Planner {
     if (drifted) out_.drifted.push_back(r.addr.str());
     if (requested || triggered || requires_new || drifted) {
       c.action = Action::Replace;
+      // A new object is built from the current configuration, ignored attributes included.
+      for (const auto& k : r.ignore_changes)
+        if (r.config.contains(k)) c.after[k] = r.config[k];
       c.reason = requested   ? "replace_by_request"
                  : triggered ? "replace_by_triggers"
                              : "replace_because_cannot_update";

@@ -154,7 +154,7 @@ TEST_CASE("a promote through -target gate then -target module.upgrade matches th
   CHECK(w.tf({"output", "-raw", "active"}).out == "green");
 }
 
-TEST_CASE("changing the build between runs replaces existing instances (config drift)") {
+TEST_CASE("a new build changes no existing slot; -replace ships it (ignore_changes)") {
   HealthServer server;
   Workdir w;
   json cfg = health_config(server.port());
@@ -163,11 +163,16 @@ TEST_CASE("changing the build between runs replaces existing instances (config d
   REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"}).exit_code == 0);
   cfg["build"] = "2";
   w.fake_config(cfg);
-  auto changes = changed_only(planned(w, {"-var=deploy=green,blue"}));
+  // Like terraform/modules/slot: user_data and tags are ignored after creation.
+  CHECK(changed_only(planned(w, {"-var=deploy=green,blue"})).empty());
+  // Outputs live in state: they show the new build after the next apply.
+  auto outputs = json::parse(w.tf({"output", "-json"}).out);
+  CHECK(outputs["current_build"]["value"] == "1");
+  CHECK(outputs["slots"]["value"]["green"]["build"] == "1");
+  auto changes = changed_only(planned(w, {"-var=deploy=green,blue", "-replace=" + kGreen}));
   CHECK(changes.at(kGreen)["change"]["actions"] == json::array({"delete", "create"}));
-  CHECK(changes.at(kGreen)["action_reason"] == "replace_because_cannot_update");
-  CHECK(changes.at(kBlue)["change"]["actions"] == json::array({"delete", "create"}));
-  CHECK(changes.at(kHealthy)["change"]["actions"] == json::array({"delete", "create"}));
+  CHECK(changes.at(kGreen)["change"]["after"]["tags"]["build"] == "2");
+  CHECK(changes.count(kBlue) == 0);
 }
 
 TEST_CASE("FAKE_TF_DRIFT makes a plan replace the drifted resource, unless -refresh=false") {

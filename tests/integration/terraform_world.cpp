@@ -19,40 +19,67 @@ TerraformWorld::TerraformWorld() : dir_(tmp_.path() / "terraform") {
     const auto rel = fs::relative(entry.path(), TERRAFORM_MODULE_DIR);
     const auto first = rel.begin()->string();
     if (first == ".terraform" || first == ".xdeploy" || first == "tests") continue;
-    if (entry.is_directory()) fs::create_directories(dir_ / rel);
-    else if (entry.path().extension() == ".tf") fs::copy_file(entry.path(), dir_ / rel);
+    if (entry.is_directory())
+      fs::create_directories(dir_ / rel);
+    else if (entry.path().extension() == ".tf")
+      fs::copy_file(entry.path(), dir_ / rel);
   }
   write_fake_config("1");
-  ip = std::make_unique<StaticIpSimulator>(dir_ / "terraform.tfstate",
-                                           std::map<std::string, int>{{"web-blue", blue.port()}, {"web-green", green.port()}});
+  ip = std::make_unique<StaticIpSimulator>(
+      dir_ / "terraform.tfstate",
+      std::map<std::string, int>{{"web-blue", blue.port()}, {"web-green", green.port()}});
   write_fake_config("1");
   env["FAKE_TF_LOG"] = (tmp_.path() / "calls.jsonl").string();
+  // What a user exports before deploying: the build to ship and the app's
+  // secrets, as TF_VAR_* (never argv).
+  std::ofstream(tmp_.path() / "falcon-xecutor.deb") << "not really a deb";
+  env["TF_VAR_artifact_path"] = (tmp_.path() / "falcon-xecutor.deb").string();
+  for (const char* secret :
+       {"falconx_api_key", "falconx_secret_key", "falconx_passphrase", "webhook_secret"})
+    env[std::string("TF_VAR_") + secret] = std::string("test-") + secret;
   env["NO_COLOR"] = "1";
 }
 
 void TerraformWorld::write_fake_config(const std::string& build) {
-  json config{{"app", "web"},
-              {"build", build},
-              {"slots",
-               {{"blue", {{"public_ip", "127.0.0.1"}, {"health_url", blue.url()}}},
-                {"green", {{"public_ip", "127.0.0.1"}, {"health_url", green.url()}}}}},
-              {"static_ip", {{"ip_address", "127.0.0.1"}, {"health_url", ip ? ip->url() : "http://127.0.0.1:1/health"}}},
-              {"health", {{"attempts", 1}, {"retry_delay_ms", 50}, {"timeout_ms", 1000}}}};
+  json config{
+      {"app", "web"},
+      {"build", build},
+      {"slots",
+       {{"blue", {{"public_ip", "127.0.0.1"}, {"health_url", blue.url()}}},
+        {"green", {{"public_ip", "127.0.0.1"}, {"health_url", green.url()}}}}},
+      {"static_ip",
+       {{"ip_address", "127.0.0.1"}, {"health_url", ip ? ip->url() : "http://127.0.0.1:1/health"}}},
+      {"health", {{"attempts", 1}, {"retry_delay_ms", 50}, {"timeout_ms", 1000}}}};
   std::ofstream(dir_ / "fake-terraform.json") << config.dump(2);
 }
 
 std::vector<std::string> TerraformWorld::argv(const std::vector<std::string>& args) const {
-  std::vector<std::string> out{XDEPLOY_BIN,       "--terraform",     FAKE_TERRAFORM_BIN, "-C",
-                               dir_.string(),     "--health-interval", "50ms",           "--health-timeout",
-                               "2s",              "--probe-interval", "20ms",            "--probe-deadline",
-                               "5s",              "--probe-successes", "3"};
+  std::vector<std::string> out{XDEPLOY_BIN,
+                               "--terraform",
+                               FAKE_TERRAFORM_BIN,
+                               "-C",
+                               dir_.string(),
+                               "--health-interval",
+                               "50ms",
+                               "--health-timeout",
+                               "2s",
+                               "--probe-interval",
+                               "20ms",
+                               "--probe-deadline",
+                               "5s",
+                               "--probe-successes",
+                               "3"};
   out.insert(out.end(), args.begin(), args.end());
   return out;
 }
 
-ChildSpec TerraformWorld::spec(const std::vector<std::string>& args) const { return ChildSpec{argv(args), env, {}}; }
+ChildSpec TerraformWorld::spec(const std::vector<std::string>& args) const {
+  return ChildSpec{argv(args), env, {}};
+}
 
-ChildResult TerraformWorld::xdeploy(const std::vector<std::string>& args) const { return run_child(spec(args)); }
+ChildResult TerraformWorld::xdeploy(const std::vector<std::string>& args) const {
+  return run_child(spec(args));
+}
 
 json TerraformWorld::xdeploy_json(const std::vector<std::string>& args, int expected_exit) const {
   auto with_json = args;
@@ -63,7 +90,9 @@ json TerraformWorld::xdeploy_json(const std::vector<std::string>& args, int expe
   return json::parse(r.out);
 }
 
-json TerraformWorld::status() const { return xdeploy_json({"status"}); }
+json TerraformWorld::status() const {
+  return xdeploy_json({"status"});
+}
 
 std::vector<json> TerraformWorld::calls() const {
   std::vector<json> out;
@@ -81,6 +110,8 @@ int TerraformWorld::count(const std::string& subcommand) const {
   return n;
 }
 
-std::string TerraformWorld::state_text() const { return read_file(dir_ / "terraform.tfstate"); }
+std::string TerraformWorld::state_text() const {
+  return read_file(dir_ / "terraform.tfstate");
+}
 
 }  // namespace xdtest

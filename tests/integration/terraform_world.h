@@ -33,7 +33,8 @@ class TerraformWorld {
   std::vector<nlohmann::json> calls() const;
   int count(const std::string& subcommand) const;
   std::string state_text() const;  // terraform.tfstate as written by the fake
-  void write_fake_config(const std::string& build);  // a new build = config drift for existing slots
+  void write_fake_config(
+      const std::string& build);  // a new build = config drift for existing slots
 
   std::map<std::string, std::string> env;  // extra env for xdeploy (and so the fake)
   SlotServer blue{"blue"};

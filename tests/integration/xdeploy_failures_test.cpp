@@ -110,7 +110,8 @@ namespace {
 std::string scripted_terraform(const std::filesystem::path& dir, const std::string& outputs) {
   const auto path = dir / "odd-terraform";
   std::ofstream(path) << "#!/bin/sh\necho \"$*\" >> " << (dir / "odd-calls").string() << "\n"
-                      << "case \"$*\" in *output*) printf '%s\\n' '" << outputs << "';; esac\nexit 0\n";
+                      << "case \"$*\" in *output*) printf '%s\\n' '" << outputs
+                      << "';; esac\nexit 0\n";
   ::chmod(path.c_str(), 0755);
   return path.string();
 }
@@ -120,8 +121,8 @@ std::string scripted_terraform(const std::filesystem::path& dir, const std::stri
 TEST_CASE("an unknown color or malformed output -json is refused, nothing planned") {
   TerraformWorld w;
   std::filesystem::create_directories(w.dir() / ".terraform");
-  for (const std::string outputs :
-       {R"({"active":{"value":"purple"},"slots":{"value":{}}})", "{not json", R"({"slots":{"value":{"teal":{}}}})"}) {
+  for (const std::string outputs : {R"({"active":{"value":"purple"},"slots":{"value":{}}})",
+                                    "{not json", R"({"slots":{"value":{"teal":{}}}})"}) {
     INFO(outputs);
     auto bin = scripted_terraform(w.dir(), outputs);
     std::filesystem::remove(w.dir() / "odd-calls");

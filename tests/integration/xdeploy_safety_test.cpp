@@ -62,7 +62,8 @@ TEST_CASE("a drifted plan is refused before apply, naming what would change") {
   TwoSlots t;
   auto& w = t.w;
   w.xdeploy_json({"cleanup"});
-  w.write_fake_config("2");  // a new build: the active blue's instance would be replaced too
+  // Someone changed blue (the active slot) outside Terraform: the plan now replaces it.
+  w.env["FAKE_TF_DRIFT"] = R"(module.slot["blue"].aws_lightsail_instance.this)";
   const auto state = w.state_text();
   auto r = w.xdeploy({"teal"});
   CHECK(r.exit_code == 4);
@@ -70,6 +71,26 @@ TEST_CASE("a drifted plan is refused before apply, naming what would change") {
   CHECK_THAT(r.err, Catch::Contains("active slot"));
   CHECK_THAT(r.err, Catch::Contains("nothing was applied"));
   CHECK(w.state_text() == state);
+}
+
+TEST_CASE(
+    "a new build: ~green ships it, the active slot keeps its own, status tells which is stale") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.write_fake_config("2");
+  // The module ignores user_data changes of existing slots: nothing drifts.
+  CHECK(w.xdeploy({"teal"}).exit_code == 0);
+  CHECK(w.xdeploy({"~green"}).exit_code == 0);
+  auto s = w.status();
+  CHECK(s["current_build"] == "2");
+  CHECK(s["slots"]["green"]["build"] == "2");
+  CHECK(s["slots"]["green"]["stale"] == false);
+  CHECK(s["slots"]["blue"]["build"] == "1");
+  CHECK(s["slots"]["blue"]["stale"] == true);
+  CHECK(w.xdeploy({"promote", "green"}).exit_code == 0);
+  auto back = w.xdeploy({"rollback"});
+  CHECK(back.exit_code == 0);
+  CHECK_THAT(back.err, Catch::Contains("blue runs build 1 but the current build is 2"));
 }
 
 TEST_CASE("FAKE_TF_DRIFT on the static IP attachment blocks a teal") {
@@ -122,8 +143,10 @@ TEST_CASE("Ctrl-C during an apply reaches terraform as SIGINT; xdeploy exits 130
   auto& w = t.w;
   w.env["FAKE_TF_FAULTS"] = "apply=hang";
   BackgroundChild run(w.spec({"promote", "green"}));
-  // The call log line is written when terraform exits, so watch xdeploy's output for the switch step.
-  REQUIRE(eventually([&] { return run.err_so_far().find("[switch-green]") != std::string::npos; }, 10s));
+  // The call log line is written when terraform exits, so watch xdeploy's output for the switch
+  // step.
+  REQUIRE(eventually([&] { return run.err_so_far().find("[switch-green]") != std::string::npos; },
+                     10s));
   std::this_thread::sleep_for(300ms);
   run.signal(SIGINT);
   REQUIRE(run.wait(15s));
@@ -170,7 +193,8 @@ TEST_CASE("secrets travel as TF_VAR_*, never in argv, logs or history") {
   CHECK(r.exit_code == 0);
   // The TF_VAR_ secret is nowhere: not in xdeploy's logs or history, not in any argv.
   const auto ours = all_files_under(w.dir() / ".xdeploy");
-  CHECK_THAT(ours + read_file(w.env.at("FAKE_TF_LOG")) + r.err + r.out, !Catch::Contains("sup3r-s3cret-value"));
+  CHECK_THAT(ours + read_file(w.env.at("FAKE_TF_LOG")) + r.err + r.out,
+             !Catch::Contains("sup3r-s3cret-value"));
   // A secret the user put in argv anyway (after --) is redacted in what xdeploy writes.
   CHECK_THAT(ours, !Catch::Contains("an0ther-s3cret"));
   const auto history = read_file(w.dir() / ".xdeploy" / "history.jsonl");
@@ -178,6 +202,7 @@ TEST_CASE("secrets travel as TF_VAR_*, never in argv, logs or history") {
   CHECK_THAT(history, Catch::Contains("webhook_secret=***"));
   bool fake_saw_it = false;
   for (const auto& c : w.calls())
-    for (const auto& name : c.value("tf_vars", json::array())) fake_saw_it |= name == "falconx_secret_key";
+    for (const auto& name : c.value("tf_vars", json::array()))
+      fake_saw_it |= name == "falconx_secret_key";
   CHECK(fake_saw_it);
 }

@@ -47,7 +47,8 @@ TEST_CASE("the seed story end to end") {
     bool used_replace = false;
     for (const auto& c : w.calls())
       for (const auto& a : c["argv"])
-        if (a == R"(-replace=module.slot["green"].aws_lightsail_instance.this)") used_replace = true;
+        if (a == R"(-replace=module.slot["green"].aws_lightsail_instance.this)")
+          used_replace = true;
     CHECK(used_replace);
     require_state(w, "blue", "green");
 

@@ -63,8 +63,10 @@ BackgroundChild::BackgroundChild(const ChildSpec& spec)
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
   std::vector<char*> argv;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -75,7 +77,9 @@ BackgroundChild::BackgroundChild(const ChildSpec& spec)
   envp.push_back(nullptr);
   const int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("cannot spawn ") + spec.argv[0] + ": " + std::strerror(rc));
+  if (rc != 0)
+    throw std::runtime_error(std::string("cannot spawn ") + spec.argv[0] + ": " +
+                             std::strerror(rc));
 }
 
 BackgroundChild::~BackgroundChild() {
@@ -117,8 +121,12 @@ ChildResult BackgroundChild::result() const {
   return r;
 }
 
-std::string BackgroundChild::out_so_far() const { return read_file(out_path_); }
-std::string BackgroundChild::err_so_far() const { return read_file(err_path_); }
+std::string BackgroundChild::out_so_far() const {
+  return read_file(out_path_);
+}
+std::string BackgroundChild::err_so_far() const {
+  return read_file(err_path_);
+}
 
 ChildResult run_child(const ChildSpec& spec, std::chrono::milliseconds timeout) {
   BackgroundChild child(spec);

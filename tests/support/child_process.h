@@ -48,7 +48,8 @@ class BackgroundChild {
   std::filesystem::path err_path_;
 };
 
-ChildResult run_child(const ChildSpec& spec, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+ChildResult run_child(const ChildSpec& spec,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 std::string read_file(const std::filesystem::path& path);
 // Polls `predicate` every 20 ms until true or timeout.

@@ -12,7 +12,8 @@
 
 namespace xdtest {
 
-StaticIpSimulator::StaticIpSimulator(std::filesystem::path state_file, std::map<std::string, int> instance_ports)
+StaticIpSimulator::StaticIpSimulator(std::filesystem::path state_file,
+                                     std::map<std::string, int> instance_ports)
     : server_(std::make_unique<httplib::Server>()),
       state_file_(std::move(state_file)),
       ports_(std::move(instance_ports)),
@@ -57,7 +58,8 @@ std::string StaticIpSimulator::attached_instance() const {
   try {
     const auto state = nlohmann::json::parse(read_file(state_file_));
     for (const auto& r : state.value("resources", nlohmann::json::array()))
-      if (r.value("type", "") == "aws_lightsail_static_ip_attachment" && r.value("mode", "") == "managed")
+      if (r.value("type", "") == "aws_lightsail_static_ip_attachment" &&
+          r.value("mode", "") == "managed")
         for (const auto& i : r.value("instances", nlohmann::json::array()))
           return i.at("attributes").value("instance_name", "");
   } catch (const std::exception&) {

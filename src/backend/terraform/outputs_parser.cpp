@@ -57,6 +57,8 @@ std::map<Color, SlotInfo> parse_slots(const json& outputs) {
                          ? slot.at("public_ip").get<std::string>()
                          : "";
     info.health_url = slot_field(slot, "health_url", c);
+    if (slot.contains("build") && slot.at("build").is_string())
+      info.build = slot.at("build").get<std::string>();
     slots[c] = info;
   }
   return slots;
@@ -80,6 +82,7 @@ ClusterState to_state(const json& outputs) {
     }
   state.static_ip = optional_string(outputs, "static_ip");
   state.public_health_url = optional_string(outputs, "health_url");
+  state.current_build = optional_string(outputs, "current_build");
   return state;
 }
 

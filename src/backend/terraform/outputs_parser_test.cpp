@@ -52,6 +52,19 @@ TEST_CASE("a slot without the static IP is inactive (half-done first deploy)") {
   CHECK(s->deployment.inactive == Color::Blue);
 }
 
+TEST_CASE("each slot's build and the current build tell a stale slot") {
+  OutputsError e;
+  auto s =
+      parse_outputs(R"({"active":{"value":"blue"},"current_build":{"value":"bbb"},"slots":{"value":{
+    "blue":{"instance_name":"web-blue","public_ip":"1.2.3.4","health_url":"http://1.2.3.4/health","build":"aaa"},
+    "green":{"instance_name":"web-green","public_ip":"1.2.3.5","health_url":"http://1.2.3.5/health","build":"bbb"}}}})",
+                    &e);
+  REQUIRE(s);
+  CHECK(s->stale(Color::Blue));
+  CHECK_FALSE(s->stale(Color::Green));
+  CHECK(*s->current_build == "bbb");
+}
+
 TEST_CASE("states xdeploy does not understand are errors, never guesses") {
   CHECK_THAT(parse_error("{not json"), Catch::Contains("malformed JSON"));
   CHECK_THAT(parse_error("[]"), Catch::Contains("object"));
