@@ -104,7 +104,7 @@ std::filesystem::path resolve_executable(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
   for (std::string dir; std::getline(dirs, dir, ':');) {
-    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / name;
+    auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / name;
     if (access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
       return candidate;
   }
