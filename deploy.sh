@@ -4,14 +4,15 @@
 # every argument to it. Without -C/--chdir it points at this repo's terraform/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
-xdeploy="$root/build/src/cli/xdeploy"
+build_dir="${XDEPLOY_BUILD_DIR:-$root/build}"
+xdeploy="$build_dir/src/cli/xdeploy"
 if [ ! -x "$xdeploy" ]; then
   echo "deploy.sh: building xdeploy (first use)..." >&2
   if ! command -v cmake >/dev/null; then
     echo "deploy.sh: cmake is missing; run $root/scripts/install-deps.sh first" >&2
     exit 1
   fi
-  "$root/scripts/build.sh" >&2
+  BUILD_DIR="$build_dir" "$root/scripts/build.sh" >&2
 fi
 for arg in "$@"; do
   case "$arg" in

@@ -5,12 +5,12 @@
 # xdeploy's prober, and the promote wall time; then a summary.
 #
 #   bench/local_promote_bench.sh [RUNS] [SWAP_GAP]      e.g. 10 0s  or  5 2s
-#   BUILD=build-local (default) holds src/cli/xdeploy and its siblings.
+#   BUILD=build (default) holds src/cli/xdeploy and its siblings.
 set -euo pipefail
 RUNS=${1:-5}
 GAP=${2:-0s}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-$ROOT/build-local}
+BUILD=${BUILD:-$ROOT/build}
 XDEPLOY=$BUILD/src/cli/xdeploy
 [ -x "$XDEPLOY" ] || { echo "no $XDEPLOY: build the xdeploy, xdeploy_router and falcon_xecutor targets" >&2; exit 2; }
 command -v curl >/dev/null || { echo "curl is needed (scripts/install-deps.sh)" >&2; exit 2; }

@@ -303,9 +303,9 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::CallForVersion& e) {
     return {std::nullopt, app.exit(e)};
   } catch (const CLI::ParseError& e) {
-    if (app.get_subcommands().empty() && !args.empty()) {
-      // The first word that is not an option is the (unknown) verb.
-      for (const auto& a : args)
+    if (app.get_subcommands().empty()) {
+      // The first word CLI11 could not place is the (unknown) verb.
+      for (const auto& a : app.remaining())
         if (!a.empty() && a[0] != '-') {
           std::string error;
           request_from_words(a, "", error);

@@ -6,7 +6,11 @@
 #include <fmt/ranges.h>
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
+
+#include <unistd.h>
 #include <vector>
 
 using namespace xd;
@@ -60,6 +64,30 @@ TEST_CASE("an option given twice keeps the last; repeatable ones accumulate") {
   CHECK(r.parsed->options.verbosity == 2);
 }
 
+TEST_CASE("xdeploy.toml sets options; the command line overrides it") {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("xdeploy-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path)
+      << "backend = \"local\"\nhealth-timeout = \"90s\"\nchdir = \"infra\"\npublic-port = 9090\n";
+  auto r = parse({"--config", path.c_str(), "teal", "--chdir", "other"});
+  std::filesystem::remove(path);
+  REQUIRE(r.parsed);
+  CHECK(r.parsed->options.backend == BackendKind::Local);
+  CHECK(r.parsed->options.health.timeout == std::chrono::seconds(90));
+  CHECK(r.parsed->options.local.public_port == 9090);
+  CHECK(r.parsed->options.chdir == "other");
+}
+
+TEST_CASE("a bad value in xdeploy.toml is a usage error too") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("xdeploy-bad-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << "health-timeout = \"forever\"\n";
+  auto r = parse({"--config", path.c_str(), "teal"});
+  std::filesystem::remove(path);
+  CHECK_FALSE(r.parsed);
+  CHECK(r.exit_code == 2);
+}
+
 TEST_CASE("plan and --dry-run change nothing") {
   auto p = parse({"plan", "promote", "green"});
   REQUIRE(p.parsed);
@@ -110,6 +138,13 @@ TEST_CASE("every bad input is a usage error (exit 2)") {
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
   }
+}
+
+TEST_CASE("an unknown verb is named even after options that take values") {
+  // Not "-C"'s value: the word CLI11 could not place.
+  auto r = parse({"-C", "infra", "--health-timeout", "5m", "purple"});
+  CHECK_FALSE(r.parsed);
+  CHECK(r.exit_code == 2);
 }
 
 TEST_CASE("--help and --version exit 0") {
