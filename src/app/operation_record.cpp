@@ -20,6 +20,7 @@ json deployment_json(const Deployment& d) {
   j["active"] = d.active ? json(std::string(to_string(*d.active))) : json(nullptr);
   j["inactive"] = d.inactive ? json(std::string(to_string(*d.inactive))) : json(nullptr);
   j["deploy"] = d.to_deploy_var();
+  if (d.detached_pair) j["detached_pair"] = true;
   return j;
 }
 

@@ -14,6 +14,7 @@ std::string Deployment::to_deploy_var() const {
 }
 
 std::string Deployment::describe() const {
+  if (detached_pair) return "blue and green deployed, the static IP attached to neither";
   if (empty()) return "nothing deployed";
   std::string text;
   if (active) text = fmt::format("{} active", to_string(*active));

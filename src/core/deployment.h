@@ -12,9 +12,13 @@ namespace xd {
 struct Deployment {
   std::optional<Color> active;    // holds the static IP ("prod")
   std::optional<Color> inactive;  // the twin developers iterate on
+  // Both slots exist and the static IP is attached to neither: what an
+  // interrupted promote can leave (detached, not yet re-attached). Only
+  // `promote <color>` moves on from here.
+  bool detached_pair = false;
 
-  bool empty() const { return !active && !inactive; }
-  bool has(Color c) const { return active == c || inactive == c; }
+  bool empty() const { return !active && !inactive && !detached_pair; }
+  bool has(Color c) const { return detached_pair || active == c || inactive == c; }
   bool is_active(Color c) const { return active == c; }
   bool is_inactive(Color c) const { return inactive == c; }
 

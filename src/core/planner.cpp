@@ -38,9 +38,15 @@ Plan creation(const Request& r, const Deployment& from, Color c) {
   return make_plan(r, from, {step(StepKind::CreateSlot, c, Deployment{from.active, c})});
 }
 
+Refusal refuse_detached() {
+  return refuse("the static IP is attached to neither slot (an interrupted promote?)",
+                "run `xdeploy promote <color>` to attach it to the color that should serve");
+}
+
 Decision deploy(const Request& r, const Deployment& d) {
   const Color c = *r.color;
   const Color o = other(c);
+  if (d.detached_pair) return refuse_detached();
   if (d.empty() || (!d.active && d.inactive == c)) {
     const Deployment to{c, std::nullopt};
     return make_plan(r, d,
@@ -63,6 +69,7 @@ Decision deploy(const Request& r, const Deployment& d) {
 }
 
 Decision teal(const Request& r, const Deployment& d) {
+  if (d.detached_pair) return refuse_detached();
   if (!d.active)
     return refuse("no active slot to make a twin of",
                   d.empty() ? "run `xdeploy blue` (or `xdeploy green`) first"
@@ -76,6 +83,7 @@ Decision teal(const Request& r, const Deployment& d) {
 
 Decision replace(const Request& r, const Deployment& d) {
   const Color c = *r.color;
+  if (d.detached_pair) return refuse_detached();
   if (d.empty())
     return refuse("nothing is deployed", fmt::format("run `xdeploy {}` first", name(c)));
   if (d.is_inactive(c)) return make_plan(r, d, {step(StepKind::ReplaceSlot, c, d)});
@@ -105,6 +113,7 @@ Decision promote(const Request& r, const Deployment& d) {
 }
 
 Decision rollback(const Request& r, const Deployment& d) {
+  if (d.detached_pair) return refuse_detached();
   if (!d.inactive || !d.active)
     return refuse(fmt::format("no inactive slot to roll back to ({})", d.describe()),
                   "a rollback needs both slots; `xdeploy status` shows them");
@@ -112,6 +121,10 @@ Decision rollback(const Request& r, const Deployment& d) {
 }
 
 Decision cleanup(const Request& r, const Deployment& d) {
+  if (d.detached_pair)
+    return Noop{
+        "nothing cleaned: the static IP is attached to neither slot; `xdeploy promote <color>` "
+        "first"};
   if (!d.inactive) return Noop{fmt::format("nothing to clean up ({})", d.describe())};
   if (!d.active)  // a half-done first deploy: finishing it is the user's call, not CI's
     return Noop{

@@ -21,6 +21,7 @@ const Deployment kGreen{G, none};
 const Deployment kBlueActiveGreen{B, G};
 const Deployment kGreenActiveBlue{G, B};
 const Deployment kBlueUnattached{none, B};
+const Deployment kDetachedPair{none, none, true};
 
 Request req(Verb v, std::optional<Color> c = std::nullopt, bool force = false) {
   return {v, c, force};
@@ -196,6 +197,19 @@ TEST_CASE("cleanup with nothing to clean is a no-op (CI calls it blindly)") {
     CHECK(std::holds_alternative<Noop>(decide(req(Verb::Cleanup), state)));
 }
 
+TEST_CASE("with the IP attached to neither slot only promote moves on") {
+  auto p = decide(req(Verb::Promote, G), kDetachedPair);
+  REQUIRE(std::holds_alternative<Plan>(p));
+  CHECK(step_ids(p) == std::vector<std::string>{"gate-green", "switch-green", "verify-green"});
+  CHECK(std::get<Plan>(p).to == kGreenActiveBlue);
+  for (auto v : {Verb::Deploy, Verb::Teal, Verb::Replace, Verb::Rollback}) {
+    auto d = decide(req(v, B), kDetachedPair);
+    REQUIRE(std::holds_alternative<Refusal>(d));
+    CHECK_THAT(std::get<Refusal>(d).hint, Catch::Contains("xdeploy promote"));
+  }
+  CHECK(std::holds_alternative<Noop>(decide(req(Verb::Cleanup), kDetachedPair)));
+}
+
 TEST_CASE("verbs that need a color refuse as a usage error without one") {
   for (auto v : {Verb::Deploy, Verb::Replace, Verb::Promote}) {
     auto d = decide(req(v), kBlueActiveGreen);
@@ -205,8 +219,8 @@ TEST_CASE("verbs that need a color refuse as a usage error without one") {
 }
 
 TEST_CASE("no plan ever destroys or replaces the active slot without --force") {
-  const std::vector<Deployment> states{kEmpty,           kBlue,          kGreen, kBlueActiveGreen,
-                                       kGreenActiveBlue, kBlueUnattached};
+  const std::vector<Deployment> states{
+      kEmpty, kBlue, kGreen, kBlueActiveGreen, kGreenActiveBlue, kBlueUnattached, kDetachedPair};
   for (const auto& state : states)
     for (auto v :
          {Verb::Deploy, Verb::Teal, Verb::Replace, Verb::Promote, Verb::Rollback, Verb::Cleanup})

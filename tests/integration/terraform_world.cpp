@@ -40,7 +40,7 @@ TerraformWorld::TerraformWorld() : dir_(tmp_.path() / "terraform") {
   env["NO_COLOR"] = "1";
 }
 
-void TerraformWorld::write_fake_config(const std::string& build) {
+void TerraformWorld::write_fake_config(const std::string& build, int apply_delay_ms) {
   json config{
       {"app", "web"},
       {"build", build},
@@ -49,7 +49,8 @@ void TerraformWorld::write_fake_config(const std::string& build) {
         {"green", {{"public_ip", "127.0.0.1"}, {"health_url", green.url()}}}}},
       {"static_ip",
        {{"ip_address", "127.0.0.1"}, {"health_url", ip ? ip->url() : "http://127.0.0.1:1/health"}}},
-      {"health", {{"attempts", 1}, {"retry_delay_ms", 50}, {"timeout_ms", 1000}}}};
+      {"health", {{"attempts", 1}, {"retry_delay_ms", 50}, {"timeout_ms", 1000}}},
+      {"apply_delay_ms", apply_delay_ms}};
   std::ofstream(dir_ / "fake-terraform.json") << config.dump(2);
 }
 

@@ -33,8 +33,8 @@ class TerraformWorld {
   std::vector<nlohmann::json> calls() const;
   int count(const std::string& subcommand) const;
   std::string state_text() const;  // terraform.tfstate as written by the fake
-  void write_fake_config(
-      const std::string& build);  // a new build = config drift for existing slots
+  // build: the artifact a new slot gets; apply_delay_ms: how long each resource operation takes.
+  void write_fake_config(const std::string& build, int apply_delay_ms = 0);
 
   std::map<std::string, std::string> env;  // extra env for xdeploy (and so the fake)
   SlotServer blue{"blue"};

@@ -77,7 +77,11 @@ ClusterState to_state(const json& outputs) {
   }
   for (const auto& [c, _] : state.slots)
     if (!state.deployment.is_active(c)) {
-      if (state.deployment.inactive) throw Fail{"both slots exist but neither holds the static IP"};
+      if (state.deployment.inactive) {  // two slots, no IP: say so, do not guess
+        state.deployment.inactive.reset();
+        state.deployment.detached_pair = true;
+        break;
+      }
       state.deployment.inactive = c;
     }
   state.static_ip = optional_string(outputs, "static_ip");

@@ -65,6 +65,20 @@ TEST_CASE("each slot's build and the current build tell a stale slot") {
   CHECK(*s->current_build == "bbb");
 }
 
+TEST_CASE("two slots and the IP attached to neither (an interrupted promote) is reported as such") {
+  OutputsError e;
+  auto s = parse_outputs(R"({"slots":{"value":{
+    "blue":{"instance_name":"web-blue","public_ip":"1.2.3.4","health_url":"http://1.2.3.4/health"},
+    "green":{"instance_name":"web-green","public_ip":"1.2.3.5","health_url":"http://1.2.3.5/health"}}}})",
+                         &e);
+  REQUIRE(s);
+  CHECK(s->deployment.detached_pair);
+  CHECK_FALSE(s->deployment.active);
+  CHECK_FALSE(s->deployment.inactive);
+  CHECK(s->deployment.has(Color::Blue));
+  CHECK(s->deployment.describe() == "blue and green deployed, the static IP attached to neither");
+}
+
 TEST_CASE("states xdeploy does not understand are errors, never guesses") {
   CHECK_THAT(parse_error("{not json"), Catch::Contains("malformed JSON"));
   CHECK_THAT(parse_error("[]"), Catch::Contains("object"));
