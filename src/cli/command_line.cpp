@@ -76,9 +76,15 @@ struct Declared {
   bool no_auto_rollback = false;
 };
 
+// The default as text that parse_duration reads back ("300s", "500ms").
+std::string duration_text(Millis d) {
+  return d.count() % 1000 == 0 ? fmt::format("{}s", d.count() / 1000)
+                               : fmt::format("{}ms", d.count());
+}
+
 void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* target,
                   const std::string& help) {
-  d.durations[name] = {format_duration(*target), target};
+  d.durations[name] = {duration_text(*target), target};
   app.add_option(name, d.durations[name].text, help)
       ->check(duration_validator())
       ->capture_default_str();
@@ -160,8 +166,15 @@ int usage_error(const std::string& message) {
 // Turns the parsed strings into typed options; returns an error or "".
 std::string finish_options(Declared& d, const std::vector<std::string>& passthrough) {
   auto& o = d.o;
-  for (auto& [name, opt] : d.durations) *opt.target = *parse_duration(opt.text);
-  o.lock_wait = *parse_duration(d.lock_wait);
+  for (auto& [name, opt] : d.durations) {
+    const auto value = parse_duration(opt.text);
+    if (!value)
+      return fmt::format("{}: \"{}\" is not a duration (e.g. 500ms, 2s, 5m)", name, opt.text);
+    *opt.target = *value;
+  }
+  const auto lock_wait = parse_duration(d.lock_wait);
+  if (!lock_wait) return fmt::format("--lock-wait: \"{}\" is not a duration", d.lock_wait);
+  o.lock_wait = *lock_wait;
   o.backend = d.backend == "local" ? BackendKind::Local : BackendKind::Terraform;
   o.color = d.color == "always"  ? ColorMode::Always
             : d.color == "never" ? ColorMode::Never

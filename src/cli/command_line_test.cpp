@@ -41,6 +41,26 @@ TEST_CASE("the seed's verbs parse to requests") {
   CHECK(request({"cleanup"}).verb == Verb::Cleanup);
 }
 
+TEST_CASE("defaults are the documented values") {
+  auto r = parse({"teal"});
+  REQUIRE(r.parsed);
+  const auto& o = r.parsed->options;
+  CHECK(o.health.timeout == std::chrono::minutes(5));
+  CHECK(o.health.interval == std::chrono::seconds(2));
+  CHECK(o.health.request_timeout == std::chrono::seconds(5));
+  CHECK(o.probe.deadline == std::chrono::minutes(2));
+  CHECK(o.probe.period == std::chrono::milliseconds(100));
+  CHECK(o.probe.timeout == std::chrono::seconds(1));
+  CHECK(o.terraform.lock_timeout == std::chrono::seconds(30));
+  CHECK(o.lock_wait == std::chrono::milliseconds(0));
+  CHECK(o.local.swap_gap == std::chrono::milliseconds(0));
+  CHECK(o.local.public_port == 8080);
+  CHECK(o.local.blue_port == 8081);
+  CHECK(o.local.green_port == 8082);
+  CHECK(o.chdir == "terraform");
+  CHECK(o.backend == BackendKind::Terraform);
+}
+
 TEST_CASE("global options are accepted before or after the verb") {
   auto before = parse({"--json", "-C", "infra", "--health-timeout", "5m", "promote", "green"});
   REQUIRE(before.parsed);
