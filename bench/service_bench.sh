@@ -6,7 +6,7 @@
 # Prints requests/s and latency percentiles. Usage: bench/service_bench.sh [BUILD_DIR] [SECONDS]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build-svc}"
+build="${1:-$root/build}"
 secs="${2:-10}"
 svc="$build/src/service/falcon-xecutor"
 mock="$build/tests/mock_falconx/mock_falconx"

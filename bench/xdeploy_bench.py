@@ -66,7 +66,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     xdeploy = os.path.join(args.build, "src/cli/xdeploy")
-    fake = os.path.join(args.build, "tests/fake_terraform/terraform")
+    fake = os.path.join(args.build, "tests/fake_terraform/bin/terraform")
     service = os.path.join(args.build, "src/service/falcon-xecutor")
     for b in (xdeploy, fake, service):
         if not os.access(b, os.X_OK):
@@ -91,7 +91,13 @@ def main():
                                      for c, p in ports.items()},
                            "health": {"attempts": 1}}, f)
             log = os.path.join(work, "calls.jsonl")
-            env = dict(os.environ, FAKE_TF_LOG=log, NO_COLOR="1")
+            artifact = os.path.join(work, "falcon-xecutor.deb")
+            with open(artifact, "w") as f:
+                f.write("bench artifact")
+            # What a user exports: the build to ship and the secrets, as TF_VAR_*.
+            env = dict(os.environ, FAKE_TF_LOG=log, NO_COLOR="1", TF_VAR_artifact_path=artifact,
+                       TF_VAR_falconx_api_key="k", TF_VAR_falconx_secret_key="s",
+                       TF_VAR_falconx_passphrase="p", TF_VAR_webhook_secret="w")
             base = [xdeploy, "--terraform", fake, "-C", tfdir, "--no-probe", "--yes", "-q",
                     "--health-interval", "100ms"]
             for v in verbs:
