@@ -279,6 +279,8 @@ ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& me
   const std::vector<Step> steps{Step{StepKind::HealthGate, back_to, op.current},
                                 Step{StepKind::SwitchTraffic, back_to, to},
                                 Step{StepKind::VerifyActive, back_to, to}};
+  // Not run_step(): the way back moves the IP without a prober, so a rollback
+  // can never trigger another rollback.
   for (const auto& step : steps) {
     std::string m, h;
     console_.info(fmt::format("--> rollback: {}", step.describe()));
