@@ -76,15 +76,9 @@ struct Declared {
   bool no_auto_rollback = false;
 };
 
-// The default as text that parse_duration reads back ("300s", "500ms").
-std::string duration_text(Millis d) {
-  return d.count() % 1000 == 0 ? fmt::format("{}s", d.count() / 1000)
-                               : fmt::format("{}ms", d.count());
-}
-
 void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* target,
                   const std::string& help) {
-  d.durations[name] = {duration_text(*target), target};
+  d.durations[name] = {duration_literal(*target), target};  // must parse back
   app.add_option(name, d.durations[name].text, help)
       ->check(duration_validator())
       ->capture_default_str();

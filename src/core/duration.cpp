@@ -38,6 +38,11 @@ std::optional<Millis> parse_duration(std::string_view text) {
   return Millis(static_cast<long long>(std::llround(ms)));
 }
 
+std::string duration_literal(Millis d) {
+  if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
+  return fmt::format("{}ms", d.count());
+}
+
 std::string format_duration(Millis d) {
   const auto ms = d.count();
   if (ms < 1000) return fmt::format("{}ms", ms);

@@ -26,3 +26,12 @@ TEST_CASE("format_duration is short and readable") {
   CHECK(format_duration(milliseconds(1500)) == "1.5s");
   CHECK(format_duration(milliseconds(150000)) == "2m30s");
 }
+
+TEST_CASE("duration_literal is exact and parses back") {
+  for (auto ms : {0LL, 1LL, 999LL, 1000LL, 1500LL, 300000LL, 7200000LL}) {
+    const auto d = milliseconds(ms);
+    CHECK(parse_duration(duration_literal(d)) == d);
+  }
+  CHECK(duration_literal(milliseconds(300000)) == "300s");
+  CHECK(duration_literal(milliseconds(1500)) == "1500ms");
+}

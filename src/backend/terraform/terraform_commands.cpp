@@ -1,5 +1,7 @@
 #include "backend/terraform/terraform_commands.h"
 
+#include "core/duration.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,8 +11,7 @@
 namespace xd {
 
 std::string go_duration(std::chrono::milliseconds d) {
-  if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
-  return fmt::format("{}ms", d.count());
+  return duration_literal(d);
 }
 
 std::vector<std::string> TerraformCommands::base(const char* subcommand) const {
