@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/planner.h"
+#include "core/survivor_check.h"
 #include "history/history_log.h"
 #include "http/health_gate.h"
 #include "lock/deploy_lock.h"
@@ -83,11 +84,21 @@ int VerbRunner::execute(const Request& request) {
   fs::create_directories(fs::path(options_.state_dir()) / "logs", ec);
 
   DeployLock::Error lock_error;
-  auto lock = DeployLock::acquire(fs::path(options_.state_dir()) / "lock",
-                                  current_process_holder(request.display()), options_.lock_wait,
-                                  &lock_error, [] { return interrupted(); });
+  bool said_waiting = false;
+  auto lock = DeployLock::acquire(
+      fs::path(options_.state_dir()) / "lock", current_process_holder(request.display()),
+      options_.lock_wait, &lock_error, [&] {
+        if (!said_waiting && options_.lock_wait.count() > 0)
+          console_.info(fmt::format("waiting up to {} for another xdeploy to finish",
+                                    format_duration(options_.lock_wait)));
+        said_waiting = true;
+        return interrupted();
+      });
   if (!lock) {
     if (!lock_error.busy) return finish(op, ExitCode::Failed, lock_error.message);
+    if (lock_error.interrupted)
+      return finish(op, ExitCode::Interrupted, "interrupted while waiting for the lock",
+                    "nothing was changed");
     const std::string who = lock_error.holder ? lock_error.holder->describe() : "another process";
     return finish(op, ExitCode::Locked, fmt::format("another xdeploy is running: {}", who),
                   "wait for it to finish, or pass --lock-wait 10m to queue behind it");
@@ -120,6 +131,8 @@ int VerbRunner::execute(const Request& request) {
   if (const auto* refusal = std::get_if<Refusal>(&decision))
     return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
   const Plan& plan = std::get<Plan>(decision);
+  if (auto refusal = refuse_destroying_the_last_runner(plan, op.state, effective.force))
+    return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
   announce(plan);
   if (plan.request.verb == Verb::Promote || plan.request.verb == Verb::Rollback)
     warn_stale_builds(op.state);
@@ -151,19 +164,26 @@ void VerbRunner::announce(const Plan& plan) {
 }
 
 int VerbRunner::dry_run(Operation& op, const Plan& plan) {
+  // Under --json the step list goes into the one result object, not stdout.
+  auto say = [&](const std::string& line) {
+    if (options_.json)
+      op.record.plan.push_back(line);
+    else
+      console_.result(line);
+  };
   int n = 0;
   bool first_mutating = true;
   for (const auto& step : plan.steps) {
-    console_.result(fmt::format("{}. {}", ++n, step.describe()));
+    say(fmt::format("{}. {}", ++n, step.describe()));
     if (step.kind == StepKind::HealthGate) {
       const auto* slot = op.state.slot(step.color);
-      console_.result(fmt::format("     GET {} (expect {}, slot {})",
-                                  slot ? slot->health_url : "<its health_url>",
-                                  options_.health.status, color_name(step.color)));
+      say(fmt::format("     GET {} (expect {}, slot {})",
+                      slot ? slot->health_url : "<its health_url>", options_.health.status,
+                      color_name(step.color)));
     }
-    if (step.kind == StepKind::VerifyActive) console_.result("     read the state back");
+    if (step.kind == StepKind::VerifyActive) say("     read the state back");
     if (!is_mutating(step.kind)) continue;
-    for (const auto& line : backend_.describe(step, op.current)) console_.result("     " + line);
+    for (const auto& line : backend_.describe(step, op.current)) say("     " + line);
     if (!first_mutating) continue;
     first_mutating = false;
     // Only the first step can be planned now: later ones depend on it.

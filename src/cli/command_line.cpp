@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <vector>
 
+#include "cli/config_file.h"
 #include "core/exit_code.h"
 
 #ifndef XD_BUILD_ID
@@ -38,6 +41,15 @@ Exit codes:
 const std::vector<std::string> kVerbs{"blue",    "green",   "teal",     "~blue",   "~green",
                                       "replace", "promote", "rollback", "cleanup", "status",
                                       "history", "plan",    "down"};
+
+// Periods and timeouts of HTTP requests have a floor: 0 means a busy loop of
+// requests (`--health-interval 0` sent 2,594 in 2 s) or a timeout no request
+// can meet. The prober's floor is lower: its period is the resolution of the
+// downtime it measures across a switch, and 10 ms is 100 requests a second.
+const std::map<std::string, Millis> kMinimumDurations{
+    {"--health-request-timeout", Millis{50}}, {"--health-interval", Millis{50}},
+    {"--health-timeout", Millis{50}},         {"--probe-interval", Millis{10}},
+    {"--probe-timeout", Millis{50}},          {"--probe-deadline", Millis{50}}};
 
 // Durations are typed as text ("500ms", "2s", "5m") and checked here, so a
 // bad value is a usage error naming the option.
@@ -144,17 +156,39 @@ void declare_global_options(CLI::App& app, Declared& d) {
                "local backend: refuse connections this long on a switch");
 }
 
+// CLI11's TOML reader accepts anything (typos, stray words); this one first
+// checks the whole file strictly, then lets CLI11 apply it.
+class StrictTomlConfig : public CLI::ConfigTOML {
+ public:
+  explicit StrictTomlConfig(std::vector<std::string> keys) : keys_(std::move(keys)) {}
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    const std::string text{std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>()};
+    if (auto problem = check_config_text(text, keys_); !problem.empty())
+      throw CLI::ConfigError(problem);
+    std::istringstream again(text);
+    return CLI::ConfigTOML::from_config(again);
+  }
+
+ private:
+  std::vector<std::string> keys_;
+};
+
+// Every long option name: the keys xdeploy.toml may set.
+std::vector<std::string> config_keys(const CLI::App& app) {
+  std::vector<std::string> keys;
+  for (const auto* option : app.get_options())
+    for (const auto& name : option->get_lnames())
+      if (name != "help" && name != "version" && name != "config") keys.push_back(name);
+  return keys;
+}
+
 std::optional<std::pair<int, int>> parse_ports(const std::string& text) {
   int blue = 0, green = 0;
   char extra = 0;
   if (std::sscanf(text.c_str(), "%d,%d%c", &blue, &green, &extra) != 2) return std::nullopt;
   if (blue < 1 || blue > 65535 || green < 1 || green > 65535 || blue == green) return std::nullopt;
   return std::make_pair(blue, green);
-}
-
-int usage_error(const std::string& message) {
-  fmt::print(stderr, "xdeploy: {}\nRun `xdeploy --help` for the verbs and options.\n", message);
-  return to_int(ExitCode::Usage);
 }
 
 // Turns the parsed strings into typed options; returns an error or "".
@@ -164,6 +198,10 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
     const auto value = parse_duration(opt.text);
     if (!value)
       return fmt::format("{}: \"{}\" is not a duration (e.g. 500ms, 2s, 5m)", name, opt.text);
+    if (const auto floor = kMinimumDurations.find(name);
+        floor != kMinimumDurations.end() && *value < floor->second)
+      return fmt::format("{} {} is below the minimum {}", name, opt.text,
+                         duration_literal(floor->second));
     *opt.target = *value;
   }
   const auto lock_wait = parse_duration(d.lock_wait);
@@ -190,6 +228,8 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
   o.terraform.extra_args = passthrough;
   o.terraform.color = o.color == ColorMode::Always;
   o.local.state_dir = o.state_dir();
+  // A slot that never listens is unhealthy: it gets the health gate's deadline.
+  o.local.start_timeout = o.health.timeout;
   o.local.exe_dir = exe_dir();
   return "";
 }
@@ -259,6 +299,12 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
     (after_dashes ? passthrough : args).push_back(a);
   }
 
+  // --json must shape even a usage error, so it is looked for before CLI11 parses.
+  const bool json_wanted = std::find(args.begin(), args.end(), "--json") != args.end();
+  auto usage_error = [&](const std::string& message) {
+    return CommandLineOutcome{std::nullopt, to_int(ExitCode::Usage), message, json_wanted};
+  };
+
   CLI::App app{
       "xdeploy: blue/green deploys of one web service on AWS Lightsail, driven by Terraform.",
       "xdeploy"};
@@ -270,6 +316,7 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   app.require_subcommand(1, 1);
   Declared d;
   declare_global_options(app, d);
+  app.config_formatter(std::make_shared<StrictTomlConfig>(config_keys(app)));
 
   VerbArgs v;
   std::map<CLI::App*, std::string> verb_of;
@@ -304,11 +351,14 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
-    return {std::nullopt, app.exit(e)};
+    return {std::nullopt, app.exit(e), "", false};
   } catch (const CLI::CallForAllHelp& e) {
-    return {std::nullopt, app.exit(e)};
+    return {std::nullopt, app.exit(e), "", false};
   } catch (const CLI::CallForVersion& e) {
-    return {std::nullopt, app.exit(e)};
+    return {std::nullopt, app.exit(e), "", false};
+  } catch (const CLI::ConfigError& e) {
+    // Our own check's "LINE: problem", prefixed with the file: file:line: problem.
+    return usage_error(fmt::format("{}:{}", app.get_config_ptr()->as<std::string>(), e.what()));
   } catch (const CLI::ParseError& e) {
     if (app.get_subcommands().empty()) {
       // The first word CLI11 could not place is the (unknown) verb.
@@ -316,15 +366,14 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
         if (!a.empty() && a[0] != '-') {
           std::string error;
           request_from_words(a, "", error);
-          return {std::nullopt, usage_error(error)};
+          return usage_error(error);
         }
     }
-    if (app.get_subcommands().empty()) return {std::nullopt, usage_error("missing verb")};
-    return {std::nullopt, usage_error(e.what())};
+    if (app.get_subcommands().empty()) return usage_error("missing verb");
+    return usage_error(e.what());
   }
 
-  if (auto error = finish_options(d, passthrough); !error.empty())
-    return {std::nullopt, usage_error(error)};
+  if (auto error = finish_options(d, passthrough); !error.empty()) return usage_error(error);
   ParsedCommand parsed;
   parsed.options = d.o;
   parsed.options.status_check = v.status_check;
@@ -336,16 +385,16 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
     parsed.command = Command::History;
   else if (verb == "down")
     parsed.command = Command::Down;
-  if (parsed.command != Command::Verb) return {parsed, 0};
+  if (parsed.command != Command::Verb) return {parsed, 0, "", false};
 
   std::string error;
   const bool is_plan = verb == "plan";
   auto request = request_from_words(is_plan ? v.plan_verb : verb, v.color, error);
-  if (!request) return {std::nullopt, usage_error(error)};
+  if (!request) return usage_error(error);
   request->force = parsed.options.force;
   parsed.request = *request;
   if (is_plan) parsed.options.dry_run = true;
-  return {parsed, 0};
+  return {parsed, 0, "", false};
 }
 
 }  // namespace xd

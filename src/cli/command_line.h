@@ -21,9 +21,12 @@ struct ParsedCommand {
 struct CommandLineOutcome {
   std::optional<ParsedCommand> parsed;  // empty: exit with exit_code (help, version, usage error)
   int exit_code = 0;
+  std::string
+      error;  // a usage error, not yet printed (the caller knows if --json wants it as JSON)
+  bool json = false;  // --json was asked for, even if the rest did not parse
 };
 
-// Prints help/version/usage errors itself.
+// Prints help and version itself; returns usage errors in `error`.
 CommandLineOutcome parse_command_line(int argc, const char* const* argv);
 
 }  // namespace xd
