@@ -26,6 +26,7 @@ struct LocalBackendOptions {
   std::chrono::milliseconds stop_grace{5000};  // SIGTERM, then SIGKILL after this (slots only)
   // A started slot must accept connections on its port within this, else the
   // step fails early with the tail of its log (the health gate comes after).
+  // The CLI sets it to --health-timeout.
   std::chrono::milliseconds start_timeout{30000};
   std::string health_path = "/health";
   std::filesystem::path
