@@ -17,7 +17,7 @@
 namespace xd {
 namespace {
 
-constexpr size_t kReadBlock = 64 * 1024;
+constexpr size_t kReadBlock = size_t{64} * 1024;
 
 std::string errno_text(int err) {
   return std::error_code(err, std::generic_category()).message();

@@ -36,7 +36,7 @@ ProbeConfig fast(const std::string& url) {
 
 // Counts the requests a handler served: the tests wait for probes to have
 // happened (a readiness signal) instead of sleeping a guessed time.
-testing::Handler counted(std::atomic<int>& hits, testing::Handler inner) {
+testing::Handler counted(std::atomic<int>& hits, const testing::Handler& inner) {
   return [&hits, inner](const httplib::Request& req, httplib::Response& res) {
     ++hits;
     inner(req, res);

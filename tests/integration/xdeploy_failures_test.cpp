@@ -155,7 +155,7 @@ namespace {
 // --json's promise: stdout is exactly one JSON object, whatever happened.
 json one_json_object(const ChildResult& r) {
   INFO(fmt::format("stdout: {}\nstderr: {}", r.out, r.err));
-  const auto parsed = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  auto parsed = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
   REQUIRE(parsed.is_object());  // a second line or human text would not parse
   CHECK(parsed["ok"] == (r.exit_code == 0));
   CHECK(parsed["exit_code"] == r.exit_code);
@@ -175,7 +175,7 @@ TEST_CASE("--json prints one error object for usage errors, status failures and 
     INFO(fmt::format("{}", fmt::join(args, " ")));
     const auto r = w.xdeploy(args);
     CHECK(r.exit_code == 2);
-    const auto j = one_json_object(r);
+    auto j = one_json_object(r);
     CHECK(j["result"] == "usage");
     CHECK(j["error"].is_string());
     CHECK_FALSE(j["error"].get<std::string>().empty());
@@ -193,11 +193,11 @@ TEST_CASE("--json prints one error object for usage errors, status failures and 
 TEST_CASE("--json with plan or --dry-run keeps the step list inside the one object") {
   TerraformWorld w;
   w.xdeploy_json({"blue"});
-  for (auto args : std::vector<std::vector<std::string>>{{"plan", "teal", "--json"},
-                                                         {"teal", "--dry-run", "--json"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"plan", "teal", "--json"},
+                                                                {"teal", "--dry-run", "--json"}}) {
     const auto r = w.xdeploy(args);
     CHECK(r.exit_code == 0);
-    const auto j = one_json_object(r);
+    auto j = one_json_object(r);
     CHECK(j["dry_run"] == true);
     REQUIRE(j["plan"].is_array());
     CHECK_THAT(j["plan"][0].get<std::string>(), Catch::StartsWith("1. "));

@@ -20,7 +20,7 @@ namespace {
 
 std::string wait_for_log(const std::filesystem::path& log, const std::string& needle) {
   for (int i = 0; i < 3000; ++i) {  // polls for up to 30 s: a loaded CI machine is slow
-    const auto text = read_text_file(log).value_or("");
+    auto text = read_text_file(log).value_or("");
     if (text.find(needle) != std::string::npos) return text;
     std::this_thread::sleep_for(10ms);
   }

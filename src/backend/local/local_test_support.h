@@ -53,8 +53,8 @@ struct Answer {
 
 inline Answer get(int port, const std::string& path, int timeout_ms = 2000) {
   httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(0, timeout_ms * 1000);
-  client.set_read_timeout(timeout_ms / 1000, (timeout_ms % 1000) * 1000);
+  client.set_connection_timeout(0, static_cast<time_t>(timeout_ms) * 1000);
+  client.set_read_timeout(timeout_ms / 1000, static_cast<time_t>(timeout_ms % 1000) * 1000);
   const auto res = client.Get(path);
   if (!res) return {};
   return {res->status, res->get_header_value("X-Slot"), res->body};
