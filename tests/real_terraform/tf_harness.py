@@ -166,6 +166,7 @@ class Emulator:
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=60)
+        self.proc.stdout.close()
         self._log.close()
         return self.proc.returncode
 

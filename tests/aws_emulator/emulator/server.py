@@ -27,6 +27,7 @@ SCOPE = re.compile(r"Credential=[^/]*/[^/]*/([^/]*)/([^/]*)/")
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # bursts of parallel provider calls and concurrent claims
 
     def __init__(self, addr, cloud):
         self.cloud = cloud
