@@ -28,7 +28,8 @@ nlohmann::json run_harness(const std::vector<std::string>& args) {
     std::exit(kRealTerraformSkipCode);
   }
   if (r.exit_code != 0) {
-    throw std::runtime_error("tf_harness.py failed (" + std::to_string(r.exit_code) + "): " + r.err);
+    throw std::runtime_error("tf_harness.py failed (" + std::to_string(r.exit_code) +
+                             "): " + r.err);
   }
   return nlohmann::json::parse(r.out);
 }
@@ -46,22 +47,24 @@ RealTerraform require_real_terraform() {
   return {found.at("terraform"), found.at("version"), found.at("mirror")};
 }
 
-std::map<std::string, std::string> configure_real_terraform(const fs::path& work_dir, const fs::path& config_dir,
+std::map<std::string, std::string> configure_real_terraform(const fs::path& work_dir,
+                                                            const fs::path& config_dir,
                                                             const std::string& endpoint) {
-  const nlohmann::json out = run_harness(
-      {"configure", "--work", work_dir.string(), "--config", config_dir.string(), "--endpoint", endpoint});
+  const nlohmann::json out = run_harness({"configure", "--work", work_dir.string(), "--config",
+                                          config_dir.string(), "--endpoint", endpoint});
   return out.at("env").get<std::map<std::string, std::string>>();
 }
 
 AwsEmulator::AwsEmulator(const Options& options) {
   fs::create_directories(options.state_dir);
   const fs::path ready = options.state_dir / "ready.json";
-  child_ = std::make_unique<BackgroundChild>(ChildSpec{
-      {XD_PYTHON3, kEmulator, "serve", "--state-dir", options.state_dir.string(), "--instance-command",
-       options.instance_command, "--operation-seconds", std::to_string(options.operation_seconds),
-       "--service-port", std::to_string(options.service_port), "--ready-file", ready.string()},
-      {},
-      {}});
+  child_ = std::make_unique<BackgroundChild>(
+      ChildSpec{{XD_PYTHON3, kEmulator, "serve", "--state-dir", options.state_dir.string(),
+                 "--instance-command", options.instance_command, "--operation-seconds",
+                 std::to_string(options.operation_seconds), "--service-port",
+                 std::to_string(options.service_port), "--ready-file", ready.string()},
+                {},
+                {}});
   // The ready file is written atomically once the API port listens.
   if (!eventually([&] { return fs::exists(ready) || child_->wait(std::chrono::milliseconds(0)); },
                   std::chrono::seconds(30)) ||
@@ -85,7 +88,8 @@ void AwsEmulator::arm(const nlohmann::json& fault) const {
   auto client = control_client(endpoint_);
   auto res = client.Post("/__emulator/faults", fault.dump(), "application/json");
   if (!res || res->status != 200) {
-    throw std::runtime_error("emulator refused the fault " + fault.dump() + ": " + (res ? res->body : "no answer"));
+    throw std::runtime_error("emulator refused the fault " + fault.dump() + ": " +
+                             (res ? res->body : "no answer"));
   }
 }
 
@@ -106,7 +110,8 @@ std::vector<nlohmann::json> AwsEmulator::calls() const {
 
 int AwsEmulator::stop() {
   child_->signal(SIGTERM);
-  if (!child_->wait(std::chrono::seconds(60))) throw std::runtime_error("the AWS emulator ignored SIGTERM");
+  if (!child_->wait(std::chrono::seconds(60)))
+    throw std::runtime_error("the AWS emulator ignored SIGTERM");
   return child_->result().exit_code;
 }
 

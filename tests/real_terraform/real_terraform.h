@@ -44,18 +44,19 @@ class AwsEmulator {
  public:
   struct Options {
     std::filesystem::path state_dir{};
-    std::string instance_command{};  // placeholders {name} {port} {color} {host} {user_data_file} {tag:KEY}
+    std::string
+        instance_command{};  // placeholders {name} {port} {color} {host} {user_data_file} {tag:KEY}
     double operation_seconds = 0.5;
     int service_port = 0;  // 0: the emulator picks a free one
   };
   explicit AwsEmulator(const Options& options);
 
   const std::string& endpoint() const { return endpoint_; }  // http://127.0.0.1:PORT
-  int service_port() const { return service_port_; }          // what public addresses forward
-  nlohmann::json state() const;                               // GET /__emulator/state
-  void arm(const nlohmann::json& fault) const;                // POST /__emulator/faults
-  void clear_faults() const;                                  // DELETE /__emulator/faults
-  std::vector<nlohmann::json> calls() const;                  // the JSON-lines call log
+  int service_port() const { return service_port_; }         // what public addresses forward
+  nlohmann::json state() const;                              // GET /__emulator/state
+  void arm(const nlohmann::json& fault) const;               // POST /__emulator/faults
+  void clear_faults() const;                                 // DELETE /__emulator/faults
+  std::vector<nlohmann::json> calls() const;                 // the JSON-lines call log
   // Stops it now (SIGTERM, wait); returns its exit code.
   int stop();
 

@@ -60,7 +60,9 @@ TEST_CASE("real terraform applies and destroys against the emulator through the 
   const auto ip = emu.state()["staticIps"]["harness-ip"]["ipAddress"].get<std::string>();
   CHECK(r.out.find("ip = \"" + ip + "\"") != std::string::npos);
 
-  emu.arm({{"action", "ReleaseStaticIp"}, {"error", "InvalidInputException"}, {"message", "injected: no"}});
+  emu.arm({{"action", "ReleaseStaticIp"},
+           {"error", "InvalidInputException"},
+           {"message", "injected: no"}});
   r = terraform({"destroy", "-auto-approve", "-input=false"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
