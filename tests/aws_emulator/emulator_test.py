@@ -229,6 +229,8 @@ class EmulatorTest(unittest.TestCase):
                  ["operation"]["status"] == "Failed")
         self.assertEqual("t-blue", self.emu.state()["staticIps"]["t-ip"]["attachedTo"])
 
+        created = [c for c in self.emu.calls() if c.get("action") == "CreateInstances" and c["status"] == 200]
+        self.assertEqual("<7 chars>", created[0]["params"]["userData"], "user data carries keys: never logged")
         faulted = [c for c in self.emu.calls() if c.get("fault")]
         self.assertEqual(["AttachStaticIp", "CreateInstances"], [c["action"] for c in faulted])
         self.assertEqual("ThrottlingException", faulted[1]["error"])

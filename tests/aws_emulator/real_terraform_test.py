@@ -115,7 +115,11 @@ def apply_move_destroy(w):
 def attach_fault(w):
     w.tf.run("init", "-input=false", "-no-color")
     w.vars(["blue", "green"], "blue")
+    w.emu.arm(action="CreateInstances", error="ThrottlingException", message="Rate exceeded", count=2)
     w.tf.run("apply", "-auto-approve", "-input=false", "-no-color")
+    throttled = [c for c in w.emu.calls() if c.get("fault")]
+    expect([c["error"] for c in throttled] == ["ThrottlingException"] * 2,
+           "two throttled CreateInstances were retried by the provider and the apply succeeded")
     ip = w.static_ip()["ipAddress"]
     expect(http_get(ip, w.port) == "blue", "GET through the static IP reaches blue")
 
