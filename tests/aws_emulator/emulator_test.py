@@ -244,6 +244,23 @@ class EmulatorTest(unittest.TestCase):
         self.assertFalse(any(_alive(p) for p in pids))
 
 
+class HarnessCleanupTest(unittest.TestCase):
+    def test_instance_processes_do_not_outlive_an_emulator_that_was_killed(self):
+        import signal
+        import time
+        with tempfile.TemporaryDirectory(prefix="aws-emu-test-") as tmp:
+            emu = Emulator(os.path.join(tmp, "state"),
+                           instance_command=f"{sys.executable} {SLOT_APP} {{port}} {{color}}")
+            create_instance(emu, "t-blue")
+            pid = emu.state()["instances"]["t-blue"]["pid"]
+            os.kill(emu.proc.pid, signal.SIGKILL)  # no clean shutdown
+            self.assertEqual(-signal.SIGKILL, emu.stop())
+            deadline = time.monotonic() + 30
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)  # the orphan is not our child: nothing to wait() on
+            self.assertFalse(_alive(pid))
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -168,7 +169,25 @@ class Emulator:
             self.proc.wait(timeout=60)
         self.proc.stdout.close()
         self._log.close()
+        if self.proc.returncode != 0:
+            self._stop_orphans()
         return self.proc.returncode
+
+    def _stop_orphans(self):
+        """The emulator died without its clean shutdown (crash, SIGKILL): its instance
+        processes (each its own process group, listed in the state file) would outlive
+        the test. Only pids the emulator itself recorded are signalled."""
+        try:
+            with open(self.ready["stateFile"], encoding="utf-8") as f:
+                instances = json.load(f).get("instances", {})
+        except (OSError, ValueError):
+            return
+        for inst in instances.values():
+            if inst.get("pid"):
+                try:
+                    os.killpg(inst["pid"], signal.SIGTERM)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def _control(self, path, method="GET", payload=None):
         import urllib.request
