@@ -54,6 +54,17 @@ def serve(args):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.exit_on_stdin_eof:
+        # The test that started us holds our stdin's write end: if it dies without
+        # stopping us, EOF arrives and we shut down cleanly (instances included).
+        def watch_stdin():
+            # os.read, not sys.stdin: a daemon thread blocked inside the buffered
+            # reader's lock aborts the interpreter at exit.
+            while os.read(0, 4096):
+                pass
+            stop(None, None)
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
     cloud.save()
     ready = {"endpoint": endpoint, "servicePort": cfg.service_port, "pid": os.getpid(),
              "stateFile": state_file, "callLog": call_log, "stateDir": state_dir}
@@ -100,6 +111,8 @@ def main():
                    help="how long a Lightsail operation reports Started before Succeeded")
     s.add_argument("--call-log", default="", help="JSON-lines call log (default STATE_DIR/calls.jsonl)")
     s.add_argument("--ready-file", default="", help="written atomically once the emulator listens")
+    s.add_argument("--exit-on-stdin-eof", action="store_true",
+                   help="shut down when stdin closes (the starting test died)")
     c = sub.add_parser("ctl", help="talk to a running emulator")
     c.add_argument("endpoint")
     c.add_argument("what", choices=["state", "faults", "clear-faults", "fault"])

@@ -261,6 +261,32 @@ class HarnessCleanupTest(unittest.TestCase):
             self.assertFalse(_alive(pid))
 
 
+class ParentDeathTest(unittest.TestCase):
+    def test_emulator_and_its_instances_stop_when_the_test_that_started_them_dies(self):
+        import subprocess
+        import time
+        with tempfile.TemporaryDirectory(prefix="aws-emu-test-") as tmp:
+            script = (
+                "import sys, os, json\n"
+                f"sys.path.insert(0, {os.path.join(os.path.dirname(HERE), 'real_terraform')!r})\n"
+                f"sys.path.insert(0, {HERE!r})\n"
+                "from tf_harness import Emulator\n"
+                "from emulator_test import create_instance\n"
+                f"emu = Emulator({os.path.join(tmp, 'state')!r}, instance_command="
+                f"{sys.executable + ' ' + SLOT_APP + ' {port} {color}'!r})\n"
+                "create_instance(emu, 't-blue')\n"
+                "print(json.dumps([emu.proc.pid, emu.state()['instances']['t-blue']['pid']]), flush=True)\n"
+                "os._exit(3)  # dies without stopping the emulator\n")
+            out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+            self.assertEqual(3, out.returncode, out.stderr)
+            emulator_pid, instance_pid = json.loads(out.stdout)
+            deadline = time.monotonic() + 30
+            while (_alive(emulator_pid) or _alive(instance_pid)) and time.monotonic() < deadline:
+                time.sleep(0.05)  # neither is our child: nothing to wait() on
+            self.assertFalse(_alive(emulator_pid))
+            self.assertFalse(_alive(instance_pid))
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)

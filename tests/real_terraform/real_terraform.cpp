@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <signal.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -75,6 +77,21 @@ AwsEmulator::AwsEmulator(const Options& options) {
   endpoint_ = info.at("endpoint");
   service_port_ = info.at("servicePort");
   call_log_ = info.at("callLog").get<std::string>();
+  state_file_ = info.at("stateFile").get<std::string>();
+}
+
+AwsEmulator::~AwsEmulator() {
+  child_->signal(SIGTERM);
+  if (child_->wait(std::chrono::seconds(60)) && child_->result().exit_code == 0) return;
+  try {
+    const auto state = nlohmann::json::parse(read_file(state_file_));
+    if (!state.contains("instances")) return;
+    for (const auto& instance : state.at("instances")) {
+      if (instance.value("pid", 0) > 0) ::killpg(instance.at("pid").get<pid_t>(), SIGTERM);
+    }
+  } catch (const std::exception&) {
+    // No readable state: nothing recorded to clean up.
+  }
 }
 
 nlohmann::json AwsEmulator::state() const {

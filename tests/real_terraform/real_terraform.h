@@ -50,6 +50,11 @@ class AwsEmulator {
     int service_port = 0;  // 0: the emulator picks a free one
   };
   explicit AwsEmulator(const Options& options);
+  // Stops it; if it had died without its clean shutdown, also SIGTERMs the
+  // instance process groups its state file lists, so none outlives the test.
+  ~AwsEmulator();
+  AwsEmulator(const AwsEmulator&) = delete;
+  AwsEmulator& operator=(const AwsEmulator&) = delete;
 
   const std::string& endpoint() const { return endpoint_; }  // http://127.0.0.1:PORT
   int service_port() const { return service_port_; }         // what public addresses forward
@@ -65,6 +70,7 @@ class AwsEmulator {
   std::string endpoint_;
   int service_port_ = 0;
   std::filesystem::path call_log_;
+  std::filesystem::path state_file_;
 };
 
 }  // namespace xdtest

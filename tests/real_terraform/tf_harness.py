@@ -145,9 +145,11 @@ class Emulator:
         self.state_dir = state_dir
         argv = [sys.executable, EMULATOR, "serve", "--state-dir", state_dir,
                 "--instance-command", instance_command, "--operation-seconds", str(operation_seconds),
-                "--service-port", str(service_port)]
+                "--service-port", str(service_port), "--exit-on-stdin-eof"]
         self._log = open(os.path.join(state_dir, "emulator.stderr"), "ab")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        # stdin is a pipe only we hold: if this process dies, the emulator sees EOF and stops.
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                     text=True)
         line = self.proc.stdout.readline()  # the emulator prints one JSON line once it listens
         if not line:
             self.proc.wait()
@@ -168,6 +170,7 @@ class Emulator:
             self.proc.terminate()
             self.proc.wait(timeout=60)
         self.proc.stdout.close()
+        self.proc.stdin.close()
         self._log.close()
         if self.proc.returncode != 0:
             self._stop_orphans()
