@@ -13,6 +13,7 @@ import signal
 import socket
 import sys
 import threading
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -91,8 +92,12 @@ def ctl(args):
                                      headers={"Content-Type": "application/json"})
     else:
         raise SystemExit(f"unknown ctl command {args.what}")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        sys.stdout.write(r.read().decode() + "\n")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            sys.stdout.write(r.read().decode() + "\n")
+    except urllib.error.HTTPError as e:
+        sys.stderr.write(f"emulator refused: {e.code} {e.read().decode()}\n")
+        return 1
     return 0
 
 

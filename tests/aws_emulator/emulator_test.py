@@ -235,6 +235,18 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(["AttachStaticIp", "CreateInstances"], [c["action"] for c in faulted])
         self.assertEqual("ThrottlingException", faulted[1]["error"])
 
+    def test_ctl_arms_lists_and_clears_faults_and_reads_the_state(self):
+        import subprocess
+        ctl = [sys.executable, os.path.join(HERE, "aws_emulator.py"), "ctl", self.emu.endpoint]
+        run = lambda *a: subprocess.run(ctl + list(a), capture_output=True, text=True, timeout=30)  # noqa: E731
+        self.assertEqual(0, run("fault", '{"action": "GetInstance", "delay_ms": 10}').returncode)
+        self.assertEqual(["GetInstance"], [f["action"] for f in json.loads(run("faults").stdout)])
+        self.assertEqual(0, run("clear-faults").returncode)
+        self.assertEqual([], self.emu.clear_faults())
+        self.assertIn("staticIps", json.loads(run("state").stdout))
+        bad = run("fault", '{"no-action": 1}')
+        self.assertNotEqual(0, bad.returncode, "a fault without an action is refused")
+
     def test_sigterm_stops_every_instance_process(self):
         create_instance(self.emu, "t-blue")
         create_instance(self.emu, "t-green")
