@@ -78,9 +78,9 @@ TEST_CASE(
   CHECK_THAT(std::get<std::string>(parse_falconx_quote(
                  R"({"fx_quote_id":"a","quantity_requested":{"value":"0x10"}})")),
              Catch::Contains("quantity_requested"));
-  CHECK_THAT(
-      std::get<std::string>(parse_falconx_quote(R"({"fx_quote_id":"a","price_executed":1e400})")),
-      Catch::Contains("price_executed"));
+  // Beyond double range: nlohmann's lexer refuses the document itself.
+  CHECK(std::holds_alternative<std::string>(
+      parse_falconx_quote(R"({"fx_quote_id":"a","price_executed":1e400})")));
 }
 
 TEST_CASE("service: FalconX error messages are extracted") {
