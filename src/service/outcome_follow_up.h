@@ -61,6 +61,8 @@ class OutcomeFollowUp {
   FollowUpSchedule schedule_;
   std::mutex mutex_;
   std::condition_variable_any wake_;
+  // One thread per unknown outcome (rare: each is a critical event), kept until
+  // shutdown; a finished one costs only its stack.
   std::list<std::jthread> threads_;
 };
 
