@@ -20,6 +20,7 @@ FalconxQuote filled(const std::string& id, const std::string& side, const char* 
 }
 std::vector<std::string> fields(const std::vector<Mismatch>& m) {
   std::vector<std::string> out;
+  out.reserve(m.size());
   for (const auto& x : m) out.push_back(x.field);
   return out;
 }
