@@ -1,11 +1,16 @@
 #pragma once
-// The webhook flow, in order:
+// The webhook flow, one small named step after another:
 //   authenticate (peer / trusted proxy headers / allow-list, then the secret line)
-//   -> parse the order -> reserve the alert in the dedup window
-//   -> FalconX quote (v3, v1 only when v3 answers 404) -> tolerance and expiry
-//   -> execute (live mode only, exactly once, never retried)
+//   -> parse the order -> kill switch -> pre-trade limits (pair, notional)
+//   -> reserve the alert identity in the dedup window
+//   -> FalconX quote (v3, v1 only when v3 answers 404) -> price limit, sanity
+//      band, notional at the quoted price, expiry margin
+//   -> execute (live mode only, exactly once, never retried) -> verify the answer
+// One deadline covers the whole alert (XECUTOR_ALERT_DEADLINE): each FalconX
+// call gets what is left of it. An execute whose outcome is unknown is
+// followed up in the background (OutcomeFollowUp) and shown at GET /orders/<id>.
 // Dedup choice: the reservation is released when the request fails before any
-// execute could have reached FalconX (quote errors, tolerance, expiry), so
+// execute could have reached FalconX (quote errors, limits, expiry), so
 // TradingView's retry of the same alert is quoted afresh. Once an execute may
 // have reached FalconX, or a paper quote succeeded, the key stays reserved for
 // the whole window.
@@ -15,21 +20,41 @@
 #include "service/config.h"
 #include "service/dedup_window.h"
 #include "service/falconx_client.h"
+#include "service/kill_switch.h"
+#include "service/metrics.h"
+#include "service/order_book.h"
+#include "service/outcome_follow_up.h"
 #include "service/webhook_types.h"
 
 namespace xecutor {
 
+// What identifies an alert: today the SHA-256 (hex) of the raw body. The one
+// place to change when alerts carry their own identity.
+std::string alert_identity(const WebhookRequest& request);
+
 class ServiceApp {
  public:
   using WallClock = std::function<std::chrono::system_clock::time_point()>;
-  explicit ServiceApp(ServiceConfig config, WallClock wall_clock = std::chrono::system_clock::now);
+  ServiceApp(ServiceConfig config, Metrics& metrics,
+             WallClock wall_clock = std::chrono::system_clock::now);
   WebhookReply handle(const WebhookRequest& request);
 
+  // GET /orders/<identity>, with "Authorization: Bearer <XECUTOR_WEBHOOK_SECRET>".
+  WebhookReply order_status(const std::string& identity, const std::string& authorization) const;
+  // /metrics: direct loopback callers (no proxy headers), or the bearer secret.
+  bool metrics_allowed(const WebhookRequest& request, const std::string& authorization) const;
+  bool halted() const { return kill_switch_.halted(); }
+
  private:
+  WebhookReply process(const WebhookRequest& request);
   ServiceConfig config_;
+  Metrics& metrics_;
   WallClock wall_clock_;
+  KillSwitch kill_switch_;
   DedupWindow dedup_;
   FalconxClient falconx_;
+  OrderBook orders_;
+  OutcomeFollowUp follow_up_;  // last: its threads use the members above
 };
 
 }  // namespace xecutor
