@@ -1,9 +1,12 @@
 #include "service/service_app.h"
 
-#include <openssl/evp.h>
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
+#include "service/alert_freshness.h"
+#include "service/alert_header.h"
+#include "service/alert_identity.h"
 #include "service/falconx_quote.h"
 #include "service/order.h"
 #include "service/request_auth.h"
@@ -32,20 +35,14 @@ WebhookReply error(int status, std::string outcome, const std::string& message) 
   return reply(status, std::move(outcome), ordered_json{{"error", message}});
 }
 
-// The dedup key: a digest of the body as sent, so the secret is not kept in memory twice.
-std::string alert_key(const std::string& body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(body.data(), body.size(), digest, &len, EVP_sha256(), nullptr);
-  return {reinterpret_cast<const char*>(digest), len};
-}
-
-std::string quote_request_body(const Order& o) {
+// The alert identity goes to FalconX as client_order_id, so a trade can be
+// found there by the same key the claims use.
+std::string quote_request_body(const Order& o, const std::string& identity) {
   ordered_json j;
   j["token_pair"] = {{"base_token", o.base}, {"quote_token", o.quote}};
   j["quantity"] = {{"token", o.base}, {"value", o.amount}};
   j["side"] = side_lower(o.side);
-  j["client_order_id"] = nullptr;
+  j["client_order_id"] = identity;
   return j.dump();
 }
 
@@ -85,7 +82,26 @@ struct TradeSettings {
   bool execute;
   double tolerance;
   const ServiceApp::WallClock& now;
+  ClaimStore* claims;           // required in live mode (config refuses orders without)
+  DailyNotionalLedger* ledger;  // null: no daily cap
+  const std::string& slot;
+  const std::string& identity;
 };
+
+struct Alert {
+  AlertHeader header;
+  Order order;
+};
+
+// The header lines (id:, time:) and the order, or the first bad line.
+std::variant<Alert, OrderError> parse_alert(const std::vector<BodyLine>& lines) {
+  const auto header = take_alert_header(lines);
+  if (const auto* bad = std::get_if<OrderError>(&header)) return *bad;
+  const auto& parts = std::get<AlertHeaderParse>(header);
+  const OrderParse order = parse_order(parts.order_lines);
+  if (const auto* bad = std::get_if<OrderError>(&order)) return *bad;
+  return Alert{parts.header, std::get<Order>(order)};
+}
 
 WebhookReply fail(int status, std::string outcome, ordered_json info, const std::string& message) {
   info["error"] = message;
@@ -105,6 +121,98 @@ WebhookReply execute_unknown(ordered_json info, const std::string& why) {
   return fail(502, "execute_unknown", std::move(info),
               "execute outcome UNKNOWN (" + why + "); not retried, check FalconX for quote " + id);
 }
+
+// The day's notional this trade would add: amount x quoted price, rounded up.
+std::optional<Decimal> trade_notional(const Order& order, double price) {
+  const auto amount = Decimal::parse(order.amount);
+  const auto quoted = Decimal::parse(fmt::format("{:.12f}", price));
+  if (!std::holds_alternative<Decimal>(amount) || !std::holds_alternative<Decimal>(quoted))
+    return std::nullopt;
+  return std::get<Decimal>(amount).times(std::get<Decimal>(quoted), Rounding::Up);
+}
+
+struct NotionalHold {
+  std::string day;
+  std::string quote;
+  Decimal notional;
+};
+
+// Live only, with XECUTOR_MAX_DAILY_NOTIONAL: adds this trade to the day's
+// shared total, or refuses it. The hold is given back if the trade certainly
+// did not happen (see release_notional).
+std::variant<NotionalHold, WebhookReply> hold_daily_notional(const TradeSettings& s,
+                                                             const Order& order, double price,
+                                                             ordered_json& info) {
+  const auto notional = trade_notional(order, price);
+  if (!notional)
+    return fail(502, "falconx_error", info, "cannot compute the notional of this trade exactly");
+  NotionalHold hold{utc_day(s.now()), order.quote, *notional};
+  const LedgerResult r = s.ledger->reserve(hold.day, hold.quote, hold.notional);
+  info["notional"] = notional->to_string();
+  info["daily_notional_before"] = r.total_before.to_string();
+  info["max_daily_notional"] = s.ledger->limit().to_string();
+  switch (r.verdict) {
+    case LedgerResult::Verdict::Reserved:
+      return hold;
+    case LedgerResult::Verdict::LimitReached:
+      return fail(422, "daily_notional_limit", info,
+                  fmt::format("{} {} today plus this trade's {} would pass "
+                              "XECUTOR_MAX_DAILY_NOTIONAL={}: not executed",
+                              r.total_before.to_string(), hold.quote, notional->to_string(),
+                              s.ledger->limit().to_string()));
+    case LedgerResult::Verdict::Failed:
+      break;
+  }
+  log_event(spdlog::level::err, {{"event", "ledger_unavailable"}, {"error", r.error}});
+  return fail(503, "ledger_unavailable", info,
+              "daily notional ledger unavailable, nothing executed: " + r.error);
+}
+
+void release_notional(const TradeSettings& s, const NotionalHold& hold) {
+  const LedgerResult r = s.ledger->release(hold.day, hold.quote, hold.notional);
+  if (r.verdict != LedgerResult::Verdict::Reserved)
+    log_event(spdlog::level::err, {{"event", "ledger_release_failed"},
+                                   {"day", hold.day},
+                                   {"quote", hold.quote},
+                                   {"notional", hold.notional.to_string()},
+                                   {"error", r.error},
+                                   {"effect", "the day's total over-counts this amount"}});
+}
+
+// Live only: the claim on the alert identity in the shared store. Whoever
+// writes it first (this process, the other slot, a previous run) executes;
+// everyone else is refused. A store that cannot answer means no execute.
+std::optional<WebhookReply> claim_identity(const TradeSettings& s, const Order& order,
+                                           ordered_json& info, Reservation& reservation) {
+  const ordered_json record{
+      {"identity", s.identity},
+      {"slot", s.slot},
+      {"fx_quote_id", info["fx_quote_id"]},
+      {"order", canonical_order_text(order)},
+      {"claimed_at_unix_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(s.now().time_since_epoch()).count()}};
+  const StoreWrite w = s.claims->create("claims/" + s.identity, record.dump());
+  switch (w.outcome) {
+    case StoreWrite::Outcome::Written:
+      return std::nullopt;
+    case StoreWrite::Outcome::Conflict:
+      reservation.keep();  // claimed for good: this alert never trades again
+      return fail(409, "already_claimed", info,
+                  "alert " + s.identity +
+                      " was already claimed (executed, or executing, on some slot): not executed");
+    case StoreWrite::Outcome::Failed:
+      break;
+  }
+  log_event(spdlog::level::err,
+            {{"event", "claim_unavailable"}, {"identity", s.identity}, {"error", w.error}});
+  return fail(503, "claim_unavailable", info,
+              "claim store unavailable, nothing executed (never without a claim): " + w.error);
+}
+
+// After hold + claim: the execute, and the notional given back when FalconX
+// certainly did not fill (sent nowhere, refused, answered not filled).
+WebhookReply claim_and_execute(const TradeSettings& s, const std::string& api, const Order& order,
+                               double price, ordered_json info, Reservation& reservation);
 
 WebhookReply execute(const TradeSettings& s, const std::string& api, const Order& order,
                      ordered_json info, Reservation& reservation) {
@@ -156,7 +264,8 @@ WebhookReply trade(const TradeSettings& s, const Order& order, Reservation& rese
                     {"base", order.base},
                     {"quote", order.quote},
                     {"expected_price", order.expected_price}};
-  const std::string request = quote_request_body(order);
+  info["client_order_id"] = s.identity;
+  const std::string request = quote_request_body(order, s.identity);
   std::string api = "v3";
   FalconxResponse q = s.falconx.post("/v3/quotes", request);
   if (q.transport == Transport::Answered && q.status == 404) {  // an account or host without v3
@@ -194,7 +303,27 @@ WebhookReply trade(const TradeSettings& s, const Order& order, Reservation& rese
     reservation.keep();
     return reply(200, "quoted", std::move(info));
   }
-  return execute(s, api, order, std::move(info), reservation);
+  return claim_and_execute(s, api, order, *price, std::move(info), reservation);
+}
+
+WebhookReply claim_and_execute(const TradeSettings& s, const std::string& api, const Order& order,
+                               double price, ordered_json info, Reservation& reservation) {
+  std::optional<NotionalHold> hold;
+  if (s.ledger != nullptr) {
+    auto held = hold_daily_notional(s, order, price, info);
+    if (auto* refused = std::get_if<WebhookReply>(&held)) return std::move(*refused);
+    hold = std::get<NotionalHold>(held);
+  }
+  if (auto refused = claim_identity(s, order, info, reservation)) {
+    if (hold) release_notional(s, *hold);
+    return std::move(*refused);
+  }
+  WebhookReply r = execute(s, api, order, std::move(info), reservation);
+  const bool certainly_not_filled = r.outcome == "execute_rejected" ||
+                                    r.outcome == "execute_not_filled" ||
+                                    r.outcome == "falconx_error";
+  if (hold && certainly_not_filled) release_notional(s, *hold);
+  return r;
 }
 
 }  // namespace
@@ -203,7 +332,10 @@ ServiceApp::ServiceApp(ServiceConfig config, WallClock wall_clock)
     : config_(std::move(config)),
       wall_clock_(std::move(wall_clock)),
       dedup_(config_.dedup_window, std::chrono::steady_clock::now),
-      falconx_(config_.falconx, config_.falconx_base_url, config_.falconx_timeout) {}
+      falconx_(config_.falconx, config_.falconx_base_url, config_.falconx_timeout),
+      claims_(make_claim_store(config_.claim_store)) {
+  if (claims_ && config_.max_daily_notional) ledger_.emplace(*claims_, *config_.max_daily_notional);
+}
 
 WebhookReply ServiceApp::handle(const WebhookRequest& request) {
   const WebhookBody body = split_webhook_body(request.body);
@@ -225,20 +357,25 @@ WebhookReply ServiceApp::handle(const WebhookRequest& request) {
   if (auth.verdict != AuthVerdict::Allowed)
     return with_client(error(401, "bad_secret", "wrong secret"));
 
-  const OrderParse parsed = parse_order(body.lines);
+  const auto parsed = parse_alert(body.lines);
   if (const auto* bad = std::get_if<OrderError>(&parsed))
     return with_client(error(400, "bad_order", bad->message()));
-  const Order& order = std::get<Order>(parsed);
-  if (!config_.falconx.complete())
-    return with_client(error(503, "not_configured", "orders refused: " + config_.refusal_reason()));
+  const auto& [header, order] = std::get<Alert>(parsed);
+  if (const std::string why = config_.refusal_reason(); !why.empty())
+    return with_client(error(503, "not_configured", "orders refused: " + why));
 
-  const std::string key = alert_key(request.body);
-  if (!dedup_.reserve(key))
+  const auto now = wall_clock_();
+  if (const auto stale = judge_alert_time(header.time, now, config_.max_alert_age))
+    return with_client(error(409, stale->outcome, stale->message));
+  const std::string identity = alert_identity(order, header, now);
+  if (!dedup_.reserve(identity))
     return with_client(
-        error(409, "duplicate", "same alert already received within the dedup window"));
-  Reservation reservation(dedup_, key);
-  return with_client(
-      trade({falconx_, config_.execute, config_.price_tolerance, wall_clock_}, order, reservation));
+        error(409, "duplicate", "alert " + identity + " already received within the dedup window"));
+  Reservation reservation(dedup_, identity);
+  const TradeSettings settings{falconx_,     config_.execute, config_.price_tolerance,
+                               wall_clock_,  claims_.get(),   ledger_ ? &*ledger_ : nullptr,
+                               config_.slot, identity};
+  return with_client(trade(settings, order, reservation));
 }
 
 }  // namespace xecutor
