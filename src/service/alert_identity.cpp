@@ -6,18 +6,6 @@
 namespace xecutor {
 namespace {
 
-// "000.100" -> "0.1", "30000.0" -> "30000": one text per value.
-std::string canonical_decimal(std::string text) {
-  if (const auto dot = text.find('.'); dot != std::string::npos) {
-    while (text.back() == '0') text.pop_back();
-    if (text.back() == '.') text.pop_back();
-  }
-  const auto first = text.find_first_not_of('0');
-  if (first == std::string::npos) return "0";
-  text.erase(0, text[first] == '.' ? first - 1 : first);
-  return text;
-}
-
 std::string hex_sha256(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -30,9 +18,9 @@ std::string hex_sha256(const std::string& text) {
 }  // namespace
 
 std::string canonical_order_text(const Order& order) {
-  return fmt::format("{}|{}|{}|{}|{}", side_lower(order.side), canonical_decimal(order.amount),
-                     order.base, canonical_decimal(fmt::format("{}", order.expected_price)),
-                     order.quote);
+  // Decimal::to_string is canonical: "0.10" and "000.1" both print "0.1".
+  return fmt::format("{}|{}|{}|{}|{}", side_lower(order.side), order.amount.to_string(), order.base,
+                     order.expected_price.to_string(), order.quote);
 }
 
 std::string alert_identity(const Order& order, const AlertHeader& header,

@@ -12,6 +12,7 @@
 #include "service/claim_store_config.h"
 #include "service/config.h"
 #include "service/http_service.h"
+#include "service/metrics.h"
 #include "service/service_app.h"
 #include "service/structured_log.h"
 
@@ -72,9 +73,19 @@ int main(int argc, char** argv) {
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  xecutor::ServiceApp app(config);
-  xecutor::HttpService http({opt.slot, XD_BUILD_ID, config.mode_name()},
-                            [&app](const xecutor::WebhookRequest& r) { return app.handle(r); });
+  xecutor::Metrics metrics;
+  xecutor::ServiceApp app(config, metrics);
+  xecutor::ServiceRoutes routes;
+  routes.webhook = [&app](const xecutor::WebhookRequest& r) { return app.handle(r); };
+  routes.halted = [&app] { return app.halted(); };
+  routes.order = [&app](const std::string& id, const std::string& auth) {
+    return app.order_status(id, auth);
+  };
+  routes.metrics_allowed = [&app](const xecutor::WebhookRequest& r, const std::string& auth) {
+    return app.metrics_allowed(r, auth);
+  };
+  routes.metrics_text = [&metrics] { return metrics.text(); };
+  xecutor::HttpService http({opt.slot, XD_BUILD_ID, config.mode_name()}, std::move(routes));
   if (!http.bind(opt.bind, opt.port)) {
     xecutor::log_event(spdlog::level::critical,
                        {{"event", "bind_failed"}, {"bind", opt.bind}, {"port", opt.port}});
