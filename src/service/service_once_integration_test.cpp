@@ -89,7 +89,7 @@ struct S3 {
     process = std::make_unique<ChildProcess>(
         std::vector<std::string>{MOCK_S3_BIN, "--port", std::to_string(port), "--access-key-id",
                                  kS3Key},
-        Env{}, temp_path("s3.log").string());
+        Env{{"MOCK_S3_SECRET_ACCESS_KEY", kS3Secret}}, temp_path("s3.log").string());
     REQUIRE(wait_ready(port, "/_admin/stats"));
   }
   json stats() const {
@@ -285,6 +285,7 @@ TEST_CASE("service_once: blue and green sharing the S3 stand-in: concurrent, seq
   CHECK(mock.stats()["executes"] == 1);
   const json st = s3.stats();
   CHECK(st["stats"]["put_written"] == 1);
+  CHECK_FALSE(st["stats"].contains("signature_failures"));  // every SigV4 signature verified
   CHECK(st["stats"]["put_precondition_failed"] == 7);
   CHECK(st["objects"].size() == 1);
   CHECK(st["objects"].begin().key().rfind("claims-bucket/falcon-xecutor/claims/xo-", 0) == 0);
@@ -315,6 +316,16 @@ TEST_CASE("service_once: a claim store that cannot answer means 503 and no execu
               {"AWS_SECRET_ACCESS_KEY", kS3Secret}});
   const auto down = green.post("SELL\n0.1 BTC\n29990 USD\nsecret: " + kHookSecret);
   CHECK(outcome_of(down) == "claim_unavailable");
+  // Wrong credentials: S3 refuses the signature; the secret never shows in the answer.
+  Env wrong = s3.env();
+  wrong["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
+  Slot teal("green", mock, wrong);
+  const auto refused = teal.post("SELL\n0.2 BTC\n29990 USD\nsecret: " + kHookSecret);
+  REQUIRE(refused);
+  CHECK(outcome_of(refused) == "claim_unavailable");
+  CHECK_THAT(refused->body, Catch::Contains("S3 HTTP 403 SignatureDoesNotMatch"));
+  CHECK_THAT(refused->body + teal.log(), !Catch::Contains("not-the-secret"));
+  CHECK(s3.stats()["stats"]["signature_failures"] == 1);
   CHECK(mock.stats()["executes"] == 1);
 }
 
