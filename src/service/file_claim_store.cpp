@@ -54,7 +54,7 @@ bool fsync_dir(const fs::path& dir) {
 // A fully written, fsync'd file with a name no other writer uses; "" on failure (error set).
 fs::path write_temp(const fs::path& dir, const std::string& content, std::string& error) {
   static std::atomic<unsigned long> counter{0};
-  const fs::path tmp = dir / fmt::format(".tmp-{}-{}", ::getpid(), ++counter);
+  fs::path tmp = dir / fmt::format(".tmp-{}-{}", ::getpid(), ++counter);
   const Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     error = errno_text("cannot create", tmp);

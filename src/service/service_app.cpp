@@ -175,6 +175,10 @@ class Trade {
     }
     if (auto r = check_time_left()) return *r;
     if (auto r = hold_daily_notional()) return *r;
+    if (auto r = check_time_left()) {  // the ledger took it all: keep the alert unclaimed
+      release_notional();
+      return *r;
+    }
     if (auto r = claim_identity()) {
       release_notional();
       return *r;
