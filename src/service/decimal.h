@@ -56,6 +56,7 @@ class Decimal {
   // Division by a positive whole number (e.g. 10000 for basis points).
   std::optional<Decimal> divided_by(std::uint64_t divisor, Rounding rounding) const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted <=>
   friend constexpr auto operator<=>(Decimal, Decimal) = default;
   friend constexpr bool operator==(Decimal, Decimal) = default;
 
