@@ -180,7 +180,8 @@ TEST_CASE("service_it: paper mode quotes (signed, verified by the mock) and neve
           identity + R"("})");
 
   // The log line: structured, no secret, no body.
-  const std::string log = s.log();
+  const std::string log =
+      s.log_once_it_contains(R"("path":"/webhook")");  // written after the answer
   CHECK_THAT(log,
              Catch::Contains(R"("path":"/webhook","status":200,"outcome":"quoted","quote_id":")"));
   CHECK_THAT(log, !Catch::Contains(kHookSecret));
