@@ -111,6 +111,43 @@ struct S3 {
   }
 };
 
+// The project's AWS endpoint emulator (tests/aws_emulator), S3 only: a
+// bucket "claims-bucket" created for the claims. It routes by the SigV4
+// credential scope and accepts any signature (the stand-in above checks them).
+struct Emulator {
+  std::unique_ptr<ChildProcess> process;
+  std::string endpoint;
+  Emulator() {
+    const auto dir = temp_path("emulator");
+    std::filesystem::create_directories(dir);
+    const auto ready = dir / "ready.json";
+    process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"/usr/bin/python3", AWS_EMULATOR_PY, "serve", "--state-dir",
+                                 (dir / "state").string(), "--ready-file", ready.string()},
+        Env{{"PATH", "/usr/bin:/bin"}}, (dir / "emulator.log").string());
+    for (int i = 0; i < 400 && !std::filesystem::exists(ready); ++i)
+      std::this_thread::sleep_for(25ms);  // bounded wait for the ready file
+    REQUIRE(std::filesystem::exists(ready));
+    std::ifstream in(ready);
+    endpoint = json::parse(in)["endpoint"];
+    httplib::Client c(endpoint);
+    const auto made = c.Put("/claims-bucket",
+                            {{"Authorization", "AWS4-HMAC-SHA256 Credential=" + kS3Key +
+                                                   "/20261201/eu-west-2/s3/aws4_request, "
+                                                   "SignedHeaders=host, Signature=0"}},
+                            "", "application/xml");
+    REQUIRE(made);
+    REQUIRE(made->status == 200);
+  }
+  Env env() const {
+    return {{"XECUTOR_CLAIM_STORE", "s3://claims-bucket/falcon-xecutor"},
+            {"XECUTOR_S3_ENDPOINT", endpoint},
+            {"XECUTOR_S3_REGION", "eu-west-2"},
+            {"AWS_ACCESS_KEY_ID", kS3Key},
+            {"AWS_SECRET_ACCESS_KEY", kS3Secret}};
+  }
+};
+
 // One falcon-xecutor slot in LIVE mode.
 struct Slot {
   int port = free_port();
@@ -367,4 +404,29 @@ TEST_CASE("service_once: the daily notional cap is shared by blue and green, exa
       CHECK_THAT(content.get<std::string>(), Catch::Contains(R"("total":"6000","trades":2)"));
     }
   CHECK(found);
+}
+
+TEST_CASE("service_once: blue and green against the AWS endpoint emulator's S3: once, daily cap") {
+  Mock mock;
+  Emulator aws;
+  mock.configure({{"quote_delay_ms", 100}});
+  {
+    Slot blue("blue", mock, aws.env(), {{"XECUTOR_DEDUP_WINDOW", "0"}});
+    Slot green("green", mock, aws.env(), {{"XECUTOR_DEDUP_WINDOW", "0"}});
+    const auto outcomes = fire_concurrently({&blue, &green}, kBuy, 3);
+    CHECK(outcomes.count("executed") == 1);
+    CHECK(outcomes.count("already_claimed") == 5);
+    CHECK(outcome_of(green.post(kBuy)) == "already_claimed");
+  }
+  // Restarted, now with a daily cap kept in the emulator too (If-Match).
+  mock.configure({{"quote_delay_ms", 0}});
+  const Env capped{{"XECUTOR_MAX_DAILY_NOTIONAL", "6000"}};
+  Slot blue("blue", mock, aws.env(), capped);
+  Slot green("green", mock, aws.env(), capped);
+  CHECK(outcome_of(blue.post(kBuy)) == "already_claimed");  // its held notional is given back
+  CHECK(outcome_of(green.post("BUY\n0.1 BTC\n30001 USD\nsecret: " + kHookSecret)) == "executed");
+  CHECK(outcome_of(blue.post("BUY\n0.1 BTC\n30002 USD\nsecret: " + kHookSecret)) == "executed");
+  CHECK(outcome_of(green.post("BUY\n0.1 BTC\n30003 USD\nsecret: " + kHookSecret)) ==
+        "daily_notional_limit");
+  CHECK(mock.stats()["executes"] == 3);
 }
