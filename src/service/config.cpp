@@ -42,6 +42,29 @@ double parse_number(const std::string& name, const std::string& text) {
   return v;
 }
 
+// Alert age, the shared claim store and the daily notional cap.
+void load_once_settings(const EnvLookup& env, ServiceConfig& c) {
+  if (auto age = env("XECUTOR_MAX_ALERT_AGE"); age && !age->empty()) {
+    const auto d = xd::parse_duration(*age);
+    if (!d || *d < std::chrono::seconds(1) || *d > std::chrono::hours(1))
+      throw std::invalid_argument(
+          "XECUTOR_MAX_ALERT_AGE must be a duration from 1s to 1h (\"30\", \"30s\", \"2m\"), got "
+          "'" +
+          *age + "'");
+    c.max_alert_age = *d;
+  }
+  c.claim_store = load_claim_store_settings(env);
+  if (auto cap = env("XECUTOR_MAX_DAILY_NOTIONAL"); cap && !cap->empty()) {
+    const auto parsed = Decimal::parse(*cap);
+    if (const auto* why = std::get_if<std::string>(&parsed))
+      throw std::invalid_argument("XECUTOR_MAX_DAILY_NOTIONAL: " + *why);
+    c.max_daily_notional = std::get<Decimal>(parsed);
+    if (c.claim_store.kind == ClaimStoreSettings::Kind::None)
+      throw std::invalid_argument(
+          "XECUTOR_MAX_DAILY_NOTIONAL needs XECUTOR_CLAIM_STORE (the total is kept there)");
+  }
+}
+
 Decimal parse_decimal(const std::string& name, const std::string& text) {
   auto parsed = Decimal::parse(text);
   if (const auto* why = std::get_if<std::string>(&parsed))
@@ -113,6 +136,8 @@ std::string ServiceConfig::refusal_reason() const {
   if (falconx.api_key.empty()) missing += " FALCONX_API_KEY";
   if (falconx.secret_key.empty()) missing += " FALCONX_SECRET_KEY";
   if (falconx.passphrase.empty()) missing += " FALCONX_PASSPHRASE";
+  if (execute && claim_store.kind == ClaimStoreSettings::Kind::None)
+    missing += " XECUTOR_CLAIM_STORE (live mode never executes without a claim)";
   return missing.empty() ? "" : "missing" + missing;
 }
 
@@ -168,6 +193,7 @@ ServiceConfig load_config(const EnvLookup& env) {
           "XECUTOR_FALCONX_TIMEOUT_MS must be whole ms in [1, 60000], got '" + *t + "'");
     c.falconx_timeout = std::chrono::milliseconds(static_cast<long>(ms));
   }
+  load_once_settings(env, c);
   c.allowed_ips = split_list(value_or(env, "XECUTOR_ALLOWED_IPS", ""));
   c.trusted_proxies = split_list(value_or(env, "XECUTOR_TRUSTED_PROXIES", ""));
   return c;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "service/claim_store_config.h"
 #include "service/decimal.h"
 #include "service/tolerance.h"
 
@@ -36,6 +37,12 @@ struct ServiceConfig {
       trusted_proxies;  // the only peers whose X-Real-IP/X-Forwarded-For counts
   std::chrono::seconds dedup_window{60};
   std::chrono::milliseconds falconx_timeout{2500};  // cap per FalconX call, within the deadline
+
+  // Executions that happen once (README "Identity and claims").
+  std::string slot;                                // set by main from --slot; written into claims
+  std::chrono::milliseconds max_alert_age{30000};  // XECUTOR_MAX_ALERT_AGE
+  ClaimStoreSettings claim_store;                  // XECUTOR_CLAIM_STORE (+ S3 settings)
+  std::optional<Decimal> max_daily_notional;       // XECUTOR_MAX_DAILY_NOTIONAL; unset: no cap
 
   // Why orders will be refused, or empty when the service can take orders.
   std::string refusal_reason() const;

@@ -41,6 +41,7 @@ TEST_CASE("service: full configuration is read") {
                                      {"FALCONX_BASE_URL", "http://127.0.0.1:9/"},
                                      {"XECUTOR_WEBHOOK_SECRET", "w"},
                                      {"XECUTOR_EXECUTE", "1"},
+                                     {"XECUTOR_CLAIM_STORE", "file:/tmp/claims"},
                                      {"XECUTOR_PRICE_TOLERANCE", "0.005"},
                                      {"XECUTOR_DEDUP_WINDOW", "5"},
                                      {"XECUTOR_ALLOWED_IPS", "1.2.3.4, 5.6.7.8"},

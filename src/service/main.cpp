@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/color.h"
+#include "service/claim_store_config.h"
 #include "service/config.h"
 #include "service/http_service.h"
 #include "service/metrics.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   xecutor::ServiceConfig config;
   try {
     config = xecutor::load_config(xecutor::process_env);
+    config.slot = opt.slot;
   } catch (const std::exception& e) {
     xecutor::log_event(spdlog::level::critical, {{"event", "bad_config"}, {"error", e.what()}});
     return 2;
@@ -105,6 +107,10 @@ int main(int argc, char** argv) {
                                {"bind", opt.bind},
                                {"port", opt.port},
                                {"falconx_base_url", config.falconx_base_url}};
+  if (auto store = xecutor::make_claim_store(config.claim_store))
+    start["claim_store"] = store->describe();  // never the credentials
+  if (config.max_daily_notional)
+    start["max_daily_notional"] = config.max_daily_notional->to_string();
   xecutor::log_event(spdlog::level::info, start);
   if (const std::string why = config.refusal_reason(); !why.empty())
     xecutor::log_event(spdlog::level::warn, {{"event", "orders_refused"}, {"reason", why}});

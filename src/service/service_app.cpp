@@ -1,9 +1,12 @@
 #include "service/service_app.h"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
+#include "service/alert_freshness.h"
+#include "service/alert_header.h"
+#include "service/alert_identity.h"
 #include "service/execution_check.h"
 #include "service/falconx_quote.h"
 #include "service/order.h"
@@ -42,31 +45,35 @@ WebhookReply fail(int status, std::string outcome, ordered_json info, const std:
   return reply(status, std::move(outcome), std::move(info));
 }
 
-std::string hex_sha256(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
-}
-
 std::string bearer_token(const std::string& authorization) {
   const std::string prefix = "Bearer ";
   return authorization.rfind(prefix, 0) == 0 ? authorization.substr(prefix.size()) : "";
 }
 
-std::string quote_request_body(const Order& o) {
+// The alert identity goes to FalconX as client_order_id, so a trade can be
+// found there by the same key the claims use.
+std::string quote_request_body(const Order& o, const std::string& identity) {
   ordered_json j;
   j["token_pair"] = {{"base_token", o.base}, {"quote_token", o.quote}};
   j["quantity"] = {{"token", o.base}, {"value", o.amount.to_string()}};
   j["side"] = side_lower(o.side);
-  j["client_order_id"] = nullptr;
+  j["client_order_id"] = identity;
   return j.dump();
+}
+
+struct Alert {
+  AlertHeader header;
+  Order order;
+};
+
+// The header lines (id:, time:) and the order, or the first bad line.
+std::variant<Alert, OrderError> parse_alert(const std::vector<BodyLine>& lines) {
+  const auto header = take_alert_header(lines);
+  if (const auto* bad = std::get_if<OrderError>(&header)) return *bad;
+  const auto& parts = std::get<AlertHeaderParse>(header);
+  OrderParse order = parse_order(parts.order_lines);
+  if (const auto* bad = std::get_if<OrderError>(&order)) return *bad;
+  return Alert{parts.header, std::get<Order>(std::move(order))};
 }
 
 std::string transport_words(const FalconxResponse& r) {
@@ -130,6 +137,15 @@ struct TradeParts {
   OrderBook& orders;
   OutcomeFollowUp& follow_up;
   const ServiceApp::WallClock& now;
+  ClaimStore* claims;           // required in live mode (config refuses orders without)
+  DailyNotionalLedger* ledger;  // null: no daily cap
+};
+
+// A notional held in the day's shared total until the trade's fate is known.
+struct NotionalHold {
+  std::string day;
+  std::string quote;
+  Decimal notional;
 };
 
 // One order from quote to (live) execute and its verification.
@@ -158,7 +174,21 @@ class Trade {
       return reply(200, "quoted", info_);
     }
     if (auto r = check_time_left()) return *r;
-    return execute();
+    if (auto r = hold_daily_notional()) return *r;
+    if (auto r = check_time_left()) {  // the ledger took it all: keep the alert unclaimed
+      release_notional();
+      return *r;
+    }
+    if (auto r = claim_identity()) {
+      release_notional();
+      return *r;
+    }
+    WebhookReply r = execute();
+    // Given back only when FalconX certainly did not fill; an unknown outcome keeps counting.
+    if (r.outcome == "execute_rejected" || r.outcome == "execute_not_filled" ||
+        r.outcome == "falconx_error")
+      release_notional();
+    return r;
   }
 
  private:
@@ -168,7 +198,8 @@ class Trade {
   }
 
   std::optional<WebhookReply> request_quote() {
-    const std::string request = quote_request_body(order_);
+    info_["client_order_id"] = identity_;
+    const std::string request = quote_request_body(order_, identity_);
     if (deadline_.passed()) return deadline_exceeded("before the quote");
     FalconxResponse q = p_.falconx.post("/v3/quotes", request, deadline_.for_call());
     if (q.transport == Transport::Answered && q.status == 404 && !deadline_.passed()) {
@@ -195,6 +226,7 @@ class Trade {
     const PriceCheck check =
         check_price(order_.side, *price, order_.expected_price, p_.config.price_band);
     limit_ = check.limit;
+    quoted_price_ = *price;
     info_["quoted_price"] = price->to_string();
     info_["price_limit"] = check.limit.to_string();
     info_["executed"] = false;
@@ -233,6 +265,83 @@ class Trade {
   std::optional<WebhookReply> check_time_left() {
     if (deadline_.passed()) return deadline_exceeded("before the execute");
     return std::nullopt;
+  }
+
+  // With XECUTOR_MAX_DAILY_NOTIONAL: adds amount x quoted price to the day's
+  // total in the shared store, or refuses the trade.
+  std::optional<WebhookReply> hold_daily_notional() {
+    if (p_.ledger == nullptr) return std::nullopt;
+    const auto notional = order_.amount.times(quoted_price_, Rounding::Up);
+    if (!notional) return fail(422, "daily_notional_limit", info_, "notional beyond any limit");
+    NotionalHold hold{utc_day(p_.now()), order_.quote, *notional};
+    const LedgerResult r = p_.ledger->reserve(hold.day, hold.quote, hold.notional);
+    info_["notional"] = notional->to_string();
+    info_["daily_notional_before"] = r.total_before.to_string();
+    info_["max_daily_notional"] = p_.ledger->limit().to_string();
+    switch (r.verdict) {
+      case LedgerResult::Verdict::Reserved:
+        hold_ = hold;
+        return std::nullopt;
+      case LedgerResult::Verdict::LimitReached:
+        p_.metrics.limit_hit("max_daily_notional");
+        return fail(422, "daily_notional_limit", info_,
+                    fmt::format("{} {} traded today plus this trade's {} would pass "
+                                "XECUTOR_MAX_DAILY_NOTIONAL={}: not executed",
+                                r.total_before.to_string(), hold.quote, notional->to_string(),
+                                p_.ledger->limit().to_string()));
+      case LedgerResult::Verdict::Failed:
+        break;
+    }
+    log_event(spdlog::level::err,
+              {{"event", "ledger_unavailable"}, {"alert_id", identity_}, {"error", r.error}});
+    return fail(503, "ledger_unavailable", info_,
+                "daily notional ledger unavailable, nothing executed: " + r.error);
+  }
+
+  void release_notional() {
+    if (!hold_) return;
+    const LedgerResult r = p_.ledger->release(hold_->day, hold_->quote, hold_->notional);
+    if (r.verdict != LedgerResult::Verdict::Reserved)
+      log_event(spdlog::level::err, {{"event", "ledger_release_failed"},
+                                     {"alert_id", identity_},
+                                     {"day", hold_->day},
+                                     {"quote", hold_->quote},
+                                     {"notional", hold_->notional.to_string()},
+                                     {"error", r.error},
+                                     {"effect", "the day's total over-counts this amount"}});
+    hold_.reset();
+  }
+
+  // The claim on the alert identity in the shared store. Whoever writes it
+  // first (this process, the other slot, a run before a restart) executes;
+  // everyone else is refused. A store that cannot answer means no execute.
+  std::optional<WebhookReply> claim_identity() {
+    const ordered_json record{
+        {"identity", identity_},
+        {"slot", p_.config.slot},
+        {"fx_quote_id", quote_.fx_quote_id},
+        {"order", canonical_order_text(order_)},
+        {"claimed_at_unix_ms",
+         std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}};
+    const StoreWrite w = p_.claims->create("claims/" + identity_, record.dump());
+    switch (w.outcome) {
+      case StoreWrite::Outcome::Written:
+        return std::nullopt;
+      case StoreWrite::Outcome::Conflict:
+        reservation_.keep();  // claimed for good: this alert never trades again
+        p_.metrics.claim_refused("already_claimed");
+        return fail(
+            409, "already_claimed", info_,
+            "alert " + identity_ +
+                " was already claimed (executed, or executing, on some slot): not executed");
+      case StoreWrite::Outcome::Failed:
+        break;
+    }
+    p_.metrics.claim_refused("store_unavailable");
+    log_event(spdlog::level::err,
+              {{"event", "claim_unavailable"}, {"alert_id", identity_}, {"error", w.error}});
+    return fail(503, "claim_unavailable", info_,
+                "claim store unavailable, nothing executed (never without a claim): " + w.error);
   }
 
   WebhookReply deadline_exceeded(const std::string& when) {
@@ -342,6 +451,8 @@ class Trade {
   std::string api_ = "v3";
   FalconxQuote quote_;
   Decimal limit_;
+  Decimal quoted_price_;
+  std::optional<NotionalHold> hold_;
 };
 
 bool is_loopback(const std::string& address) {
@@ -350,10 +461,6 @@ bool is_loopback(const std::string& address) {
 }
 
 }  // namespace
-
-std::string alert_identity(const WebhookRequest& request) {
-  return hex_sha256(request.body);
-}
 
 ServiceApp::ServiceApp(ServiceConfig config, Metrics& metrics, WallClock wall_clock)
     : config_(std::move(config)),
@@ -371,7 +478,10 @@ ServiceApp::ServiceApp(ServiceConfig config, Metrics& metrics, WallClock wall_cl
                                                                                 : "failed";
                  metrics.falconx_call(falconx_endpoint_label(path), status, latency);
                }),
-      follow_up_(falconx_, orders_, metrics_) {}
+      claims_(make_claim_store(config_.claim_store)),
+      follow_up_(falconx_, orders_, metrics_) {
+  if (claims_ && config_.max_daily_notional) ledger_.emplace(*claims_, *config_.max_daily_notional);
+}
 
 WebhookReply ServiceApp::handle(const WebhookRequest& request) {
   WebhookReply r = process(request);
@@ -399,12 +509,12 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
   if (auth.verdict != AuthVerdict::Allowed)
     return with_client(error(401, "bad_secret", "wrong secret"));
 
-  const OrderParse parsed = parse_order(body.lines);
+  const auto parsed = parse_alert(body.lines);
   if (const auto* bad = std::get_if<OrderError>(&parsed))
     return with_client(error(400, "bad_order", bad->message()));
-  const Order& order = std::get<Order>(parsed);
-  if (!config_.falconx.complete())
-    return with_client(error(503, "not_configured", "orders refused: " + config_.refusal_reason()));
+  const auto& [header, order] = std::get<Alert>(parsed);
+  if (const std::string why = config_.refusal_reason(); !why.empty())
+    return with_client(error(503, "not_configured", "orders refused: " + why));
 
   if (kill_switch_.halted()) {
     metrics_.limit_hit("halt");
@@ -421,12 +531,20 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
     return with_client(error(r->status, r->code, r->message));
   }
 
-  const std::string identity = alert_identity(request);
-  if (!dedup_.reserve(identity))
+  const auto now = wall_clock_();
+  if (const auto stale = judge_alert_time(header.time, now, config_.max_alert_age)) {
+    metrics_.claim_refused(stale->outcome);
+    return with_client(error(409, stale->outcome, stale->message));
+  }
+  const std::string identity = alert_identity(order, header, now);
+  if (!dedup_.reserve(identity)) {
+    metrics_.claim_refused("duplicate");
     return with_client(
-        error(409, "duplicate", "same alert already received within the dedup window"));
+        error(409, "duplicate", "alert " + identity + " already received within the dedup window"));
+  }
   Reservation reservation(dedup_, identity);
-  const TradeParts parts{config_, falconx_, metrics_, orders_, follow_up_, wall_clock_};
+  const TradeParts parts{config_,    falconx_,    metrics_,      orders_,
+                         follow_up_, wall_clock_, claims_.get(), ledger_ ? &*ledger_ : nullptr};
   return with_client(Trade(parts, order, identity, reservation).run());
 }
 

@@ -1,11 +1,15 @@
 #pragma once
 // The webhook flow, one small named step after another:
 //   authenticate (peer / trusted proxy headers / allow-list, then the secret line)
-//   -> parse the order -> kill switch -> pre-trade limits (pair, notional)
-//   -> reserve the alert identity in the dedup window
-//   -> FalconX quote (v3, v1 only when v3 answers 404) -> price limit, sanity
-//      band, notional at the quoted price, expiry margin
-//   -> execute (live mode only, exactly once, never retried) -> verify the answer
+//   -> parse the alert header (id:, time:) and the order -> kill switch
+//   -> pre-trade limits (pair, notional) -> refuse stale alerts (time:)
+//   -> the alert identity (alert_identity.h) -> reserve it in the dedup window
+//   -> FalconX quote (v3, v1 only when v3 answers 404; client_order_id = identity)
+//      -> price limit, sanity band, notional at the quoted price, expiry margin
+//   -> live only: hold the day's notional (XECUTOR_MAX_DAILY_NOTIONAL) and
+//      claim the identity in the shared store, which blue, green and restarts
+//      all respect (no claim, no execute)
+//   -> execute (exactly once, never retried) -> verify the answer
 // One deadline covers the whole alert (XECUTOR_ALERT_DEADLINE): each FalconX
 // call gets what is left of it. An execute whose outcome is unknown is
 // followed up in the background (OutcomeFollowUp) and shown at GET /orders/<id>.
@@ -16,8 +20,12 @@
 // the whole window.
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 
+#include "service/claim_store.h"
 #include "service/config.h"
+#include "service/daily_notional_ledger.h"
 #include "service/dedup_window.h"
 #include "service/falconx_client.h"
 #include "service/kill_switch.h"
@@ -27,10 +35,6 @@
 #include "service/webhook_types.h"
 
 namespace xecutor {
-
-// What identifies an alert: today the SHA-256 (hex) of the raw body. The one
-// place to change when alerts carry their own identity.
-std::string alert_identity(const WebhookRequest& request);
 
 class ServiceApp {
  public:
@@ -54,7 +58,9 @@ class ServiceApp {
   DedupWindow dedup_;
   FalconxClient falconx_;
   OrderBook orders_;
-  OutcomeFollowUp follow_up_;  // last: its threads use the members above
+  std::unique_ptr<ClaimStore> claims_;         // null: no store configured (paper only)
+  std::optional<DailyNotionalLedger> ledger_;  // set when XECUTOR_MAX_DAILY_NOTIONAL is
+  OutcomeFollowUp follow_up_;                  // last: its threads use the members above
 };
 
 }  // namespace xecutor

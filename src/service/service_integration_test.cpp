@@ -71,7 +71,9 @@ struct Stack {
              {"FALCONX_PASSPHRASE", kPassphrase},
              {"FALCONX_BASE_URL", "http://127.0.0.1:" + std::to_string(mock_port)},
              {"XECUTOR_WEBHOOK_SECRET", kHookSecret},
-             {"XECUTOR_FALCONX_TIMEOUT_MS", "1000"}};
+             {"XECUTOR_FALCONX_TIMEOUT_MS", "1000"},
+             // Live mode never executes without a claim: each stack its own store.
+             {"XECUTOR_CLAIM_STORE", "file:" + log_path("claims")}};
     }
     for (auto& [k, v] : env_overrides) env[k] = v;
     service = std::make_unique<ChildProcess>(
@@ -168,13 +170,18 @@ TEST_CASE("service_it: paper mode quotes (signed, verified by the mock) and neve
   CHECK(st["quotes_v3"] == 1);
   CHECK(st["execute_attempts"] == 0);
   CHECK(st["requests"][0]["target"] == "/v3/quotes");
+  // client_order_id is the alert identity (it was null, so FalconX could not tell repeats apart).
+  const std::string identity = j["client_order_id"];
+  CHECK(identity.rfind("xo-", 0) == 0);
   CHECK(
       st["requests"][0]["body"] ==
       R"({"token_pair":{"base_token":"BTC","quote_token":"USD"},"quantity":{"token":"BTC","value":"0.1"},)"
-      R"("side":"buy","client_order_id":null})");
+      R"("side":"buy","client_order_id":")" +
+          identity + R"("})");
 
   // The log line: structured, no secret, no body.
-  const std::string log = s.log();
+  const std::string log =
+      s.log_once_it_contains(R"("path":"/webhook")");  // written after the answer
   CHECK_THAT(log,
              Catch::Contains(R"("path":"/webhook","status":200,"outcome":"quoted","quote_id":")"));
   CHECK_THAT(log, !Catch::Contains(kHookSecret));
