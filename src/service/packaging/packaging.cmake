@@ -14,7 +14,8 @@ install(FILES ${XECUTOR_PACKAGING_DIR}/env.example DESTINATION share/falcon-xecu
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ COMPONENT falcon_xecutor)
 # The TLS front (nginx) config and its renderer: one copy, used by the slot's
 # boot script and by xdeploy's local backend.
-install(FILES ${XECUTOR_PACKAGING_DIR}/nginx-front.conf.in DESTINATION share/falcon-xecutor
+install(FILES ${XECUTOR_PACKAGING_DIR}/nginx-front.conf.in ${XECUTOR_PACKAGING_DIR}/nginx-standalone.conf.in
+        DESTINATION share/falcon-xecutor
         COMPONENT falcon_xecutor)
 install(PROGRAMS ${XECUTOR_PACKAGING_DIR}/render-nginx-front.sh DESTINATION share/falcon-xecutor
         COMPONENT falcon_xecutor)
