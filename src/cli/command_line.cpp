@@ -118,6 +118,9 @@ void declare_global_options(CLI::App& app, Declared& d) {
   add_duration(app, d, "--health-interval", &o.health.interval, "between health attempts");
   add_duration(app, d, "--health-timeout", &o.health.timeout, "overall health gate deadline");
   app.add_flag("--health-insecure", o.health.insecure, "accept self-signed certificates");
+  app.add_option("--health-ca-file", o.health.ca_file,
+                 "PEM CA to verify HTTPS health answers against (gate, prober, status)")
+      ->check(CLI::ExistingFile);
   app.add_option("--lock-wait", d.lock_wait, "wait this long for another xdeploy (seconds or 10m)")
       ->check(duration_validator())
       ->capture_default_str();
