@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "backend/local/slot_command.h"
 #include "core/exit_code.h"
 
 #ifndef XD_BUILD_ID
@@ -74,6 +75,9 @@ struct Declared {
   bool quiet = false;
   bool no_probe = false;
   bool no_auto_rollback = false;
+  bool tls = false;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* target,
@@ -145,6 +149,13 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_option("--bind", o.local.bind, "local backend: router address")->capture_default_str();
   add_duration(app, d, "--swap-gap", &o.local.swap_gap,
                "local backend: refuse connections this long on a switch");
+  app.add_flag(
+      "--tls", d.tls,
+      "local backend: each slot behind the slots' nginx TLS front (needs --tls-cert/--tls-key)");
+  app.add_option("--tls-cert", d.tls_cert, "local backend --tls: PEM certificate nginx serves")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", d.tls_key, "local backend --tls: its PEM private key")
+      ->check(CLI::ExistingFile);
 }
 
 std::optional<std::pair<int, int>> parse_ports(const std::string& text) {
@@ -194,6 +205,16 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
   o.terraform.color = o.color == ColorMode::Always;
   o.local.state_dir = o.state_dir();
   o.local.exe_dir = exe_dir();
+  if (d.tls) {
+    if (o.backend != BackendKind::Local) return "--tls is for the local backend (--backend local)";
+    if (d.tls_cert.empty() || d.tls_key.empty()) return "--tls needs --tls-cert and --tls-key";
+    o.local.tls = true;
+    if (o.local.app_command.empty()) {
+      std::string error;
+      o.local.app_command = tls_slot_command(o.local.exe_dir, d.tls_cert, d.tls_key, &error);
+      if (!error.empty()) return error;
+    }
+  }
   return "";
 }
 

@@ -28,6 +28,9 @@ struct LocalBackendOptions {
   // step fails early with the tail of its log (the health gate comes after).
   std::chrono::milliseconds start_timeout{30000};
   std::string health_path = "/health";
+  // Slots serve HTTPS (`--tls`: the slot command is xdeploy-tls-slot, nginx in
+  // front of the service): health URLs use https.
+  bool tls = false;
   std::filesystem::path
       exe_dir;  // directory of the running xdeploy: where sibling binaries are found
 };
