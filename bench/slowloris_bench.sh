@@ -5,11 +5,15 @@
 #      then the same with a NEW TLS connection per request, as xdeploy's gate and prober do (fresh_probe.py)
 #   2. both again while bench/slowloris.py keeps 500 TLS connections sending a header line every 2 s
 # Prints wrk's latency distribution for both. The issue's target: p99 within 100 ms during the attack.
-# Usage: bench/slowloris_bench.sh [BUILD_DIR] [SECONDS]
+# Usage: bench/slowloris_bench.sh [BUILD_DIR] [SECONDS] [direct|local]
+#   direct (default): nginx + the service started here;
+#   local: `xdeploy --backend local --tls` (blue), measured and attacked through its public port
+#          (xdeploy-router -> the slot's nginx -> the service), the path the e2e test checks.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
 secs="${2:-20}"
+mode="${3:-direct}"
 svc="$build/src/service/falcon-xecutor"
 pkg="$root/src/service/packaging"
 [ -x "$svc" ] || { echo "build falcon_xecutor in $build first" >&2; exit 2; }
@@ -27,16 +31,29 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_up() { for _ in $(seq 200); do curl -skf -o /dev/null "$1" && return 0; sleep 0.05; done; echo "not up: $1" >&2; exit 1; }
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-svc_port=$(free_port); http_port=$(free_port); https_port=$(free_port)
-XECUTOR_TRUSTED_PROXIES=127.0.0.1 "$svc" --port "$svc_port" --slot blue >"$work/service.log" 2>&1 &
-pids+=($!)
-mkdir -p "$work/nginx/tmp"
-"$pkg/render-nginx-front.sh" "$pkg/nginx-front.conf.in" "$http_port" "$https_port" "$svc_port" localhost \
-  "$work/cert.pem" "$work/key.pem" >"$work/nginx/front.conf"
-sed "s|@PREFIX@|$work/nginx|g" "$pkg/nginx-standalone.conf.in" >"$work/nginx/nginx.conf"
-nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+if [ "$mode" = local ]; then
+  xdeploy="$build/src/cli/xdeploy"
+  [ -x "$xdeploy" ] || { echo "build xdeploy and xdeploy_router in $build first" >&2; exit 2; }
+  public=$(free_port)
+  xd=("$xdeploy" --backend local -C "$work" --slot-ports "$(free_port),$(free_port)" --public-port "$public"
+      --yes --tls --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --health-ca-file "$work/cert.pem")
+  "${xd[@]}" -q blue
+  cleanup_local() { "${xd[@]}" -q down >/dev/null 2>&1 || true; cleanup; }
+  trap cleanup_local EXIT
+  https_port=$public
+else
+  svc_port=$(free_port); http_port=$(free_port); https_port=$(free_port)
+  XECUTOR_TRUSTED_PROXIES=127.0.0.1 "$svc" --port "$svc_port" --slot blue >"$work/service.log" 2>&1 &
+  pids+=($!)
+  mkdir -p "$work/nginx/tmp"
+  "$pkg/render-nginx-front.sh" "$pkg/nginx-front.conf.in" "$http_port" "$https_port" "$svc_port" localhost \
+    "$work/cert.pem" "$work/key.pem" >"$work/nginx/front.conf"
+  sed "s|@PREFIX@|$work/nginx|g" "$pkg/nginx-standalone.conf.in" >"$work/nginx/nginx.conf"
+  nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+  pids+=($!)
+fi
 url="https://127.0.0.1:$https_port/health"
 wait_up "$url"
 
@@ -49,6 +66,7 @@ run_wrk() {
     END{printf "SUMMARY %s: requests/s=%s p50=%s p99=%s non-2xx=%s\n", name, rps, p50, p99, bad+0}' "$work/wrk.txt"
 }
 
+echo "== mode: $mode ($url)"
 echo "== machine: nproc=$(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 echo "-- baseline: /health through nginx (TLS), ~50 req/s, ${secs}s"
 run_wrk baseline
