@@ -75,7 +75,7 @@ std::string client_address(const AddressPolicy& policy, const std::string& peer,
   const auto hops = split_commas(x_forwarded_for);
   for (auto it = hops.rbegin(); it != hops.rend() && from_xff.empty(); ++it)
     if (!it->empty() && !contains(policy.trusted_proxies, *it)) from_xff = *it;
-  const std::string real = normalize_address(x_real_ip);
+  std::string real = normalize_address(x_real_ip);
   // A proxy that only appends X-Forwarded-For passes the client's X-Real-IP
   // through; one that only sets X-Real-IP passes the client's X-Forwarded-For
   // through. Either way the client controls one header and the proxy wrote the
