@@ -74,7 +74,7 @@ python3 "$root/bench/fresh_probe.py" "$url" "$secs"
 echo "-- during slowloris: 500 TLS connections, one header line every 2 s each"
 python3 "$root/bench/slowloris.py" "$https_port" 500 $((2 * secs + 15)) --tls >"$work/slowloris.log" 2>&1 &
 loris=$!
-pids+=($loris)
+pids+=("$loris")
 for _ in $(seq 600); do grep -q '^open ' "$work/slowloris.log" && break; sleep 0.1; done
 grep '^open ' "$work/slowloris.log" || { cat "$work/slowloris.log"; echo "slowloris did not open its connections" >&2; exit 1; }
 echo "   nginx connections now: $(ss -Htn state established "( sport = :$https_port )" | wc -l)"
