@@ -7,7 +7,8 @@ it (--health-ca-file). While blue is deployed, green added and promoted,
 rolled back and promoted again, a client polls https://127.0.0.1:<public>/health
 on a NEW connection each time, verifying the certificate against the CA:
 0 failures allowed. After each promote, the very first request verifies and
-answers from the new color. Exits 77 (ctest SKIP) without nginx or openssl."""
+answers from the new color. A SIGKILLed slot wrapper leaves no nginx or
+service behind. Exits 77 (ctest SKIP) without nginx or openssl."""
 import http.client
 import json
 import os
@@ -79,6 +80,41 @@ class Poller(threading.Thread):
                 self.failures.append(error)
 
 
+def port_closed(port, budget=30.0):
+    """True once nothing accepts connections on port (polled, bounded)."""
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def check_sigkill_leaves_nothing(wrapper, service, cert, key, ctx):
+    """xdeploy SIGKILLs a slot that ignores SIGTERM past its grace: the
+    wrapper's nginx and service must not survive it on the slot's ports."""
+    port = free_port()
+    proc = subprocess.Popen([wrapper, "blue", str(port), cert, key, service], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while health(port, ctx)[0] != "blue":
+            if time.monotonic() > deadline or proc.poll() is not None:
+                fail("xdeploy-tls-slot did not come up on its own")
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait()
+        if not port_closed(port):
+            fail("nginx still serves the slot port after its wrapper was SIGKILLed")
+        print("ok: SIGKILL of xdeploy-tls-slot takes its nginx and service down too")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def main():
     if len(sys.argv) != 2:
         fail("usage: local_tls_e2e_test.py XDEPLOY_BIN")
@@ -129,6 +165,9 @@ def main():
             fail(f"failed HTTPS requests across promotes: {poller.failures[:5]}")
         if poller.total < 20:
             fail(f"only {poller.total} requests made: the poller did not run")
+        bin_dir = os.path.dirname(os.path.dirname(os.path.abspath(xdeploy)))  # build/src
+        check_sigkill_leaves_nothing(os.path.join(bin_dir, "backend", "local", "xdeploy-tls-slot"),
+                                     os.path.join(bin_dir, "service", "falcon-xecutor"), cert, key, ctx)
         print("OK")
     finally:
         if poller:
