@@ -176,6 +176,8 @@ TEST_CASE("--help and --version exit 0") {
 TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are usage errors") {
   // Any existing files do for the parser (CLI11 checks they exist).
   const std::string file = "/proc/self/exe";
+  const std::string spaced = "/tmp/xd cli test " + std::to_string(::getpid()) + ".pem";
+  std::ofstream(spaced) << "x";
   auto ok = parse({"--backend", "local", "--tls", "--tls-cert", file.c_str(), "--tls-key",
                    file.c_str(), "--health-ca-file", file.c_str(), "blue"});
   REQUIRE(ok.parsed);
@@ -191,7 +193,10 @@ TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are
            {"--tls", "--tls-cert", "/proc/self/exe", "--tls-key", "/proc/self/exe", "blue"},
            {"--backend", "local", "--tls", "--tls-cert", "/no/such.pem", "--tls-key",
             "/no/such.pem", "blue"},
-           {"--health-ca-file", "/no/such-ca.pem", "blue"}}) {
+           {"--health-ca-file", "/no/such-ca.pem", "blue"},
+           // The slot command is split on spaces: such a path cannot travel in it.
+           {"--backend", "local", "--tls", "--tls-cert", spaced.c_str(), "--tls-key", file.c_str(),
+            "blue"}}) {
     std::vector<const char*> argv{"xdeploy"};
     argv.insert(argv.end(), words.begin(), words.end());
     INFO(fmt::format("{}", fmt::join(words, " ")));
@@ -199,4 +204,5 @@ TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
   }
+  std::filesystem::remove(spaced);
 }
