@@ -20,16 +20,22 @@ using namespace std::chrono_literals;
 
 namespace {
 
+ServiceRoutes routes() {
+  ServiceRoutes r;
+  r.webhook = [](const WebhookRequest&) {
+    WebhookReply reply;
+    reply.status = 200;
+    reply.body = "{}";
+    reply.outcome = "ok";
+    return reply;
+  };
+  return r;
+}
+
 // A running HttpService on an ephemeral loopback port.
 class Running {
  public:
-  explicit Running(ServerLimits limits)
-      : service_(
-            {"blue", "test", "paper"},
-            [](const WebhookRequest&) {
-              return WebhookReply{200, "{}", "ok", "", ""};
-            },
-            limits) {
+  explicit Running(ServerLimits limits) : service_({"blue", "test", "paper"}, routes(), limits) {
     REQUIRE(service_.bind("127.0.0.1", 0));
     thread_ = std::thread([this] { service_.run(); });
   }

@@ -17,9 +17,20 @@ inline constexpr std::size_t kMaxBodyBytes = 4096;
 
 using WebhookFn = std::function<WebhookReply(const WebhookRequest&)>;
 
+// What the routes call. Headers are handed over as read; the decisions are the app's.
+struct ServiceRoutes {
+  WebhookFn webhook;                                       // POST /webhook
+  std::function<bool()> halted;                            // for GET /health
+  std::function<WebhookReply(const std::string& identity,  // GET /orders/<identity>
+                             const std::string& authorization)>
+      order;
+  std::function<bool(const WebhookRequest&, const std::string& authorization)> metrics_allowed;
+  std::function<std::string()> metrics_text;  // GET /metrics
+};
+
 class HttpService {
  public:
-  HttpService(Identity identity, WebhookFn webhook, ServerLimits limits = {});
+  HttpService(Identity identity, ServiceRoutes routes, ServerLimits limits = {});
   ~HttpService();
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
@@ -39,8 +50,9 @@ class HttpService {
   std::unique_ptr<BoundedServer> server_;
   int port_ = 0;
   Identity identity_;
-  std::string health_body_;
-  WebhookFn webhook_;
+  std::string health_body_;         // running
+  std::string halted_health_body_;  // kill switch on
+  ServiceRoutes routes_;
 };
 
 }  // namespace xecutor
