@@ -63,6 +63,8 @@ else
   mkdir -p "$cache_dir"
   tar -C "$work/bootstrap" -cf "$tarball.part.$$" .
   mv "$tarball.part.$$" "$tarball"
+  # Roots for older package lists are never used again: ~250 MB each.
+  find "$cache_dir" -maxdepth 1 -name "$suite-rootfs-*.tar" ! -name "$(basename "$tarball")" -delete
   rm -rf --one-file-system "$work/bootstrap"
 fi
 t_rootfs=$(date +%s)
