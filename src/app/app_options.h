@@ -20,6 +20,7 @@ struct HealthOptions {
   Millis interval{2000};
   Millis timeout{300000};
   bool insecure = false;
+  std::string ca_file;  // --health-ca-file: verify HTTPS health answers against this CA
 };
 
 struct ProbeOptions {

@@ -260,6 +260,7 @@ ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string
     config.deadline = options_.probe.deadline;
     config.consecutive_needed = options_.probe.successes;
     config.insecure = options_.health.insecure;
+    config.ca_file = options_.health.ca_file;
     prober.emplace(config);
     prober->start();
     prober->mark_switch();
@@ -363,7 +364,8 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
   }
   const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
   const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
-                          options_.health.timeout, options_.health.insecure};
+                          options_.health.timeout, options_.health.insecure,
+                          options_.health.ca_file};
   console_.detail(fmt::format("    GET {} until {} answers as {}", slot->health_url,
                               options_.health.status, color_name(step.color)));
   auto result = run_health_gate(slot->health_url, expect, policy, [&](const GateAttempt& a) {

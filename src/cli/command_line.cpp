@@ -10,6 +10,7 @@
 #include <sstream>
 #include <vector>
 
+#include "backend/local/slot_command.h"
 #include "cli/config_file.h"
 #include "core/exit_code.h"
 
@@ -86,6 +87,9 @@ struct Declared {
   bool quiet = false;
   bool no_probe = false;
   bool no_auto_rollback = false;
+  bool tls = false;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* target,
@@ -130,6 +134,9 @@ void declare_global_options(CLI::App& app, Declared& d) {
   add_duration(app, d, "--health-interval", &o.health.interval, "between health attempts");
   add_duration(app, d, "--health-timeout", &o.health.timeout, "overall health gate deadline");
   app.add_flag("--health-insecure", o.health.insecure, "accept self-signed certificates");
+  app.add_option("--health-ca-file", o.health.ca_file,
+                 "PEM CA to verify HTTPS health answers against (gate, prober, status)")
+      ->check(CLI::ExistingFile);
   app.add_option("--lock-wait", d.lock_wait, "wait this long for another xdeploy (seconds or 10m)")
       ->check(duration_validator())
       ->capture_default_str();
@@ -154,6 +161,13 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_option("--bind", o.local.bind, "local backend: router address")->capture_default_str();
   add_duration(app, d, "--swap-gap", &o.local.swap_gap,
                "local backend: refuse connections this long on a switch");
+  app.add_flag(
+      "--tls", d.tls,
+      "local backend: each slot behind the slots' nginx TLS front (needs --tls-cert/--tls-key)");
+  app.add_option("--tls-cert", d.tls_cert, "local backend --tls: PEM certificate nginx serves")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", d.tls_key, "local backend --tls: its PEM private key")
+      ->check(CLI::ExistingFile);
 }
 
 // CLI11's TOML reader accepts anything (typos, stray words); this one first
@@ -231,6 +245,16 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
   // A slot that never listens is unhealthy: it gets the health gate's deadline.
   o.local.start_timeout = o.health.timeout;
   o.local.exe_dir = exe_dir();
+  if (d.tls) {
+    if (o.backend != BackendKind::Local) return "--tls is for the local backend (--backend local)";
+    if (d.tls_cert.empty() || d.tls_key.empty()) return "--tls needs --tls-cert and --tls-key";
+    o.local.tls = true;
+    if (o.local.app_command.empty()) {
+      std::string error;
+      o.local.app_command = tls_slot_command(o.local.exe_dir, d.tls_cert, d.tls_key, &error);
+      if (!error.empty()) return error;
+    }
+  }
   return "";
 }
 

@@ -241,3 +241,37 @@ TEST_CASE("--help and --version exit 0") {
   CHECK(parse({"--version"}).exit_code == 0);
   CHECK_FALSE(parse({"--version"}).parsed);
 }
+
+TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are usage errors") {
+  // Any existing files do for the parser (CLI11 checks they exist).
+  const std::string file = "/proc/self/exe";
+  const std::string spaced = "/tmp/xd cli test " + std::to_string(::getpid()) + ".pem";
+  std::ofstream(spaced) << "x";
+  auto ok = parse({"--backend", "local", "--tls", "--tls-cert", file.c_str(), "--tls-key",
+                   file.c_str(), "--health-ca-file", file.c_str(), "blue"});
+  REQUIRE(ok.parsed);
+  const auto& o = ok.parsed->options;
+  CHECK(o.local.tls);
+  CHECK(o.health.ca_file == file);
+  CHECK(o.local.app_command.find(
+            "xdeploy-tls-slot {color} {port} /proc/self/exe /proc/self/exe ") != std::string::npos);
+
+  for (auto words : std::vector<std::vector<const char*>>{
+           {"--backend", "local", "--tls", "blue"},  // no certificate
+           {"--backend", "local", "--tls", "--tls-cert", "/proc/self/exe", "blue"},
+           {"--tls", "--tls-cert", "/proc/self/exe", "--tls-key", "/proc/self/exe", "blue"},
+           {"--backend", "local", "--tls", "--tls-cert", "/no/such.pem", "--tls-key",
+            "/no/such.pem", "blue"},
+           {"--health-ca-file", "/no/such-ca.pem", "blue"},
+           // The slot command is split on spaces: such a path cannot travel in it.
+           {"--backend", "local", "--tls", "--tls-cert", spaced.c_str(), "--tls-key", file.c_str(),
+            "blue"}}) {
+    std::vector<const char*> argv{"xdeploy"};
+    argv.insert(argv.end(), words.begin(), words.end());
+    INFO(fmt::format("{}", fmt::join(words, " ")));
+    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    CHECK_FALSE(r.parsed);
+    CHECK(r.exit_code == 2);
+  }
+  std::filesystem::remove(spaced);
+}

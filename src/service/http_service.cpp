@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdint>
 
 #include "service/request_log.h"
 #include "service/structured_log.h"
@@ -11,7 +12,6 @@ namespace xecutor {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kWorkerThreads = 64;
 
 // What the handler learned, for the log line written after the response.
 // httplib runs the pre-routing handler, the route and the logger on the same
@@ -55,6 +55,15 @@ void log_request(const httplib::Request& req, const httplib::Response& res) {
   tls_context = RequestContext{};
 }
 
+// The announced body length, or 0 when absent or unreadable (httplib then
+// applies its own checks while reading).
+std::size_t announced_length(const httplib::Request& req) {
+  const std::string v = req.get_header_value("Content-Length");
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return 0;
+  if (v.size() > 18) return SIZE_MAX;
+  return static_cast<std::size_t>(std::stoull(v));
+}
+
 WebhookRequest webhook_request(const httplib::Request& req) {
   WebhookRequest in;
   in.peer = req.remote_addr;
@@ -70,8 +79,8 @@ std::string error_json(const std::string& message) {
 
 }  // namespace
 
-HttpService::HttpService(Identity identity, ServiceRoutes routes)
-    : server_(std::make_unique<httplib::Server>()),
+HttpService::HttpService(Identity identity, ServiceRoutes routes, ServerLimits limits)
+    : server_(std::make_unique<BoundedServer>(limits)),
       identity_(std::move(identity)),
       health_body_(health_body(identity_, false)),
       halted_health_body_(health_body(identity_, true)),
@@ -84,22 +93,26 @@ HttpService::~HttpService() = default;
 void HttpService::install_routes() {
   auto& s = *server_;
   s.set_payload_max_length(kMaxBodyBytes);
-  // httplib holds one worker per open connection (keep-alive included): the
-  // default 8 would let a handful of idle clients starve /health.
-  s.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-  // A slow or silent client must not pin a worker thread for long.
-  s.set_read_timeout(std::chrono::seconds(5));
-  s.set_write_timeout(std::chrono::seconds(5));
-  s.set_keep_alive_timeout(5);
+  // Workers, queue, per-request read deadline and timeouts: BoundedServer.
   s.set_keep_alive_max_count(1000);
   // Headers and body go out in separate writes: without this, Nagle + delayed ACK add ~40 ms.
   s.set_tcp_nodelay(true);
 
-  s.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     tls_context = RequestContext{};
     tls_context.start = Clock::now();
     tls_context.started = true;
     res.set_header("X-Slot", identity_.slot);
+    // httplib would read (and discard) the whole announced body before its
+    // 413: answer from the headers and drop the connection instead.
+    if (announced_length(req) > kMaxBodyBytes) {
+      res.status = 413;
+      res.set_content(error_json("body over " + std::to_string(kMaxBodyBytes) + " bytes"),
+                      "application/json");
+      res.set_header("Connection", "close");
+      BoundedServer::close_after_response();
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
@@ -167,6 +180,11 @@ void HttpService::install_routes() {
 }
 
 bool HttpService::bind(const std::string& address, int port) {
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(address);
+    return port_ > 0;
+  }
+  port_ = port;
   return server_->bind_to_port(address, port);
 }
 

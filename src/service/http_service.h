@@ -1,16 +1,15 @@
 #pragma once
-// The HTTP edge: cpp-httplib routes, the 4 KiB body limit, the per-request log
-// line and a graceful stop (in-flight requests finish, new ones are refused).
+// The HTTP edge: cpp-httplib routes, the 4 KiB body limit (a larger announced
+// Content-Length is refused 413 before any body byte is read), the per-request
+// log line, bounded workers/queue/request time (bounded_server.h) and a
+// graceful stop (in-flight requests finish, new ones are refused).
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "service/bounded_server.h"
 #include "service/health.h"
 #include "service/webhook_types.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace xecutor {
 
@@ -31,7 +30,7 @@ struct ServiceRoutes {
 
 class HttpService {
  public:
-  HttpService(Identity identity, ServiceRoutes routes);
+  HttpService(Identity identity, ServiceRoutes routes, ServerLimits limits = {});
   ~HttpService();
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
@@ -42,10 +41,14 @@ class HttpService {
   void run();
   // Safe from any thread: stops accepting and lets run() drain and return.
   void stop();
+  // Bound port (after bind(..., 0)).
+  int port() const { return port_; }
+  ServerLoad load() const { return server_->load(); }
 
  private:
   void install_routes();
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<BoundedServer> server_;
+  int port_ = 0;
   Identity identity_;
   std::string health_body_;         // running
   std::string halted_health_body_;  // kill switch on

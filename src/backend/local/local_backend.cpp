@@ -186,7 +186,7 @@ class LocalBackend final : public Backend {
   std::string router_marker() const { return "XDEPLOY_LOCAL_ROUTER=" + dir_.string(); }
   std::string public_address() const { return fmt::format("{}:{}", o_.bind, o_.public_port); }
   std::string health_url(const std::string& host, int port) const {
-    return fmt::format("http://{}:{}{}", host, port, o_.health_path);
+    return fmt::format("{}://{}:{}{}", o_.tls ? "https" : "http", host, port, o_.health_path);
   }
   std::string start_line(Color c) const {
     return fmt::format("start {}: {} (port {}, log {})", color_name(c),

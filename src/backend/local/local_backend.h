@@ -29,6 +29,9 @@ struct LocalBackendOptions {
   // The CLI sets it to --health-timeout.
   std::chrono::milliseconds start_timeout{30000};
   std::string health_path = "/health";
+  // Slots serve HTTPS (`--tls`: the slot command is xdeploy-tls-slot, nginx in
+  // front of the service): health URLs use https.
+  bool tls = false;
   std::filesystem::path
       exe_dir;  // directory of the running xdeploy: where sibling binaries are found
 };
