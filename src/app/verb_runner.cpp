@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <future>
+#include <utility>
 
 #include "core/planner.h"
 #include "history/history_log.h"
@@ -180,13 +182,20 @@ int VerbRunner::dry_run(Operation& op, const Plan& plan) {
 }
 
 int VerbRunner::run_plan(Operation& op, const Plan& plan) {
-  for (const auto& step : plan.steps) {
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    const Step* next = i + 1 < plan.steps.size() ? &plan.steps[i + 1] : nullptr;
     if (interrupted())
       return finish(
           op, ExitCode::Interrupted, fmt::format("interrupted before: {}", step.describe()),
           "`xdeploy status` shows where things stand; run the same command again to continue");
     std::string message, hint;
-    const ExitCode code = run_step(op, step, message, hint);
+    // A gate right before the move it guards: plan the move while the gate polls.
+    const bool overlap = step.kind == StepKind::HealthGate && next &&
+                         next->kind == StepKind::SwitchTraffic && next->color == step.color &&
+                         backend_.can_prepare(*next);
+    const ExitCode code = overlap ? gate_while_preparing(op, step, *next, message, hint)
+                                  : run_step(op, step, message, hint);
     if (code != ExitCode::Ok) return finish(op, code, message, hint);
   }
   return finish(op, ExitCode::Ok,
@@ -208,10 +217,36 @@ ExitCode VerbRunner::run_step(Operation& op, const Step& step, std::string& mess
   }
 }
 
+// The promote's critical path: the plan of the move no longer reads health, so it is made
+// (plan, show, guard) while the gate polls, and only the apply waits for the gate. The
+// attestation is in that plan before the gate has ended; that is safe because the saved plan
+// is xdeploy's own, applied only after the gate passed and deleted when it did not.
+ExitCode VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                          std::string& message, std::string& hint) {
+  console_.info(fmt::format("--> {} (planning the move meanwhile)", gate.describe()));
+  std::future<StepOutcome> planning;
+  const Deployment from = op.current;
+  const ExitCode code = health_gate(op, gate, message, hint, [&] {
+    // After the refresh: the plan sees the same fresh state the gate used.
+    planning =
+        std::async(std::launch::async, [this, move, from] { return backend_.prepare(move, from); });
+  });
+  if (!planning.valid()) return code;
+  StepOutcome prepared = planning.get();
+  if (code != ExitCode::Ok) {
+    backend_.discard(move);
+    return code;
+  }
+  op.prepared = std::move(prepared);
+  return ExitCode::Ok;
+}
+
 ExitCode VerbRunner::backend_step(Operation& op, const Step& step, std::string& message,
                                   std::string& hint) {
   const auto t = Clock::now();
-  auto outcome = backend_.run(step, op.current, false);
+  std::optional<StepOutcome> prepared = std::exchange(op.prepared, std::nullopt);
+  auto outcome = prepared ? backend_.commit(step, std::move(*prepared))
+                          : backend_.run(step, op.current, false);
   op.record.steps.push_back({step.id(), step.describe(),
                              outcome.ok() ? "ok" : result_name(to_int(outcome.code)),
                              outcome.message, since(t), outcome.commands});
@@ -322,7 +357,7 @@ bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, 
 }
 
 ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& message,
-                                 std::string& hint) {
+                                 std::string& hint, const std::function<void()>& once_fresh) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
   // Never gate through a cached address: on Lightsail a slot's address changes on every
@@ -349,6 +384,7 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
     hint = fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color));
     return ExitCode::HealthFailed;
   }
+  if (once_fresh) once_fresh();
   const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
   const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
                           options_.health.timeout, options_.health.insecure};
