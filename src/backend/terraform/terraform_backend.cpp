@@ -212,6 +212,7 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
     return r;
   }
   std::vector<std::string> instances;
+  instances.reserve(colors.size());
   for (Color c : colors) instances.push_back(slot_instance_address(c));
   // `deploy` must name every deployed slot, or the refreshed `slots` output would drop the
   // missing ones. Which one is active does not matter: module.upgrade is not in a refresh
