@@ -55,17 +55,27 @@ void log_request(const httplib::Request& req, const httplib::Response& res) {
   tls_context = RequestContext{};
 }
 
+WebhookRequest webhook_request(const httplib::Request& req) {
+  WebhookRequest in;
+  in.peer = req.remote_addr;
+  in.x_real_ip = req.get_header_value("X-Real-IP");
+  in.x_forwarded_for = req.get_header_value("X-Forwarded-For");
+  in.body = req.body;
+  return in;
+}
+
 std::string error_json(const std::string& message) {
   return nlohmann::json{{"error", message}}.dump();
 }
 
 }  // namespace
 
-HttpService::HttpService(Identity identity, WebhookFn webhook)
+HttpService::HttpService(Identity identity, ServiceRoutes routes)
     : server_(std::make_unique<httplib::Server>()),
       identity_(std::move(identity)),
-      health_body_(health_body(identity_)),
-      webhook_(std::move(webhook)) {
+      health_body_(health_body(identity_, false)),
+      halted_health_body_(health_body(identity_, true)),
+      routes_(std::move(routes)) {
   install_routes();
 }
 
@@ -95,21 +105,37 @@ void HttpService::install_routes() {
 
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     tls_context.outcome = "health";
-    res.set_content(health_body_, "application/json");
+    const bool halted = routes_.halted && routes_.halted();
+    res.set_content(halted ? halted_health_body_ : health_body_, "application/json");
   });
 
   s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
-    WebhookRequest in;
-    in.peer = req.remote_addr;
-    in.x_real_ip = req.get_header_value("X-Real-IP");
-    in.x_forwarded_for = req.get_header_value("X-Forwarded-For");
-    in.body = req.body;
-    const WebhookReply out = webhook_(in);
+    const WebhookReply out = routes_.webhook(webhook_request(req));
     tls_context.outcome = out.outcome;
     tls_context.quote_id = out.quote_id;
     tls_context.client = out.client;
     res.status = out.status;
     res.set_content(out.body, "application/json");
+  });
+
+  s.Get(R"(/orders/([0-9A-Za-z._:-]{1,128}))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const WebhookReply out =
+              routes_.order(req.matches[1].str(), req.get_header_value("Authorization"));
+          tls_context.outcome = out.outcome;
+          res.status = out.status;
+          res.set_content(out.body, "application/json");
+        });
+
+  s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    tls_context.outcome = "metrics";
+    if (!routes_.metrics_allowed(webhook_request(req), req.get_header_value("Authorization"))) {
+      res.status = 403;
+      res.set_content(error_json("metrics are served to loopback or with the bearer secret"),
+                      "application/json");
+      return;
+    }
+    res.set_content(routes_.metrics_text(), "text/plain; version=0.0.4");
   });
 
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {

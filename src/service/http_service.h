@@ -18,9 +18,20 @@ inline constexpr std::size_t kMaxBodyBytes = 4096;
 
 using WebhookFn = std::function<WebhookReply(const WebhookRequest&)>;
 
+// What the routes call. Headers are handed over as read; the decisions are the app's.
+struct ServiceRoutes {
+  WebhookFn webhook;                                       // POST /webhook
+  std::function<bool()> halted;                            // for GET /health
+  std::function<WebhookReply(const std::string& identity,  // GET /orders/<identity>
+                             const std::string& authorization)>
+      order;
+  std::function<bool(const WebhookRequest&, const std::string& authorization)> metrics_allowed;
+  std::function<std::string()> metrics_text;  // GET /metrics
+};
+
 class HttpService {
  public:
-  HttpService(Identity identity, WebhookFn webhook);
+  HttpService(Identity identity, ServiceRoutes routes);
   ~HttpService();
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
@@ -36,8 +47,9 @@ class HttpService {
   void install_routes();
   std::unique_ptr<httplib::Server> server_;
   Identity identity_;
-  std::string health_body_;
-  WebhookFn webhook_;
+  std::string health_body_;         // running
+  std::string halted_health_body_;  // kill switch on
+  ServiceRoutes routes_;
 };
 
 }  // namespace xecutor
