@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <future>
+#include <utility>
 
 #include "core/planner.h"
 #include "core/survivor_check.h"
@@ -200,13 +202,20 @@ int VerbRunner::dry_run(Operation& op, const Plan& plan) {
 }
 
 int VerbRunner::run_plan(Operation& op, const Plan& plan) {
-  for (const auto& step : plan.steps) {
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    const Step* next = i + 1 < plan.steps.size() ? &plan.steps[i + 1] : nullptr;
     if (interrupted())
       return finish(
           op, ExitCode::Interrupted, fmt::format("interrupted before: {}", step.describe()),
           "`xdeploy status` shows where things stand; run the same command again to continue");
     std::string message, hint;
-    const ExitCode code = run_step(op, step, message, hint);
+    // A gate right before the move it guards: plan the move while the gate polls.
+    const bool overlap = step.kind == StepKind::HealthGate && next &&
+                         next->kind == StepKind::SwitchTraffic && next->color == step.color &&
+                         backend_.can_prepare(*next);
+    const ExitCode code = overlap ? gate_while_preparing(op, step, *next, message, hint)
+                                  : run_step(op, step, message, hint);
     if (code != ExitCode::Ok) return finish(op, code, message, hint);
   }
   return finish(op, ExitCode::Ok,
@@ -228,10 +237,36 @@ ExitCode VerbRunner::run_step(Operation& op, const Step& step, std::string& mess
   }
 }
 
+// The promote's critical path: the plan of the move no longer reads health, so it is made
+// (plan, show, guard) while the gate polls, and only the apply waits for the gate. The
+// attestation is in that plan before the gate has ended; that is safe because the saved plan
+// is xdeploy's own, applied only after the gate passed and deleted when it did not.
+ExitCode VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                          std::string& message, std::string& hint) {
+  console_.info(fmt::format("--> {} (planning the move meanwhile)", gate.describe()));
+  std::future<StepOutcome> planning;
+  const Deployment from = op.current;
+  const ExitCode code = health_gate(op, gate, message, hint, [&] {
+    // After the refresh: the plan sees the same fresh state the gate used.
+    planning =
+        std::async(std::launch::async, [this, move, from] { return backend_.prepare(move, from); });
+  });
+  if (!planning.valid()) return code;
+  StepOutcome prepared = planning.get();
+  if (code != ExitCode::Ok) {
+    backend_.discard(move);
+    return code;
+  }
+  op.prepared = std::move(prepared);
+  return ExitCode::Ok;
+}
+
 ExitCode VerbRunner::backend_step(Operation& op, const Step& step, std::string& message,
                                   std::string& hint) {
   const auto t = Clock::now();
-  auto outcome = backend_.run(step, op.current, false);
+  std::optional<StepOutcome> prepared = std::exchange(op.prepared, std::nullopt);
+  auto outcome = prepared ? backend_.commit(step, std::move(*prepared))
+                          : backend_.run(step, op.current, false);
   op.record.steps.push_back({step.id(), step.describe(),
                              outcome.ok() ? "ok" : result_name(to_int(outcome.code)),
                              outcome.message, since(t), outcome.commands});
@@ -251,7 +286,10 @@ ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string
                                     std::string& hint) {
   const Deployment before = op.current;
   std::optional<DowntimeProber> prober;
-  if (options_.probe.enabled && op.state.public_health_url) {
+  // Only a real swap is measured: a first attach, or re-attaching prod to itself after a
+  // forced replace, has no previous color that served.
+  const bool swap = before.active && *before.active != step.color;
+  if (swap && options_.probe.enabled && op.state.public_health_url) {
     ProbeConfig config;
     config.url = *op.state.public_health_url;
     config.expect = step.color;
@@ -324,8 +362,11 @@ ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& me
   return ExitCode::RolledBack;
 }
 
-bool VerbRunner::refresh_state(Operation& op, StepRecord& record, std::string& message) {
-  auto state = backend_.read_state();
+// The state with fresh addresses for `colors` (Terraform: a targeted refresh-only apply,
+// whose outputs are the whole state; other backends: a read).
+bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
+                               std::string& message) {
+  auto state = backend_.refresh_state(op.current, colors);
   record.commands.insert(record.commands.end(), state.commands.begin(), state.commands.end());
   if (!state.ok()) {
     message = state.error;
@@ -337,11 +378,13 @@ bool VerbRunner::refresh_state(Operation& op, StepRecord& record, std::string& m
 }
 
 ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& message,
-                                 std::string& hint) {
+                                 std::string& hint, const std::function<void()>& once_fresh) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
-  const bool after_change = op.stale;  // the gate follows a change: the slot is already serving
-  if (op.stale && !refresh_state(op, record, message)) {
+  // Never gate through a cached address: on Lightsail a slot's address changes on every
+  // static IP attach/detach, and Terraform's state learns it only on a refresh.
+  if ((op.stale || backend_.addresses_may_be_stale()) &&
+      !refresh_state(op, {step.color}, record, message)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;
@@ -362,6 +405,7 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
     hint = fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color));
     return ExitCode::HealthFailed;
   }
+  if (once_fresh) once_fresh();
   const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
   const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
                           options_.health.timeout, options_.health.insecure,
@@ -394,9 +438,9 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
   record.result = "health_failed";
   op.record.steps.push_back(record);
   message = fmt::format(
-      "{} failed its health gate ({} attempts in {}); {}{}", color_name(step.color),
-      result.attempts, format_duration(result.elapsed),
-      after_change ? "it is deployed but not healthy" : "the static IP was not moved", attempts);
+      "{} failed its health gate ({} attempts in {}); the static IP was not "
+      "moved{}",
+      color_name(step.color), result.attempts, format_duration(result.elapsed), attempts);
   hint = fmt::format("check {} ({}), fix it with `xdeploy ~{}`, then run the command again",
                      color_name(step.color), slot->health_url, color_name(step.color));
   return ExitCode::HealthFailed;
@@ -406,7 +450,12 @@ ExitCode VerbRunner::verify_active(Operation& op, const Step& step, std::string&
                                    std::string& hint) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
-  if (op.stale && !refresh_state(op, record, message)) {
+  // After an IP move both slots' addresses changed: refresh them, and the refresh's outputs
+  // are the final state (no separate `output -json`).
+  std::vector<Color> deployed;
+  for (auto c : {op.current.inactive, op.current.active})
+    if (c) deployed.push_back(*c);
+  if (op.stale && !refresh_state(op, deployed, record, message)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;

@@ -3,6 +3,7 @@
 // state, ask the planner, confirm destructive plans, run each step (backend
 // steps, the native health gate, the downtime prober, verification), undo a
 // promote that never serves, and record the operation in history.
+#include <functional>
 #include <optional>
 
 #include "app/app_options.h"
@@ -26,8 +27,9 @@ class VerbRunner {
   struct Operation {
     OperationRecord record;
     ClusterState state;
-    Deployment current;  // the deployment as of the last completed step
-    bool stale = false;  // `state` predates a mutating step
+    Deployment current;                   // the deployment as of the last completed step
+    bool stale = false;                   // `state` predates a mutating step
+    std::optional<StepOutcome> prepared;  // the next step's first half, made during the gate
     std::chrono::steady_clock::time_point started;
   };
 
@@ -41,10 +43,14 @@ class VerbRunner {
   ExitCode run_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode backend_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode switch_traffic(Operation& op, const Step& step, std::string& message, std::string& hint);
-  ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint);
+  ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint,
+                       const std::function<void()>& once_fresh = {});
+  ExitCode gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                std::string& message, std::string& hint);
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
-  bool refresh_state(Operation& op, StepRecord& record, std::string& message);
+  bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
+                     std::string& message);
   void save_history(const OperationRecord& record);
   std::string log_file_for(const std::string& verb) const;
 

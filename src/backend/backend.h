@@ -48,9 +48,41 @@ class Backend {
   // The live state. Terraform: one `output -json` (after `init` if needed).
   virtual Result<ClusterState> read_state() = 0;
 
+  // The state with fresh slot addresses for `colors` (deployed as `deployment`). A backend
+  // whose recorded addresses can be stale (Terraform: an instance's address changes on every
+  // static IP attach/detach, and state learns it only on a refresh) refreshes them; the
+  // others just read.
+  virtual Result<ClusterState> refresh_state(const Deployment& deployment,
+                                             const std::vector<Color>& colors) {
+    (void)deployment;
+    (void)colors;
+    return read_state();
+  }
+  // True when read_state() may report stale addresses, so a gate must refresh first.
+  virtual bool addresses_may_be_stale() const { return false; }
+
   // Executes one mutating step. With dry_run, shows what would happen and runs
   // only read-only checks (Terraform: plan + show + guard; never apply).
   virtual StepOutcome run(const Step& step, const Deployment& from, bool dry_run) = 0;
+
+  // A step in two halves, so the app can overlap the slow, read-only half with something
+  // else (the promote's plan with its health gate). prepare(): everything short of a change
+  // (Terraform: plan, show, guard; the saved plan is kept), run on another thread and silent
+  // until commit() or discard(); commit(): the change (apply the saved plan), or `prepared`
+  // itself if it failed or there is nothing to do; discard(): drop it. Only for steps where
+  // can_prepare() says so; the others use run().
+  virtual bool can_prepare(const Step& step) const {
+    (void)step;
+    return false;
+  }
+  virtual StepOutcome prepare(const Step& step, const Deployment& from) {
+    return run(step, from, true);
+  }
+  virtual StepOutcome commit(const Step& step, StepOutcome prepared) {
+    (void)step;
+    return prepared;
+  }
+  virtual void discard(const Step& step) { (void)step; }
 
   // The exact commands/actions `run` would perform, for `xdeploy plan`.
   virtual std::vector<std::string> describe(const Step& step, const Deployment& from) const = 0;
