@@ -5,6 +5,7 @@
 
 #include "app/backend_factory.h"
 #include "app/console.h"
+#include "app/init_command.h"
 #include "app/verb_runner.h"
 #include "backend/local/local_backend.h"
 #include "cli/command_line.h"
@@ -35,6 +36,10 @@ int run(int argc, char** argv) {
   const auto& parsed = *cl.parsed;
   xd::Console console(parsed.options.color, parsed.options.verbosity);
   if (parsed.command == xd::Command::Down) return down(parsed.options, console);
+  if (parsed.command == xd::Command::Init)
+    return xd::run_init({parsed.init_dir, xd::find_module_source(parsed.options.local.exe_dir),
+                         parsed.options.force},
+                        console);
   xd::RealCommandRunner runner;
   auto backend = xd::make_backend(parsed.options, runner, console);
   xd::VerbRunner verbs(parsed.options, *backend, console);
