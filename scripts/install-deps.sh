@@ -8,6 +8,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
   golang-go golang-github-hashicorp-hcl-v2-dev
   python3 curl procps psmisc iproute2
+  help2man man-db bash-completion zsh fish
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -38,7 +38,7 @@ expect() {
 # offers_some NEEDLE WORD...: NEEDLE is among the candidates.
 offers_some() {
   local needle="$1"; shift
-  bash_offers "$@" | grep -qxF -- "$needle" || fail "bash: xdeploy ${*:2}<TAB> does not offer $needle"
+  grep -qxF -- "$needle" <<<"$(bash_offers "$@")" || fail "bash: xdeploy ${*:2}<TAB> does not offer $needle"
 }
 nl=$'\n'
 expect "promote" xdeploy pro
@@ -75,7 +75,7 @@ if command -v fish >/dev/null; then
   [ "$(fish_offers 'xdeploy --backend ')" = "local${nl}terraform" ] || fail "fish: --backend <TAB> offered: $(fish_offers 'xdeploy --backend ')"
   # A word starting with ~ is fish's own user-name completion (fish would
   # tilde-expand it, too): the ~ verbs are offered among all verbs instead.
-  fish_offers 'xdeploy ' | grep -qx '~green' || fail "fish: <TAB> does not offer ~green"
+  grep -qx '~green' <<<"$(fish_offers 'xdeploy ')" || fail "fish: <TAB> does not offer ~green"
 else
   echo "SKIP fish: not installed (apt-get install fish)"
 fi

@@ -20,3 +20,6 @@ set(CPACK_DEBIAN_XDEPLOY_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_XDEPLOY_PACKAGE_RECOMMENDS "ca-certificates")
 list(APPEND CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR}/src/cli;xdeploy;xdeploy;/")
 list(APPEND CPACK_COMPONENTS_ALL xdeploy)
+# The components CPack installs from that project (the 3rd field above names
+# this list): without it, CPack would fold everything into one package.
+set(CPACK_COMPONENTS_XDEPLOY xdeploy)

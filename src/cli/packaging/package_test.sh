@@ -32,7 +32,8 @@ grep -qx 'Package: xdeploy' <<<"$info" || fail "package name is not xdeploy"
 depends="$(dpkg-deb -f "$deb" Depends)"
 grep -q 'libc6' <<<"$depends" || fail "Depends lacks the shared libraries (shlibdeps): $depends"
 grep -q 'libcurl' <<<"$depends" || fail "Depends lacks libcurl: $depends"
-if dpkg-deb -f "$deb" Depends Recommends Suggests | grep -Eqi 'terraform|tofu|falcon-xecutor'; then
+# (Output captured first: `cmd | grep -q` under pipefail fails when grep exits early.)
+if grep -Eqi 'terraform|tofu|falcon-xecutor' <<<"$(dpkg-deb -f "$deb" Depends Recommends Suggests)"; then
   fail "declares a package Debian does not have (terraform is installed separately)"
 fi
 # Every declared package exists in Debian (checked against the local apt cache, if any).
@@ -43,7 +44,7 @@ if apt-cache show libc6 >/dev/null 2>&1; then
     done
   done
 fi
-dpkg-deb -f "$deb" Description | grep -q 'install it separately' || fail "the description does not say terraform is installed separately"
+grep -q 'install it separately' <<<"$(dpkg-deb -f "$deb" Description)" || fail "the description does not say terraform is installed separately"
 
 contents="$(dpkg-deb -c "$deb")"
 for path in ./usr/bin/xdeploy ./usr/bin/xdeploy-router ./usr/share/xdeploy/deploy.sh; do
@@ -59,7 +60,7 @@ touch "$root/var/lib/dpkg/status"
 # --force-depends: the scratch root's database has no libc6; the libraries are this machine's.
 dpkg --root="$root" --log=/dev/null --force-depends --force-not-root --force-bad-path -i "$deb" >"$work/dpkg.log" 2>&1 ||
   { cat "$work/dpkg.log"; fail "dpkg --root -i failed"; }
-dpkg --root="$root" -s xdeploy | grep -qx 'Status: install ok installed' || fail "dpkg does not list xdeploy as installed"
+grep -qx 'Status: install ok installed' <<<"$(dpkg --root="$root" -s xdeploy)" || fail "dpkg does not list xdeploy as installed"
 bin="$root/usr/bin"
 
 version="$("$bin/xdeploy" --version)" || fail "installed xdeploy --version exited $?"
@@ -84,13 +85,16 @@ else
 fi
 [ -f "$root/usr/share/zsh/vendor-completions/_xdeploy" ] || fail "zsh completion missing"
 if command -v zsh >/dev/null; then
-  zsh -f -c 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions || fail "zsh does not look in vendor-completions"
+  grep -qx /usr/share/zsh/vendor-completions <<<"$(zsh -f -c 'print -l $fpath')" || fail "zsh does not look in vendor-completions"
+  bound="$(HOME="$work" zsh -f -c "fpath=('$root/usr/share/zsh/vendor-completions' \$fpath); autoload -Uz compinit; compinit -u -d '$work/zcd'; print -r -- \${_comps[xdeploy]}")"
+  [ "$bound" = "_xdeploy" ] || fail "zsh compinit did not pick up the installed _xdeploy: [$bound]"
 fi
 [ -f "$root/usr/share/fish/vendor_completions.d/xdeploy.fish" ] || fail "fish completion missing"
 if command -v fish >/dev/null; then
-  HOME="$work" fish --no-config -c 'string join \n $__fish_vendor_completionsdirs' 2>/dev/null | grep -qx /usr/share/fish/vendor_completions.d ||
-    HOME="$work" fish --no-config -c 'echo $fish_complete_path' 2>/dev/null | tr ' ' '\n' | grep -qx /usr/share/fish/vendor_completions.d ||
-    fail "fish does not look in /usr/share/fish/vendor_completions.d"
+  # fish autoloads completions from $XDG_DATA_DIRS/fish/vendor_completions.d: point it at the scratch root.
+  offered="$(PATH="$bin:$PATH" HOME="$work" XDG_CONFIG_HOME="$work/cfg" XDG_DATA_HOME="$work/data" \
+    XDG_DATA_DIRS="$root/usr/share:/usr/share" fish -c "complete -C 'xdeploy pro'" | cut -f1)"
+  [ "$offered" = "promote" ] || fail "fish did not autoload the installed completion: [$offered]"
 fi
 
 # man: found by man's own search, rendered, with the hand-written sections.
@@ -117,6 +121,7 @@ cmp -s "$work/project/terraform/main.tf" "$root/usr/share/xdeploy/terraform/main
 # The quickstart on the local backend, from the installed files only: the
 # service package extracted into the same root (its postinst needs a real
 # system), slots are its falcon-xecutor, the router is the installed one.
+# Neither is on PATH, so xdeploy can only have found them next to itself.
 dpkg-deb -x "$service_deb" "$root"
 read -r public blue green < <(python3 -c '
 import socket
@@ -132,8 +137,6 @@ done
 status="$("${xdeploy_cmd[@]}" status --json)"
 python3 -c 'import json,sys; d=json.loads(sys.argv[1])["deployment"]; assert d["active"]=="blue" and not d.get("inactive"), d' "$status" ||
   fail "after the quickstart: $status"
-grep -q "$root/usr/bin/xdeploy-router" "$work/project/local/.xdeploy/local/"*.json 2>/dev/null ||
-  grep -rq "$root/usr/bin" "$work/project/local/.xdeploy/local/" || echo "note: could not confirm the router path from the local state"
 "${xdeploy_cmd[@]}" down >/dev/null 2>&1 || fail "xdeploy down failed"
 xdeploy_cmd=()
 

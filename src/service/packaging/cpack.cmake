@@ -14,3 +14,6 @@ set(CPACK_DEBIAN_FALCON_XECUTOR_PACKAGE_CONTROL_EXTRA
 # service must not compile the rest of the project.
 list(APPEND CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR}/src/service;falcon-xecutor;falcon_xecutor;/")
 list(APPEND CPACK_COMPONENTS_ALL falcon_xecutor)
+# The components CPack installs from that project (the 3rd field above names
+# this list): without it, CPack would fold everything into one package.
+set(CPACK_COMPONENTS_FALCON_XECUTOR falcon_xecutor)
