@@ -101,6 +101,7 @@ std::string join(const std::vector<std::string>& words, std::string_view sep = "
 // no shell tilde-expands "~green" into a home directory.
 std::string word_list(const std::vector<std::string>& words) {
   std::vector<std::string> escaped;
+  escaped.reserve(words.size());
   for (const auto& w : words) escaped.push_back(!w.empty() && w[0] == '~' ? "\\" + w : w);
   return join(escaped);
 }

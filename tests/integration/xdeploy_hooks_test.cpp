@@ -163,6 +163,17 @@ TEST_CASE("a hanging hook is stopped at --hook-timeout") {
   CHECK(eventually([&] { return !process_alive(sleeper); }, std::chrono::seconds(10)));
 }
 
+TEST_CASE("a pre-hook that cannot run refuses like a failing one") {
+  TerraformWorld w;
+  write_hook(w, "pre-deploy", "exit 0");
+  chmod((hooks_dir(w) / "pre-deploy").c_str(), 0644);  // forgot chmod +x
+  auto r = w.xdeploy({"blue"});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("the pre-deploy hook cannot run"));
+  CHECK_THAT(r.err, Catch::Contains("Permission denied"));
+  CHECK(w.count("apply") == 0);
+}
+
 TEST_CASE("dry runs and no-ops run no hook") {
   TerraformWorld w;
   write_recording_hook(w, "pre-deploy");
