@@ -64,8 +64,9 @@ bool rolled_back(const OperationRecord& record) {
 }  // namespace
 
 std::vector<Hook> post_hooks_for(Verb verb, const OperationRecord& record) {
-  // Nothing happened (dry run, no-op) or nothing was attempted (the lock or
-  // the state read failed first: no step ran): no hooks.
+  // Nothing happened (dry run, no-op), or the lock was never taken (its
+  // holder, another xdeploy, runs its own hooks): no hooks. Reading the
+  // state is the first step once the lock is held.
   if (record.dry_run || record.result == "noop" || record.steps.empty()) return {};
   if (record.exit_code != 0) {
     std::vector<Hook> hooks;

@@ -12,8 +12,8 @@
 //   post-rollback  rollback: after it succeeded; promote: after an automatic
 //                  rollback put the previous color back (exit 6)
 //   post-cleanup   cleanup: after it destroyed the inactive slot
-//   on-failure     any of these verbs ending with a non-zero exit code after
-//                  xdeploy took the lock and read the state (a refusal, a
+//   on-failure     any of these verbs ending with a non-zero exit code once
+//                  xdeploy held the lock (a failed state read, a refusal, a
 //                  failing pre-hook, 1, 3, 6, 130 ...)
 // A pre-* hook that fails (non-zero, cannot run, or times out) stops the
 // operation before anything changes: exit 4, the hook named. A post-* or
