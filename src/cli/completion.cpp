@@ -195,6 +195,8 @@ std::string bash_completion(const CompletionModel& model) {
 _xdeploy() {{
   local cur="${{COMP_WORDS[COMP_CWORD]}}" prev=""
   ((COMP_CWORD > 0)) && prev="${{COMP_WORDS[COMP_CWORD - 1]}}"
+  # `--color=a`: bash splits at the "=" (COMP_WORDBREAKS): the option is before it.
+  [[ $prev == "=" ]] && ((COMP_CWORD > 1)) && prev="${{COMP_WORDS[COMP_CWORD - 2]}}"
   COMPREPLY=()
   case "$prev" in
 {values}  esac
@@ -202,6 +204,7 @@ _xdeploy() {{
   local verb="" npos=0 skip=0 i word
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${{COMP_WORDS[i]}}"
+    if [[ $word == "=" ]]; then skip=1; continue; fi  # --option=value: skip the value
     if ((skip)); then skip=0; continue; fi
     case "$word" in
       --) return 0 ;;  # the rest goes to `terraform plan` untouched

@@ -53,6 +53,8 @@ expect "" xdeploy promote green ''                     # promote takes one color
 expect "promote" xdeploy plan prom
 expect "blue${nl}green" xdeploy plan promote ''
 expect "bash${nl}fish${nl}zsh" xdeploy completion ''
+expect "always${nl}auto" xdeploy --color = a            # --color=a, as bash splits it
+expect "promote" xdeploy --backend = local pro
 expect "--chdir${nl}--check" xdeploy status --ch   # global options work after the verb too
 offers_some --health-timeout xdeploy --hea
 offers_some --no-hooks xdeploy cleanup --no
