@@ -62,4 +62,4 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/terraform/ DESTINATION share/xdeploy/terra
         PATTERN "*.tfvars" EXCLUDE)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION share/doc/xdeploy COMPONENT xdeploy)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ci/ DESTINATION share/doc/xdeploy/examples/ci
-        COMPONENT xdeploy OPTIONAL)
+        COMPONENT xdeploy PATTERN examples_test.py EXCLUDE)

@@ -70,6 +70,9 @@ grep -q 'promote' <<<"$help" || fail "help lacks the verbs"
 [ -f "$root/usr/share/xdeploy/terraform/main.tf" ] || fail "module not under /usr/share/xdeploy/terraform"
 [ -f "$root/usr/share/xdeploy/terraform/modules/slot/main.tf" ] || fail "submodules missing"
 [ ! -e "$root/usr/share/xdeploy/terraform/tests" ] || fail "the module's CI tests were installed"
+for example in github-actions.yml deploy-job.sh README.md; do
+  [ -f "$root/usr/share/doc/xdeploy/examples/ci/$example" ] || fail "CI example $example not in /usr/share/doc/xdeploy/examples/ci"
+done
 
 # bash: bash-completion's own loader finds the script (XDG_DATA_DIRS is one of the dirs it searches).
 bash_dir="$(pkg-config --variable=completionsdir bash-completion 2>/dev/null || echo /usr/share/bash-completion/completions)"
