@@ -10,6 +10,7 @@ PACKAGES=(
   python3 curl procps psmisc iproute2
   debootstrap nginx openssl wrk
   clang libclang-rt-14-dev
+  help2man man-db bash-completion zsh fish
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -32,6 +32,14 @@ struct ProbeOptions {
   bool auto_rollback = true;
 };
 
+// Scripts run around an operation (see app/hooks.h).
+struct HookOptions {
+  bool enabled = true;
+  std::string dir;  // empty: <chdir>/.xdeploy/hooks
+  Millis timeout{60000};
+  Millis kill_grace{5000};  // SIGTERM on timeout, SIGKILL this much later
+};
+
 struct AppOptions {
   BackendKind backend = BackendKind::Terraform;
   std::string chdir = "terraform";  // the working dir: Terraform root module, .xdeploy/ lives here
@@ -39,6 +47,7 @@ struct AppOptions {
   LocalBackendOptions local;
   HealthOptions health;
   ProbeOptions probe;
+  HookOptions hooks;
   Millis lock_wait{0};
   bool json = false;
   bool yes = false;

@@ -73,6 +73,7 @@ int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
   } else {
     console_.error(message, hint);
   }
+  hooks_.after(op.record);  // post-* / on-failure: reported, never change `code`
   if (!console_.log_path().empty() && code != ExitCode::Ok)
     console_.info("full log: " + console_.log_path());
   if (options_.json) console_.result(op.record.to_json().dump());
@@ -82,6 +83,7 @@ int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
 int VerbRunner::execute(const Request& request) {
   InterruptScope interrupts;
   Operation op = begin(request);
+  hooks_.bind(request);
   std::error_code ec;
   fs::create_directories(fs::path(options_.state_dir()) / "logs", ec);
 
@@ -144,6 +146,8 @@ int VerbRunner::execute(const Request& request) {
           fmt::format("{}: this destroys or replaces a slot. Continue?", request.display())))
     return finish(op, ExitCode::Refused, "not confirmed; nothing changed",
                   "pass --yes to skip the question");
+  if (auto refusal = hooks_.before(plan, op.record))  // pre-*: may stop us, nothing changed yet
+    return finish(op, refusal->code, refusal->message, refusal->hint);
   return run_plan(op, plan);
 }
 

@@ -8,6 +8,7 @@
 
 #include "app/app_options.h"
 #include "app/console.h"
+#include "app/hooks.h"
 #include "app/operation_record.h"
 #include "backend/backend.h"
 #include "core/decision.h"
@@ -17,7 +18,10 @@ namespace xd {
 class VerbRunner {
  public:
   VerbRunner(const AppOptions& options, Backend& backend, Console& console)
-      : options_(options), backend_(backend), console_(console) {}
+      : options_(options),
+        backend_(backend),
+        console_(console),
+        hooks_(options.hooks, options.state_dir(), console) {}
 
   int execute(const Request& request);  // a mutating verb (or its dry run)
   int status();
@@ -57,6 +61,7 @@ class VerbRunner {
   const AppOptions& options_;
   Backend& backend_;
   Console& console_;
+  HookRunner hooks_;
 };
 
 }  // namespace xd

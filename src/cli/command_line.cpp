@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backend/local/slot_command.h"
+#include "cli/completion.h"
 #include "cli/config_file.h"
 #include "core/exit_code.h"
 
@@ -197,6 +198,17 @@ std::vector<std::string> config_keys(const CLI::App& app) {
   return keys;
 }
 
+// Hooks (app/hooks.h): scripts run around an operation.
+void declare_hook_options(CLI::App& app, Declared& d) {
+  auto& o = d.o;
+  app.add_option("--hooks-dir", o.hooks.dir,
+                 "hooks: where pre-deploy, post-promote ... live (default: CHDIR/.xdeploy/hooks)");
+  add_duration(app, d, "--hook-timeout", &o.hooks.timeout,
+               "hooks: stop a hook (SIGTERM, then SIGKILL) after this long");
+  app.add_flag_callback(
+      "--no-hooks", [&o] { o.hooks.enabled = false; }, "do not run any hook");
+}
+
 std::optional<std::pair<int, int>> parse_ports(const std::string& text) {
   int blue = 0, green = 0;
   char extra = 0;
@@ -263,6 +275,8 @@ struct VerbArgs {
   std::string color;
   bool status_check = false;
   int history_limit = 20;
+  std::string shell;
+  std::string init_dir = ".";
 };
 
 // "teal", "~green", "promote" + "green": the words of a verb -> Request.
@@ -308,7 +322,69 @@ std::optional<Request> request_from_words(const std::string& verb, const std::st
   return std::nullopt;
 }
 
+// The whole command line, declared once: parsed by parse_command_line, read
+// by the completion generator.
+struct Definition {
+  CLI::App app{
+      "xdeploy: blue/green deploys of one web service on AWS Lightsail, driven by Terraform.",
+      "xdeploy"};
+  Declared d;
+  VerbArgs v;
+  std::map<CLI::App*, std::string> verb_of;
+
+  Definition() {
+    app.footer(kExamples);
+    app.set_version_flag("--version", std::string("xdeploy ") + XD_BUILD_ID);
+    app.set_config("--config", "xdeploy.toml",
+                   "read options from this TOML file (keys = long option names)");
+    app.fallthrough();
+    app.require_subcommand(1, 1);
+    declare_global_options(app, d);
+    declare_hook_options(app, d);
+    app.config_formatter(std::make_shared<StrictTomlConfig>(config_keys(app)));
+
+    auto add = [&](const std::string& name, const std::string& help) {
+      auto* sub = app.add_subcommand(name, help);
+      verb_of[sub] = name;
+      return sub;
+    };
+    add("blue", "first deploy of blue, or make the active blue the only slot");
+    add("green", "first deploy of green, or make the active green the only slot");
+    add("teal", "create the inactive twin of the active slot");
+    add("~blue", "replace the inactive blue with the current build (alias: replace blue)");
+    add("~green", "replace the inactive green with the current build (alias: replace green)");
+    add("replace", "replace COLOR's instance (the active one only with --force)")
+        ->add_option("color", v.color, "blue or green");
+    add("promote", "health gate COLOR, then move the static IP to it")
+        ->add_option("color", v.color, "blue or green");
+    add("rollback", "promote the inactive slot back");
+    add("cleanup", "destroy the inactive slot (nothing to clean: exit 0)");
+    add("status", "active/inactive slots, instance names, IPs, static IP")
+        ->add_flag("--check", v.status_check,
+                   "also probe each slot's health (exit 3 if unhealthy)");
+    add("history", "past operations from .xdeploy/history.jsonl")
+        ->add_option("--limit", v.history_limit, "how many (0 = all)")
+        ->capture_default_str();
+    auto* plan = add("plan", "show the transition and exact commands for VERB; change nothing");
+    plan->add_option("verb", v.plan_verb, "the verb to plan")->required();
+    plan->add_option("color", v.color, "its color, if it takes one");
+    add("down", "local backend: stop the router and every slot");
+    add("completion", "print the shell completion script for bash, zsh or fish")
+        ->add_option("shell", v.shell, "bash, zsh or fish")
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+        ->required();
+    add("init",
+        "write a commented xdeploy.toml and a copy of the Terraform module (--force overwrites)")
+        ->add_option("dir", v.init_dir, "where (default: the current directory)");
+  }
+};
+
 }  // namespace
+
+void with_command_line_definition(const std::function<void(CLI::App&)>& use) {
+  Definition def;
+  use(def.app);
+}
 
 CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   // Everything after `--` goes to `terraform plan` untouched.
@@ -329,46 +405,11 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
     return CommandLineOutcome{std::nullopt, to_int(ExitCode::Usage), message, json_wanted};
   };
 
-  CLI::App app{
-      "xdeploy: blue/green deploys of one web service on AWS Lightsail, driven by Terraform.",
-      "xdeploy"};
-  app.footer(kExamples);
-  app.set_version_flag("--version", std::string("xdeploy ") + XD_BUILD_ID);
-  app.set_config("--config", "xdeploy.toml",
-                 "read options from this TOML file (keys = long option names)");
-  app.fallthrough();
-  app.require_subcommand(1, 1);
-  Declared d;
-  declare_global_options(app, d);
-  app.config_formatter(std::make_shared<StrictTomlConfig>(config_keys(app)));
-
-  VerbArgs v;
-  std::map<CLI::App*, std::string> verb_of;
-  auto add = [&](const std::string& name, const std::string& help) {
-    auto* sub = app.add_subcommand(name, help);
-    verb_of[sub] = name;
-    return sub;
-  };
-  add("blue", "first deploy of blue, or make the active blue the only slot");
-  add("green", "first deploy of green, or make the active green the only slot");
-  add("teal", "create the inactive twin of the active slot");
-  add("~blue", "replace the inactive blue with the current build (alias: replace blue)");
-  add("~green", "replace the inactive green with the current build (alias: replace green)");
-  add("replace", "replace COLOR's instance (the active one only with --force)")
-      ->add_option("color", v.color, "blue or green");
-  add("promote", "health gate COLOR, then move the static IP to it")
-      ->add_option("color", v.color, "blue or green");
-  add("rollback", "promote the inactive slot back");
-  add("cleanup", "destroy the inactive slot (nothing to clean: exit 0)");
-  add("status", "active/inactive slots, instance names, IPs, static IP")
-      ->add_flag("--check", v.status_check, "also probe each slot's health (exit 3 if unhealthy)");
-  add("history", "past operations from .xdeploy/history.jsonl")
-      ->add_option("--limit", v.history_limit, "how many (0 = all)")
-      ->capture_default_str();
-  auto* plan = add("plan", "show the transition and exact commands for VERB; change nothing");
-  plan->add_option("verb", v.plan_verb, "the verb to plan")->required();
-  plan->add_option("color", v.color, "its color, if it takes one");
-  add("down", "local backend: stop the router and every slot");
+  Definition def;
+  CLI::App& app = def.app;
+  Declared& d = def.d;
+  VerbArgs& v = def.v;
+  const auto& verb_of = def.verb_of;
 
   // CLI11 wants argv in reverse order for the vector overload.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -402,7 +443,15 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   parsed.options = d.o;
   parsed.options.status_check = v.status_check;
   parsed.options.history_limit = v.history_limit;
-  const std::string verb = verb_of[app.get_subcommands().front()];
+  const std::string verb = verb_of.at(app.get_subcommands().front());
+  if (verb == "completion") {
+    fmt::print("{}", completion_script(app, v.shell).value_or(""));
+    return {std::nullopt, 0};
+  }
+  if (verb == "init") {
+    parsed.command = Command::Init;
+    parsed.init_dir = v.init_dir;
+  }
   if (verb == "status")
     parsed.command = Command::Status;
   else if (verb == "history")

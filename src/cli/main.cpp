@@ -8,6 +8,7 @@
 #include "app/backend_factory.h"
 #include "app/console.h"
 #include "app/operation_record.h"
+#include "app/init_command.h"
 #include "app/verb_runner.h"
 #include "app/working_dir.h"
 #include "backend/local/local_backend.h"
@@ -35,6 +36,10 @@ int down(const xd::AppOptions& options, xd::Console& console) {
 
 int dispatch(const xd::ParsedCommand& parsed, xd::Console& console) {
   if (parsed.command == xd::Command::Down) return down(parsed.options, console);
+  if (parsed.command == xd::Command::Init)
+    return xd::run_init({parsed.init_dir, xd::find_module_source(parsed.options.local.exe_dir),
+                         parsed.options.force},
+                        console);
   if (parsed.command != xd::Command::History) {
     // Before anything is created: a typo in -C must not become a new directory.
     if (auto problem = xd::working_dir_problem(parsed.options); !problem.empty()) {
