@@ -11,6 +11,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   build_dir="${BUILD_DIR:-$root/build-asan}"
   extra+=(-DXD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
 fi
+# shellcheck source=scripts/ccache-env.sh
+. "$root/scripts/ccache-env.sh"
 jobs="$(nproc 2>/dev/null || echo 2)"
-cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${extra[@]}" >/dev/null
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${ccache_args[@]}" "${extra[@]}" >/dev/null
 cmake --build "$build_dir" -j "$jobs"

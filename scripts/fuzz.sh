@@ -14,10 +14,10 @@ case "$seconds" in '' | *[!0-9]*)
   ;;
 esac
 build_dir="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# shellcheck source=scripts/ccache-env.sh
+. "$root/scripts/ccache-env.sh"
 cmake -S "$root" -B "$build_dir" -DXD_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "${ccache_args[@]}" >/dev/null
 cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)" --target xd_fuzz_all
 
 work="$(mktemp -d)"

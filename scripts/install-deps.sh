@@ -7,7 +7,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev prometheus-cpp-dev
   golang-go golang-github-hashicorp-hcl-v2-dev
-  python3 curl procps psmisc iproute2
+  python3 curl procps psmisc iproute2 ccache
   debootstrap nginx openssl wrk
   clang libclang-rt-14-dev
   help2man man-db bash-completion zsh fish
