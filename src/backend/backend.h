@@ -47,6 +47,10 @@ class Backend {
 
   // The live state. Terraform: one `output -json` (after `init` if needed).
   virtual Result<ClusterState> read_state() = 0;
+  // The live state read in a way that cannot be stale, for `status`, at the
+  // cost of more work where the cheap read can lag (Terraform outputs after an
+  // interrupted apply).
+  virtual Result<ClusterState> read_verified_state() { return read_state(); }
 
   // Executes one mutating step. With dry_run, shows what would happen and runs
   // only read-only checks (Terraform: plan + show + guard; never apply).

@@ -35,8 +35,10 @@ std::string HistoryLog::append(const nlohmann::json& record) const {
   if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path(), ec);
   if (ec) return fmt::format("cannot create {}: {}", file_.parent_path().string(), ec.message());
 
-  const int fd = open(file_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  // 0600: operations name users, hosts and commands; fchmod whatever the umask says.
+  const int fd = open(file_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return fmt::format("cannot open {}: {}", file_.string(), errno_text(errno));
+  fchmod(fd, 0600);
   // replace: a stray invalid UTF-8 byte must not cost the whole record.
   std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (ends_with_torn_line(fd)) line.insert(line.begin(), '\n');

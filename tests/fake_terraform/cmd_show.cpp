@@ -8,6 +8,7 @@
 #include "outputs.h"
 #include "plan_file.h"
 #include "plan_render.h"
+#include "planted_secret.h"
 #include "state_store.h"
 
 namespace fake_tf {
@@ -180,7 +181,9 @@ int run_show(CommandContext& ctx) {
       return 1;
     }
     if (as_json) {
-      v.out(plan_document(plan, cfg).dump() + "\n");
+      json doc = plan_document(plan, cfg);
+      plant_in_plan(doc);
+      v.out(doc.dump() + "\n");
     } else {
       render_plan(v, plan.changes, plan.destroy);
     }
@@ -194,7 +197,9 @@ int run_show(CommandContext& ctx) {
     return 1;
   }
   if (as_json) {
-    v.out(state_document(state).dump() + "\n");
+    json doc = state_document(state);
+    plant_in_state(doc);
+    v.out(doc.dump() + "\n");
     return 0;
   }
   if (state.empty()) {
