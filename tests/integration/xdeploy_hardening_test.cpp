@@ -378,3 +378,17 @@ TEST_CASE("history that cannot be written is a warning, the verb still reports i
   CHECK_THAT(r.err, Catch::Contains("could not record the operation in history"));
   CHECK(json::parse(r.out)["result"] == "ok");
 }
+
+TEST_CASE("status --check compares who answers on the public address with the active color") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.ip->pin_to("web-blue");  // Terraform moves the IP to green, traffic still reaches blue
+  CHECK(w.xdeploy({"promote", "green", "--probe-deadline", "1s", "--no-auto-rollback"}).exit_code ==
+        6);
+  auto r = w.xdeploy({"status", "--check", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto s = json::parse(r.out);
+  CHECK(s["deployment"]["active"] == "green");
+  CHECK_THAT(s["public_health"].get<std::string>(), Catch::Contains("blue"));
+  CHECK(s["slots"]["green"]["health"] == "healthy");
+}
