@@ -197,7 +197,11 @@ TEST_CASE("an interrupted promote with stale outputs: status and history tell th
   w.write_fake_config("1", 1500);
   BackgroundChild run(w.spec({"promote", "green"}));
   REQUIRE(eventually(
-      [&] { return run.err_so_far().find("Destruction complete") != std::string::npos; }, 30s));
+      [&] {
+        return run.err_so_far().find("static_ip_attachment.this: Destruction complete") !=
+               std::string::npos;
+      },
+      30s));
   run.signal(SIGINT);
   REQUIRE(run.wait(30s));
   INFO(run.result().err);
@@ -227,9 +231,10 @@ TEST_CASE("--timeout: one SIGINT to Terraform, exit 124, the state it left, what
   w.xdeploy_json({"blue"});
   SECTION("a hung terraform") {
     w.env["FAKE_TF_FAULTS"] = "apply=hang";
-    auto r = w.xdeploy({"teal", "--timeout", "1s", "--json"});
+    // Long enough that the deadline never lands in the plan before it, on a loaded machine too.
+    auto r = w.xdeploy({"teal", "--timeout", "3s", "--json"});
     CHECK(r.exit_code == 124);
-    CHECK_THAT(r.err, Catch::Contains("timed out after 1.0s (--timeout)"));
+    CHECK_THAT(r.err, Catch::Contains("timed out after 3.0s (--timeout)"));
     CHECK_THAT(r.err, Catch::Contains("now: blue active"));
     CHECK_THAT(r.err, Catch::Contains("xdeploy status"));
     CHECK(json::parse(r.out)["result"] == "timed_out");
@@ -237,7 +242,7 @@ TEST_CASE("--timeout: one SIGINT to Terraform, exit 124, the state it left, what
   }
   SECTION("an operation that outlives the grace period gets a second SIGINT, never SIGKILL") {
     w.write_fake_config("1", 30000);
-    auto r = w.xdeploy({"teal", "--timeout", "1s", "--timeout-grace", "500ms"});
+    auto r = w.xdeploy({"teal", "--timeout", "3s", "--timeout-grace", "500ms"});
     CHECK(r.exit_code == 124);
     CHECK(signals_of_last(w, "apply") == std::vector<std::string>{"SIGINT", "SIGINT"});
   }
@@ -324,7 +329,7 @@ TEST_CASE("Ctrl-C while the prober watches the public endpoint (exit 130)") {
 TEST_CASE("Ctrl-C during an apply's last operation: the apply finishes, the next step does not") {
   TwoSlots t;
   auto& w = t.w;
-  w.write_fake_config("1", 1500);
+  w.write_fake_config("1", 2500);  // room for the signal to land mid-operation
   BackgroundChild run(w.spec({"promote", "green", "--no-probe"}));
   REQUIRE(eventually(
       [&] {
