@@ -114,8 +114,8 @@ DeadlineScope::DeadlineScope(std::optional<std::chrono::milliseconds> timeout,
                              std::chrono::milliseconds grace) {
   if (!timeout) return;
   ensure_pipe();
-  thread_ = std::thread(&DeadlineScope::watch, this, std::chrono::steady_clock::now() + *timeout,
-                        grace);
+  thread_ =
+      std::thread(&DeadlineScope::watch, this, std::chrono::steady_clock::now() + *timeout, grace);
 }
 
 DeadlineScope::~DeadlineScope() {

@@ -35,8 +35,7 @@ int last_interrupt_signal();
 // Never SIGKILL. timed_out() tells a timeout from a real Ctrl-C (exit 124).
 class DeadlineScope {
  public:
-  DeadlineScope(std::optional<std::chrono::milliseconds> timeout,
-                std::chrono::milliseconds grace);
+  DeadlineScope(std::optional<std::chrono::milliseconds> timeout, std::chrono::milliseconds grace);
   ~DeadlineScope();  // cancels the deadline
   DeadlineScope(const DeadlineScope&) = delete;
   DeadlineScope& operator=(const DeadlineScope&) = delete;
