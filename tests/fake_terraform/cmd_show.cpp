@@ -133,16 +133,15 @@ json plan_document(const SavedPlan& p, const FakeConfig& cfg) {
     changes.push_back(resource_change(*c));
     has_changes = has_changes || c->is_change();
   }
-  json doc{{"format_version", "1.2"},
-           {"terraform_version", kTerraformVersion},
-           {"variables", p.variables},
-           {"resource_changes", changes},
-           {"output_changes", output_changes(p, cfg, prior)},
-           {"prior_state", state_document(prior)},
-           {"applyable", has_changes},
-           {"complete", p.targets.empty()},
-           {"errored", false},
-           {"timestamp", rfc3339_nano_now()}};
+  const json outputs = output_changes(p, cfg, prior);
+  // Terraform: a plan is applyable when resources or root outputs change.
+  for (const auto& [name, oc] : outputs.items())
+    has_changes = has_changes || oc["actions"] != json::array({"no-op"});
+  json doc{{"format_version", "1.2"},   {"terraform_version", kTerraformVersion},
+           {"variables", p.variables},  {"resource_changes", changes},
+           {"output_changes", outputs}, {"prior_state", state_document(prior)},
+           {"applyable", has_changes},  {"complete", p.targets.empty()},
+           {"errored", false},          {"timestamp", rfc3339_nano_now()}};
   if (!p.targets.empty()) doc["target_addrs"] = p.targets;
   return doc;
 }
