@@ -37,7 +37,7 @@ TEST_CASE("the seed story end to end") {
 
     auto teal = w.xdeploy_json({"teal"});
     CHECK(teal["to"]["deploy"] == "green,blue");
-    CHECK(invocations(teal) == 4);  // output, plan, show, apply
+    CHECK(invocations(teal) == 5);  // output, plan, show, apply, output (read back: issue 9.6)
     require_state(w, "blue", "green");
 
     const int applies_before = w.count("apply");
