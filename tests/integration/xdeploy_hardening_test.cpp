@@ -123,6 +123,8 @@ TEST_CASE("plan files are 0600 in a 0700 dir while they live, and gone on every 
   w.xdeploy_json({"blue"});
   const auto plans = w.dir() / ".xdeploy" / "plans";
   SECTION("a run killed outright leaves one; the next run removes it") {
+    // The name of a promote's move, planned with -var=verified while its gate polled:
+    // applied by hand it would skip the gate.
     std::ofstream(plans / "switch-green.tfplan") << "old plan with the whole state";
     auto r = w.xdeploy({"teal"});
     CHECK(r.exit_code == 0);

@@ -307,8 +307,16 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
     r.hint = "the slots' addresses could not be refreshed; `xdeploy status` after a fix";
     return r;
   }
+  if (outputs.empty()) {
+    // Every refresh-only apply ends with one (terraform/README.md): without it, nothing
+    // says what the state is, and an empty state would be a guess.
+    r.code = ExitCode::Failed;
+    r.error = "terraform apply -refresh-only exited 0 but printed no outputs event";
+    r.hint = "run `xdeploy status`; the same command can be run again";
+    return r;
+  }
   OutputsError error;
-  r.value = parse_outputs(outputs.empty() ? "{}" : outputs, &error);
+  r.value = parse_outputs(outputs, &error);
   if (!r.value) {
     r.code = ExitCode::Failed;
     r.error = "cannot understand the refresh's outputs: " + error.reason;

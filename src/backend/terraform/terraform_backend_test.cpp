@@ -391,3 +391,86 @@ TEST_CASE("after a failed apply, reads check the outputs against the state") {
   CHECK_THAT(f.runner.commands().back(),
              Catch::Contains("show -no-color -json") && !Catch::Contains(".tfplan"));
 }
+
+namespace {
+
+// Writes the plan file a `plan -out=F` names, as Terraform would.
+class OutWritingRunner : public CommandRunner {
+ public:
+  OutWritingRunner(FakeCommandRunner& inner, fs::path dir) : inner_(inner), dir_(std::move(dir)) {}
+  ProcessResult run(const ProcessSpec& spec, const LineSink& out, const LineSink& err) override {
+    for (const auto& a : spec.argv)
+      if (a.rfind("-out=", 0) == 0) std::ofstream(dir_ / a.substr(5)) << "plan with -var=verified";
+    return inner_.run(spec, out, err);
+  }
+
+ private:
+  FakeCommandRunner& inner_;
+  fs::path dir_;
+};
+
+const char* kPlanMove = R"({"format_version":"1.2","resource_changes":[
+  {"address":"module.upgrade.terraform_data.healthy","change":{"actions":["delete","create"]}},
+  {"address":"module.upgrade.aws_lightsail_static_ip_attachment.this","change":{"actions":["delete","create"]}}]})";
+const Deployment kBlueActiveGreen{Color::Blue, Color::Green};
+const Step kMove{StepKind::SwitchTraffic, Color::Green, Deployment{Color::Green, Color::Blue}};
+
+}  // namespace
+
+// The promote's move is planned while its gate polls, with the attestation in it: a plan that
+// skips the gate if applied by hand. It must not outlive the promote, however that ends.
+TEST_CASE("the promote's plan made during the gate is removed however the promote ends") {
+  const auto held = [](const Fixture& f) {
+    return fs::exists(f.dir / ".xdeploy/plans/switch-green.tfplan");
+  };
+  for (const char* ending : {"applied", "gate failed", "xdeploy left early"}) {
+    INFO(ending);
+    Fixture f;
+    OutWritingRunner runner(f.runner, f.dir);
+    f.runner.push(out({}, {}, 2));
+    f.runner.push(out({kPlanMove}, {}, 0));
+    f.runner.push(out({"Apply complete! Resources: 2 added, 0 changed, 2 destroyed."}, {}, 0));
+    {
+      TerraformBackend b(f.settings, runner, [](std::string_view, std::string_view, bool) {});
+      auto prepared = b.prepare(kMove, kBlueActiveGreen);
+      REQUIRE(prepared.ok());
+      CHECK(held(f));                       // kept for commit() ...
+      CHECK(f.runner.calls().size() == 2);  // ... and not applied yet
+      if (std::string(ending) == "applied") {
+        CHECK(b.commit(kMove, prepared).ok());
+        CHECK(f.runner.calls().size() == 3);
+        CHECK_FALSE(held(f));
+      } else if (std::string(ending) == "gate failed") {
+        b.discard(kMove);
+        CHECK_FALSE(held(f));
+      }
+    }
+    CHECK_FALSE(held(f));
+    CHECK(f.runner.calls().size() == (std::string(ending) == "applied" ? 3u : 2u));
+  }
+}
+
+TEST_CASE("a refresh without an outputs event is a failure, never an empty state") {
+  Fixture f;
+  f.runner.push(
+      out({R"({"@level":"info","@message":"Apply complete!","type":"change_summary"})"}, {}, 0));
+  auto b = f.backend();
+  auto state = b.refresh_state(kBlueActiveGreen, {Color::Green});
+  CHECK_FALSE(state.ok());
+  CHECK_THAT(state.error, Catch::Contains("no outputs"));
+}
+
+TEST_CASE("a complete address refresh clears the outputs-may-be-stale mark") {
+  Fixture f;
+  fs::create_directories(f.dir / ".xdeploy");
+  std::ofstream(f.dir / ".xdeploy/outputs-may-be-stale") << "an apply did not finish";
+  f.runner.push(out(
+      {R"({"@level":"info","@message":"Outputs: 2","type":"outputs","outputs":{"active":{"value":"blue"},"slots":{"value":{"blue":{"instance_name":"web-blue","health_url":"http://b"},"green":{"instance_name":"web-green","health_url":"http://g"}}}}})"},
+      {}, 0));
+  auto b = f.backend();
+  auto state = b.refresh_state(kBlueActiveGreen, {Color::Green});
+  REQUIRE(state.ok());
+  CHECK(state.value->deployment.active == Color::Blue);
+  CHECK_FALSE(fs::exists(f.dir / ".xdeploy/outputs-may-be-stale"));
+  CHECK_THAT(f.lines.back(), Catch::Contains("Outputs: 2") && !Catch::Contains("web-blue"));
+}
