@@ -2,6 +2,7 @@
 // Everything the command line (or xdeploy.toml) can set, already validated.
 // The CLI layer fills it; the app layer only reads it.
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "backend/local/local_backend.h"
@@ -49,6 +50,8 @@ struct AppOptions {
   ProbeOptions probe;
   HookOptions hooks;
   Millis lock_wait{0};
+  std::optional<Millis> timeout;  // --timeout: overall deadline of a mutating verb (none)
+  Millis timeout_grace{30000};    // then this long before the second SIGINT
   bool json = false;
   bool yes = false;
   bool dry_run = false;

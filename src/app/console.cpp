@@ -7,7 +7,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/ansi_text.h"
 
 namespace xd {
 
@@ -23,8 +27,12 @@ Console::~Console() {
 }
 
 void Console::open_log(const std::string& path) {
-  log_ = std::fopen(path.c_str(), "a");
+  // 0600: the log has everything Terraform printed (fchmod: whatever the umask says).
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::fchmod(fd, 0600);
+  log_ = fd >= 0 ? ::fdopen(fd, "a") : nullptr;
   if (!log_) {
+    if (fd >= 0) ::close(fd);
     warn(fmt::format("cannot write the log file {}; continuing without it", path));
     return;
   }
@@ -35,7 +43,7 @@ void Console::to_log(std::string_view text) {
   if (!log_) return;
   const auto now = std::chrono::system_clock::now();
   fmt::print(log_, "{:%Y-%m-%dT%H:%M:%S}Z {}\n",
-             fmt::gmtime(std::chrono::system_clock::to_time_t(now)), text);
+             fmt::gmtime(std::chrono::system_clock::to_time_t(now)), strip_ansi(text));
   std::fflush(log_);
 }
 

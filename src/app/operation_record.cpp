@@ -42,6 +42,8 @@ std::string result_name(int exit_code) {
       return "rolled_back";
     case ExitCode::Interrupted:
       return "interrupted";
+    case ExitCode::TimedOut:
+      return "timed_out";
   }
   return "failed";
 }

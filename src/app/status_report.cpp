@@ -50,7 +50,7 @@ std::string verdict_text(const Probe& p) {
 }  // namespace
 
 int VerbRunner::status() {
-  auto state = backend_.read_state();
+  auto state = backend_.read_verified_state();
   if (!state.ok()) {
     console_.error(state.error, state.hint);
     return to_int(state.code);
@@ -101,7 +101,13 @@ int VerbRunner::status() {
     ip_line +=
         "  DOWN: nothing serves it (`xdeploy <color>` or `xdeploy promote <color>` restarts it)";
   }
-  if (options_.status_check && s.public_health_url) {
+  if (options_.status_check && s.public_health_url && !s.deployment.active) {
+    // Nothing is attached: whatever answers there, the service is not up as deployed.
+    healthy = false;
+    out["public_health"] = "no slot is attached to the static IP";
+    ip_line += "  UNHEALTHY: no slot is attached";
+  } else if (options_.status_check && s.public_health_url) {
+    // The identity check compares who answers on the public address with the state's active.
     const auto p = probe(*s.public_health_url, s.deployment.active, options_.health);
     healthy = healthy && p.verdict.empty();
     out["public_health"] = p.verdict.empty() ? "healthy" : p.verdict;

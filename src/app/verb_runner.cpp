@@ -7,6 +7,8 @@
 #include <future>
 #include <utility>
 
+#include "app/state_dir.h"
+#include "core/ansi_text.h"
 #include "core/planner.h"
 #include "core/survivor_check.h"
 #include "history/history_log.h"
@@ -59,14 +61,26 @@ void VerbRunner::save_history(const OperationRecord& record) {
     console_.warn(fmt::format("could not record the operation in history: {}", error));
 }
 
-int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
-                       const std::string& hint) {
+int VerbRunner::finish(Operation& op, ExitCode code, const std::string& raw_message,
+                       const std::string& raw_hint) {
+  // Recorded text never carries terminal escapes (Terraform's colored errors).
+  std::string message = strip_ansi(raw_message);
+  std::string hint = strip_ansi(raw_hint);
+  if (timed_out() && (code == ExitCode::Interrupted || code == ExitCode::Failed)) {
+    code = ExitCode::TimedOut;
+    message = fmt::format("timed out after {} (--timeout): {}", format_duration(*options_.timeout),
+                          message);
+    hint =
+        "Terraform was interrupted and saved its state; `xdeploy status` shows where things stand. "
+        "Run the same command again (with a longer --timeout) to finish";
+  }
+  if (code != ExitCode::Ok && op.stale && !options_.dry_run) settle_final_state(op, message);
   op.record.exit_code = to_int(code);
   if (op.record.result != "noop" || code != ExitCode::Ok)
     op.record.result = result_name(to_int(code));
   op.record.message = message;
   op.record.duration = since(op.started);
-  if (!op.record.to) op.record.to = op.current;
+  if (!op.record.to && !op.stale) op.record.to = op.current;
   save_history(op.record);
   if (code == ExitCode::Ok) {
     if (!message.empty()) console_.success(message);
@@ -82,6 +96,7 @@ int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
 
 int VerbRunner::execute(const Request& request) {
   InterruptScope interrupts;
+  DeadlineScope deadline(options_.timeout, options_.timeout_grace);
   Operation op = begin(request);
   hooks_.bind(request);
   std::error_code ec;
@@ -107,7 +122,12 @@ int VerbRunner::execute(const Request& request) {
     return finish(op, ExitCode::Locked, fmt::format("another xdeploy is running: {}", who),
                   "wait for it to finish, or pass --lock-wait 10m to queue behind it");
   }
+  const auto dir = prepare_state_dir(options_.state_dir());
   if (!options_.dry_run) console_.open_log(log_file_for(request.display()));
+  for (const auto& warning : dir.warnings) console_.warn(warning);
+  if (dir.stale_plans_removed > 0)
+    console_.info(fmt::format("removed {} plan file(s) left by an earlier run that did not finish",
+                              dir.stale_plans_removed));
 
   StepRecord read{"state", "read the current state", "ok", "", {}, {}};
   const auto t = Clock::now();
@@ -222,6 +242,8 @@ int VerbRunner::run_plan(Operation& op, const Plan& plan) {
                                   : run_step(op, step, message, hint);
     if (code != ExitCode::Ok) return finish(op, code, message, hint);
   }
+  if (std::string message, hint; !confirm_goal(op, plan, message, hint))
+    return finish(op, ExitCode::Failed, message, hint);
   return finish(op, ExitCode::Ok,
                 fmt::format("{}: {}", plan.request.display(), op.current.describe()));
 }
@@ -364,6 +386,52 @@ ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& me
   message += fmt::format("; rolled back: {} is active again", color_name(back_to));
   hint = "check the new slot's logs; fix it with `xdeploy ~<color>` and promote again";
   return ExitCode::RolledBack;
+}
+
+// Every mutating verb ends by reading the state back: an apply that exited 0
+// having done nothing must not be reported as done. A verb whose last step
+// moved the IP already has it (the move's address refresh: its outputs are the
+// state); the others read the outputs once.
+bool VerbRunner::confirm_goal(Operation& op, const Plan& plan, std::string& message,
+                              std::string& hint) {
+  if (!op.stale) return true;  // the last step (verify) already read it back
+  StepRecord record{"confirm", "read the state back", "ok", "", {}, {}};
+  const auto t = Clock::now();
+  const bool read = refresh_state(op, {}, record, message);
+  record.duration = since(t);
+  if (read) {
+    op.current = op.state.deployment;
+    op.record.to = op.current;
+  }
+  if (read && op.state.deployment == plan.to) {
+    op.record.steps.push_back(record);
+    return true;
+  }
+  record.result = "failed";
+  op.record.steps.push_back(record);
+  if (read)
+    message = fmt::format("after the change the backend reports {}, expected {}",
+                          op.state.deployment.describe(), plan.to.describe());
+  hint = "run `xdeploy status`; the same command can be run again";
+  return false;
+}
+
+// After a failed or interrupted step, what history records as the end state
+// is read again (the backend reads it in a way that cannot be stale), never
+// assumed from the step that did not finish.
+void VerbRunner::settle_final_state(Operation& op, std::string& message) {
+  StepRecord ignored;
+  std::string error;
+  // A plain read: the backend checks outputs against the state after an unfinished apply
+  // (Terraform: output + show -json, both read-only; nothing is applied after a failure).
+  if (refresh_state(op, {}, ignored, error)) {
+    op.current = op.state.deployment;
+    op.record.to = op.current;
+    message += fmt::format("\nnow: {}", op.current.describe());
+  } else {
+    op.record.to.reset();  // unknown: better nothing than a stale color
+    message += fmt::format("\nthe state could not be read back ({})", error);
+  }
 }
 
 // The state with fresh addresses for `colors` (Terraform: a targeted refresh-only apply,

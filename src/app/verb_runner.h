@@ -55,6 +55,8 @@ class VerbRunner {
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
   bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
                      std::string& message);
+  bool confirm_goal(Operation& op, const Plan& plan, std::string& message, std::string& hint);
+  void settle_final_state(Operation& op, std::string& message);
   void save_history(const OperationRecord& record);
   std::string log_file_for(const std::string& verb) const;
 

@@ -47,6 +47,10 @@ class Backend {
 
   // The live state. Terraform: one `output -json` (after `init` if needed).
   virtual Result<ClusterState> read_state() = 0;
+  // The live state read in a way that cannot be stale, for `status`, at the
+  // cost of more work where the cheap read can lag (Terraform outputs after an
+  // interrupted apply).
+  virtual Result<ClusterState> read_verified_state() { return read_state(); }
 
   // The state with fresh slot addresses for `colors` (deployed as `deployment`). A backend
   // whose recorded addresses can be stale (Terraform: an instance's address changes on every

@@ -38,6 +38,7 @@ Exit codes:
   0 done or nothing to do      1 failed (Terraform or other)   2 usage
   3 health gate failed         4 refused (precondition or plan outside the allowed set)
   5 locked (another xdeploy)   6 new color never served; rolled back   130 interrupted
+  124 --timeout passed (Terraform was interrupted; state saved)
 )";
 
 const std::vector<std::string> kVerbs{"blue",    "green",   "teal",     "~blue",   "~green",
@@ -83,6 +84,7 @@ struct Declared {
   std::string color = "auto";
   std::string slot_ports = "8081,8082";
   std::string lock_wait = "0";
+  std::string timeout = "none";
   std::vector<std::string> var_files;
   int verbose = 0;
   bool quiet = false;
@@ -141,6 +143,11 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_option("--lock-wait", d.lock_wait, "wait this long for another xdeploy (seconds or 10m)")
       ->check(duration_validator())
       ->capture_default_str();
+  app.add_option("--timeout", d.timeout,
+                 "overall deadline (e.g. 30m): then Terraform gets one SIGINT, exit 124")
+      ->capture_default_str();
+  add_duration(app, d, "--timeout-grace", &o.timeout_grace,
+               "after --timeout, wait this long before a second SIGINT (never SIGKILL)");
   add_duration(app, d, "--probe-interval", &o.probe.period, "downtime prober: time between probes");
   add_duration(app, d, "--probe-timeout", &o.probe.timeout, "downtime prober: per probe");
   add_duration(app, d, "--probe-deadline", &o.probe.deadline,
@@ -233,6 +240,13 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
   const auto lock_wait = parse_duration(d.lock_wait);
   if (!lock_wait) return fmt::format("--lock-wait: \"{}\" is not a duration", d.lock_wait);
   o.lock_wait = *lock_wait;
+  if (d.timeout != "none") {
+    const auto timeout = parse_duration(d.timeout);
+    if (!timeout || timeout->count() <= 0)
+      return fmt::format("--timeout: \"{}\" is not a positive duration (e.g. 30m) or none",
+                         d.timeout);
+    o.timeout = *timeout;
+  }
   o.backend = d.backend == "local" ? BackendKind::Local : BackendKind::Terraform;
   o.color = d.color == "always"  ? ColorMode::Always
             : d.color == "never" ? ColorMode::Never

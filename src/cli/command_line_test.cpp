@@ -275,3 +275,20 @@ TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are
   }
   std::filesystem::remove(spaced);
 }
+
+TEST_CASE("--timeout: none by default, a positive duration, else a usage error") {
+  auto none = parse({"teal"});
+  REQUIRE(none.parsed);
+  CHECK_FALSE(none.parsed->options.timeout);
+  CHECK(none.parsed->options.timeout_grace == std::chrono::seconds(30));
+  auto set = parse({"teal", "--timeout", "30m", "--timeout-grace", "5s"});
+  REQUIRE(set.parsed);
+  CHECK(set.parsed->options.timeout == std::chrono::minutes(30));
+  CHECK(set.parsed->options.timeout_grace == std::chrono::seconds(5));
+  for (const char* bad : {"0", "0s", "-1s", "soon"}) {
+    INFO(bad);
+    auto r = parse({"teal", "--timeout", bad});
+    CHECK_FALSE(r.parsed);
+    CHECK(r.exit_code == 2);
+  }
+}

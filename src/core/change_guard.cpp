@@ -30,9 +30,9 @@ bool allows(const ScopeRule& rule, const std::string& action) {
 }
 
 bool is_noop(const std::vector<std::string>& actions) {
-  return actions.empty() || std::all_of(actions.begin(), actions.end(), [](const std::string& a) {
-           return a == "no-op" || a == "read";
-         });
+  return !actions.empty() && std::all_of(actions.begin(), actions.end(), [](const std::string& a) {
+    return a == "no-op" || a == "read";
+  });
 }
 
 bool removes(const std::vector<std::string>& actions) {
@@ -40,6 +40,11 @@ bool removes(const std::vector<std::string>& actions) {
 }
 
 }  // namespace
+
+bool changes_resources(const std::vector<ResourceChange>& changes) {
+  return std::any_of(changes.begin(), changes.end(),
+                     [](const ResourceChange& c) { return c.importing || !is_noop(c.actions); });
+}
 
 std::string summarize_actions(const std::vector<std::string>& actions) {
   if (actions.size() == 2 && removes(actions)) return "replace";
@@ -86,6 +91,18 @@ std::vector<Violation> check_changes(const ChangeScope& scope,
                                      const Deployment& from) {
   std::vector<Violation> out;
   for (const auto& change : changes) {
+    if (change.actions.empty()) {
+      out.push_back({change.address, "unknown", "the plan lists no actions for it"});
+      continue;
+    }
+    if (change.importing &&
+        !std::any_of(scope.rules.begin(), scope.rules.end(), [&](const ScopeRule& rule) {
+          return under(change.address, rule.address_prefix) && allows(rule, "create");
+        })) {
+      out.push_back(
+          {change.address, "import", fmt::format("outside what `{}` may adopt", step.describe())});
+      continue;
+    }
     if (is_noop(change.actions)) continue;
     const std::string action = summarize_actions(change.actions);
     if (from.active && removes(change.actions) && !step.touches_active &&

@@ -17,6 +17,9 @@ namespace xd {
 struct ResourceChange {
   std::string address;
   std::vector<std::string> actions;
+  // `change.importing` is set: the apply adopts an existing object into the
+  // state, even when the action is "no-op". Adopting is like creating.
+  bool importing = false;
 };
 
 struct ScopeRule {
@@ -49,10 +52,17 @@ ChangeScope allowed_scope(const Step& step, const Deployment& from);
 
 // The changes outside the scope; empty means the plan is safe to apply. A
 // delete or replace of the active slot is always a violation unless the step
-// is allowed to touch the active slot (--force).
+// is allowed to touch the active slot (--force). A change with no actions
+// cannot be judged and is a violation; an import is allowed only where the
+// scope allows "create".
 std::vector<Violation> check_changes(const ChangeScope& scope,
                                      const std::vector<ResourceChange>& changes, const Step& step,
                                      const Deployment& from);
+
+// False when applying the plan would change no resource: every entry is a
+// no-op or a read and nothing is imported (Terraform's exit 2 for output-only
+// changes). An entry with no actions counts as a change: it is not known.
+bool changes_resources(const std::vector<ResourceChange>& changes);
 
 // "replace", "create", "delete", "update", "read" or "no-op" for one change.
 std::string summarize_actions(const std::vector<std::string>& actions);

@@ -42,10 +42,75 @@ TEST_CASE("teal may not touch the attachment or the active slot (drift)") {
 }
 
 TEST_CASE("prefixes match whole address segments only") {
+  // module.slot["green"] is a prefix of neither: the plain prefix compare already rejects it.
   Step s{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
   auto v = check(s, kBlueActive,
                  {{R"(module.slot["greenish"].aws_lightsail_instance.this)", {"create"}}});
   CHECK(v.size() == 1);
+  // module.upgrade IS a string prefix of module.upgrade_v2: only the segment check tells them
+  // apart.
+  const Deployment to{Color::Green, Color::Blue};
+  Step promote{StepKind::SwitchTraffic, Color::Green, to};
+  auto w = check(promote, kBlueActiveGreen,
+                 {{"module.upgrade_v2.aws_lightsail_static_ip_attachment.this", {"delete"}}});
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].address == "module.upgrade_v2.aws_lightsail_static_ip_attachment.this");
+  // While module.upgrade itself, and its instances, are in scope.
+  CHECK(check(promote, kBlueActiveGreen,
+              {{kAttachment, {"delete", "create"}}, {"module.upgrade[0].x.y", {"update"}}})
+            .empty());
+}
+
+TEST_CASE("an update is allowed only where the scope says so") {
+  // teal may only create; cleanup may only delete: an update is outside both.
+  Step teal{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
+  auto v = check(teal, kBlueActive, {{kGreenInstance, {"create"}}, {kGreenPorts, {"update"}}});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].address == kGreenPorts);
+  CHECK(v[0].action == "update");
+  Step cleanup{StepKind::DestroySlot, Color::Green, kBlueActive};
+  CHECK(check(cleanup, kBlueActiveGreen, {{kGreenInstance, {"update"}}}).size() == 1);
+}
+
+TEST_CASE("cleanup of the inactive slot may not touch the attachment") {
+  // Only destroying the slot that holds the IP may drop the attachment with it.
+  Step s{StepKind::DestroySlot, Color::Green, kBlueActive};
+  auto v = check(s, kBlueActiveGreen, {{kGreenInstance, {"delete"}}, {kAttachment, {"delete"}}});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].address == kAttachment);
+  CHECK(check(s, kBlueActiveGreen, {{kAttachment, {"update"}}}).size() == 1);
+  // Destroying the active (sole) slot may.
+  const Deployment blueOnly{Color::Blue, std::nullopt};
+  Step sole{StepKind::DestroySlot, Color::Blue, Deployment{}, true};
+  CHECK(check(sole, blueOnly, {{kBlueInstance, {"delete"}}, {kAttachment, {"delete"}}}).empty());
+}
+
+TEST_CASE("a change the guard cannot read is refused") {
+  Step s{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
+  auto v = check(s, kBlueActive, {{kGreenInstance, {}}});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].action == "unknown");
+  CHECK(check(s, kBlueActive, {{kGreenInstance, {"frobnicate"}}}).size() == 1);
+}
+
+TEST_CASE("an import is allowed only where the scope may create") {
+  Step teal{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
+  ResourceChange adopt{kGreenInstance, {"no-op"}, true};
+  CHECK(check(teal, kBlueActive, {adopt}).empty());
+  ResourceChange foreign{kAttachment, {"no-op"}, true};
+  auto v = check(teal, kBlueActive, {foreign});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].action == "import");
+  Step cleanup{StepKind::DestroySlot, Color::Green, kBlueActive};
+  CHECK(check(cleanup, kBlueActiveGreen, {adopt}).size() == 1);
+}
+
+TEST_CASE("changes_resources: only no-ops and reads change nothing") {
+  CHECK_FALSE(changes_resources({}));
+  CHECK_FALSE(changes_resources({{kBlueInstance, {"no-op"}}, {"data.x.y", {"read"}}}));
+  CHECK(changes_resources({{kBlueInstance, {"no-op"}}, {kGreenInstance, {"create"}}}));
+  CHECK(changes_resources({{kBlueInstance, {}}}));
+  CHECK(changes_resources({{kBlueInstance, {"no-op"}, true}}));
 }
 
 TEST_CASE("~green may replace green, but not re-create it when it is active without --force") {

@@ -11,6 +11,7 @@ enum class ExitCode : int {
   Refused = 4,        // precondition or plan outside the allowed set; nothing changed
   Locked = 5,         // another xdeploy holds the deploy lock
   RolledBack = 6,     // the new color never served publicly; promote was undone
+  TimedOut = 124,     // --timeout passed; Terraform was interrupted (like timeout(1))
   Interrupted = 130,  // Ctrl-C / SIGTERM
 };
 

@@ -117,6 +117,9 @@ std::string HistoryLog::append(const nlohmann::json& record) const {
   std::string error;
   const int fd = open_locked(file_, error);
   if (fd < 0) return error;
+  // 0600: operations name users, hosts and commands; fchmod whatever the umask
+  // (or an older xdeploy) left on an existing file.
+  fchmod(fd, 0600);
   // replace: a stray invalid UTF-8 byte must not cost the whole record.
   std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (ends_with_torn_line(fd)) line.insert(line.begin(), '\n');

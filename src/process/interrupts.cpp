@@ -17,6 +17,7 @@ std::atomic<int> g_count{0};
 std::atomic<int> g_last_signal{0};
 std::atomic<int> g_pipe_read{-1};
 std::atomic<int> g_pipe_write{-1};
+std::atomic<bool> g_timed_out{false};
 static_assert(std::atomic<int>::is_always_lock_free);
 
 std::mutex g_scope_mutex;
@@ -103,6 +104,37 @@ void drain_interrupt_fd() {
 
 int last_interrupt_signal() {
   return g_last_signal.load();
+}
+
+bool timed_out() {
+  return g_timed_out.load();
+}
+
+DeadlineScope::DeadlineScope(std::optional<std::chrono::milliseconds> timeout,
+                             std::chrono::milliseconds grace) {
+  if (!timeout) return;
+  ensure_pipe();
+  thread_ =
+      std::thread(&DeadlineScope::watch, this, std::chrono::steady_clock::now() + *timeout, grace);
+}
+
+DeadlineScope::~DeadlineScope() {
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  cancelled_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeadlineScope::watch(std::chrono::steady_clock::time_point deadline,
+                          std::chrono::milliseconds grace) {
+  std::unique_lock lock(mutex_);
+  if (cancelled_.wait_until(lock, deadline, [this] { return done_; })) return;
+  g_timed_out.store(true);
+  on_interrupt(SIGINT);  // exactly what a Ctrl-C does: counted, forwarded once
+  if (cancelled_.wait_for(lock, grace, [this] { return done_; })) return;
+  on_interrupt(SIGINT);  // Terraform still runs: the second interrupt, never SIGKILL
 }
 
 }  // namespace xd

@@ -217,6 +217,40 @@ TEST_CASE("a child that ignores SIGINT is waited for, never killed") {
   CHECK(c.result.exit_code == 7);
 }
 
+TEST_CASE("a deadline that is not reached does nothing, and ends with its scope") {
+  const int before = interrupt_count();
+  { DeadlineScope deadline(std::chrono::minutes(10), std::chrono::minutes(10)); }
+  { DeadlineScope none(std::nullopt, std::chrono::minutes(10)); }
+  CHECK(interrupt_count() == before);
+  CHECK_FALSE(timed_out());
+}
+
+TEST_CASE("a deadline is one interrupt, then one more after the grace; never a kill") {
+  InterruptScope scope;
+  // Like Terraform busy finishing an operation: the first SIGINT does not stop it.
+  const std::string script = R"(
+    n=0
+    trap 'n=$((n+1)); echo "got $n"' INT
+    echo ready
+    i=0
+    while [ $i -lt 500 ]; do
+      [ "$n" -ge 2 ] && break
+      sleep 0.02 >/dev/null 2>&1 & wait $!
+      i=$((i+1))
+    done
+    echo "done $n"
+  )";
+  const int before = interrupt_count();
+  // 1 s: the shell has long installed its trap (a SIGINT before that would kill it).
+  DeadlineScope deadline(std::chrono::seconds(1), std::chrono::milliseconds(300));
+  const auto c = run_sh(script);
+  CHECK(timed_out());
+  CHECK(interrupt_count() == before + 2);
+  CHECK(c.result.interrupts_forwarded == 2);
+  CHECK(c.out == Lines{"ready", "got 1", "got 2", "done 2"});
+  CHECK(c.result.exit_code == 0);
+}
+
 TEST_CASE("a background grandchild holding the pipes does not hang the runner") {
   // The child exits at once; the grandchild keeps stdout open for 30 s.
   const auto c = run_sh("sleep 30 & echo parent-done");

@@ -30,7 +30,10 @@ struct ApplyResult {
 ApplyResult execute_apply(const ApplyRequest& request, State& state, StateStore& store,
                           const FakeConfig& cfg, const View& view);
 
-// Writes state with fresh outputs.
-void persist(State& state, StateStore& store, const FakeConfig& cfg);
+// Writes state with fresh outputs (or, refresh_outputs false, with the outputs it had).
+void persist(State& state, StateStore& store, const FakeConfig& cfg, bool refresh_outputs = true);
+// FAKE_TF_STALE_OUTPUTS non-empty: like real Terraform, an apply that fails or is interrupted
+// leaves the root outputs as they were before it (their dependencies did not finish).
+bool outputs_lag_on_failure();
 
 }  // namespace fake_tf

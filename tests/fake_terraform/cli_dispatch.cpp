@@ -152,6 +152,17 @@ std::optional<int> run_early_fault(CommandContext& ctx) {
       }
       ctx.view.error("execution halted");
       return 1;
+    case FaultKind::Noop:
+      // Exit 0 having done nothing, as a broken provider or wrapper might.
+      ctx.view.out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
+      return 0;
+    case FaultKind::Lie:
+      // Claims to have applied changes it never made: only reading the state back tells.
+      ctx.view.out("\nApply complete! Resources: 1 added, 0 changed, 1 destroyed.\n");
+      return 0;
+    case FaultKind::Garbage:
+      ctx.view.out("this is not JSON {\n");
+      return 0;
     case FaultKind::FailAfterFirst:
     case FaultKind::Lock:
       return std::nullopt;  // handled inside the operation

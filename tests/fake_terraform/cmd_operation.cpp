@@ -11,6 +11,7 @@
 #include "outputs.h"
 #include "plan_file.h"
 #include "plan_render.h"
+#include "planted_secret.h"
 #include "provider_ops.h"
 #include "signals.h"
 #include "state_lock.h"
@@ -487,12 +488,14 @@ class Operation {
 
   void print_outputs() {
     json outputs = compute_outputs(state_, cfg_);
+    plant_in_outputs(outputs);  // -json sends sensitive values in clear (facts §1.5)
     view_.message("info", fmt::format("Outputs: {}", outputs.size()), "outputs",
                   {{"outputs", outputs}});
     if (outputs.empty()) return;
     std::string text = "\nOutputs:\n\n";
     for (const auto& [name, o] : outputs.items())
-      text += fmt::format("{} = {}\n", name, render_value(o["value"]));
+      text += fmt::format("{} = {}\n", name,
+                          o.value("sensitive", false) ? "<sensitive>" : render_value(o["value"]));
     view_.out(text);
   }
 

@@ -3,6 +3,7 @@
 
 #include "command_context.h"
 #include "outputs.h"
+#include "planted_secret.h"
 #include "state_store.h"
 
 namespace fake_tf {
@@ -50,6 +51,7 @@ int run_output(CommandContext& ctx) {
         {"sensitive", o.value("sensitive", false)}, {"type", o["type"]}, {"value", o["value"]}};
   if (rest->empty()) {
     if (as_json) {
+      plant_in_outputs(outputs);
       v.out(outputs.dump(2) + "\n");
       return 0;
     }

@@ -8,6 +8,7 @@
 #include "outputs.h"
 #include "plan_file.h"
 #include "plan_render.h"
+#include "planted_secret.h"
 #include "state_store.h"
 
 namespace fake_tf {
@@ -132,16 +133,15 @@ json plan_document(const SavedPlan& p, const FakeConfig& cfg) {
     changes.push_back(resource_change(*c));
     has_changes = has_changes || c->is_change();
   }
-  json doc{{"format_version", "1.2"},
-           {"terraform_version", kTerraformVersion},
-           {"variables", p.variables},
-           {"resource_changes", changes},
-           {"output_changes", output_changes(p, cfg, prior)},
-           {"prior_state", state_document(prior)},
-           {"applyable", has_changes},
-           {"complete", p.targets.empty()},
-           {"errored", false},
-           {"timestamp", rfc3339_nano_now()}};
+  const json outputs = output_changes(p, cfg, prior);
+  // Terraform: a plan is applyable when resources or root outputs change.
+  for (const auto& [name, oc] : outputs.items())
+    has_changes = has_changes || oc["actions"] != json::array({"no-op"});
+  json doc{{"format_version", "1.2"},   {"terraform_version", kTerraformVersion},
+           {"variables", p.variables},  {"resource_changes", changes},
+           {"output_changes", outputs}, {"prior_state", state_document(prior)},
+           {"applyable", has_changes},  {"complete", p.targets.empty()},
+           {"errored", false},          {"timestamp", rfc3339_nano_now()}};
   if (!p.targets.empty()) doc["target_addrs"] = p.targets;
   return doc;
 }
@@ -180,7 +180,9 @@ int run_show(CommandContext& ctx) {
       return 1;
     }
     if (as_json) {
-      v.out(plan_document(plan, cfg).dump() + "\n");
+      json doc = plan_document(plan, cfg);
+      plant_in_plan(doc);
+      v.out(doc.dump() + "\n");
     } else {
       render_plan(v, plan.changes, plan.destroy);
     }
@@ -194,7 +196,9 @@ int run_show(CommandContext& ctx) {
     return 1;
   }
   if (as_json) {
-    v.out(state_document(state).dump() + "\n");
+    json doc = state_document(state);
+    plant_in_state(doc);
+    v.out(doc.dump() + "\n");
     return 0;
   }
   if (state.empty()) {

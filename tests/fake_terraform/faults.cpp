@@ -17,6 +17,9 @@ std::optional<Fault> parse_action(const std::string& action) {
   if (action == "hang") return Fault{FaultKind::Hang};
   if (action == "crash") return Fault{FaultKind::Crash};
   if (action == "lock") return Fault{FaultKind::Lock};
+  if (action == "noop") return Fault{FaultKind::Noop};
+  if (action == "lie") return Fault{FaultKind::Lie};
+  if (action == "garbage") return Fault{FaultKind::Garbage};
   if (std::regex_match(action, m, kSlow)) return Fault{FaultKind::Slow, std::stoi(m[1].str())};
   return std::nullopt;
 }

@@ -7,7 +7,7 @@
 
 namespace fake_tf {
 
-enum class FaultKind { Fail, FailAfterFirst, Hang, Slow, Crash, Lock };
+enum class FaultKind { Fail, FailAfterFirst, Hang, Slow, Crash, Lock, Noop, Lie, Garbage };
 
 struct Fault {
   FaultKind kind;

@@ -114,3 +114,60 @@ TEST_CASE("a malformed FAKE_TF_FAULTS is a loud error") {
   CHECK(has(r.err, "unknown FAKE_TF_FAULTS action \"explode\""));
   CHECK_FALSE(w.exists(".terraform"));
 }
+
+TEST_CASE("noop, lie and garbage: exit 0 having done nothing") {
+  HealthServer server;
+  Workdir w;
+  w.fake_config(health_config(server.port()));
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  for (const auto& [action, says] : std::vector<std::pair<std::string, std::string>>{
+           {"noop", "Resources: 0 added, 0 changed, 0 destroyed."},
+           {"lie", "Resources: 1 added, 0 changed, 1 destroyed."},
+           {"garbage", "this is not JSON"}}) {
+    INFO(action);
+    RunResult r = w.tf({"apply", "-auto-approve", "-var=deploy=blue"},
+                       {{"FAKE_TF_FAULTS", "apply=" + action}});
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, says));
+    CHECK_FALSE(w.exists("terraform.tfstate"));
+  }
+}
+
+TEST_CASE("FAKE_TF_PLANT_SECRET: in clear where real Terraform prints secrets in clear") {
+  HealthServer server;
+  Workdir w;
+  w.fake_config(health_config(server.port()));
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  Env plant{{"FAKE_TF_PLANT_SECRET", "s3cr3t-x"}};
+  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
+          0);
+  REQUIRE(w.tf({"plan", "-out=p.tfplan", "-var=deploy=green,blue"}, plant).exit_code == 0);
+  const auto plan = json::parse(w.tf({"show", "-json", "p.tfplan"}, plant).out);
+  CHECK(plan["variables"]["falconx_secret_key"]["value"] == "s3cr3t-x");
+  CHECK(has(plan["prior_state"].dump(), "s3cr3t-x"));
+  CHECK(has(w.tf({"show", "-json"}, plant).out, "s3cr3t-x"));
+  CHECK(has(w.tf({"output", "-json"}, plant).out, "s3cr3t-x"));
+  RunResult human = w.tf({"apply", "-auto-approve", "-var=deploy=blue"}, plant);
+  CHECK_FALSE(has(human.all(), "s3cr3t-x"));
+  CHECK(has(human.out, "falconx_secret_key = <sensitive>"));
+  CHECK_FALSE(has(w.tf({"output", "-json"}).out, "s3cr3t-x"));  // only when asked
+}
+
+TEST_CASE("FAKE_TF_STALE_OUTPUTS: a failed apply leaves the outputs as they were") {
+  HealthServer server;
+  Workdir w;
+  w.fake_config(health_config(server.port()));
+  REQUIRE(w.tf({"init"}).exit_code == 0);
+  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
+          0);
+  const auto before = w.state()["outputs"];
+  Env env{{"FAKE_TF_STALE_OUTPUTS", "1"}, {"FAKE_TF_FAULTS", "apply=fail-after-first"}};
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"}, env).exit_code == 1);
+  CHECK(w.state()["outputs"] == before);
+  CHECK(has(w.tf({"state", "list"}).out, R"(module.slot["green"])"));
+  // Without the knob the outputs follow the state.
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"},
+             {{"FAKE_TF_FAULTS", "apply=fail-after-first"}})
+            .exit_code == 1);
+  CHECK(w.state()["outputs"] != before);
+}

@@ -33,17 +33,22 @@ TEST_CASE("the seed story end to end") {
     CHECK(blue["to"]["active"] == "blue");
     CHECK(blue["gate"]["passed"] == true);
     CHECK(w.count("init") == 1);
+    // (init, above, is not in the record) output, plan, show, apply (slot + IP), refresh blue,
+    // plan, show, apply (attach), refresh blue: that refresh's outputs are the read-back, no
+    // separate output -json
+    CHECK(invocations(blue) == 9);
     require_state(w, "blue", nullptr);
 
     auto teal = w.xdeploy_json({"teal"});
     CHECK(teal["to"]["deploy"] == "green,blue");
-    CHECK(invocations(teal) == 4);  // output, plan, show, apply
+    CHECK(invocations(teal) == 5);  // output, plan, show, apply, output (read back: issue 9.6)
     require_state(w, "blue", "green");
 
     const int applies_before = w.count("apply");
     auto replace = w.xdeploy_json({"~green"});
     CHECK(replace["result"] == "ok");
     CHECK(w.count("apply") == applies_before + 1);
+    CHECK(invocations(replace) == 5);  // output, plan, show, apply, output (read back)
     bool used_replace = false;
     for (const auto& c : w.calls())
       for (const auto& a : c["argv"])
@@ -65,6 +70,7 @@ TEST_CASE("the seed story end to end") {
 
     auto rollback = w.xdeploy_json({"rollback"});
     CHECK(rollback["to"]["active"] == "blue");
+    CHECK(invocations(rollback) == 6);  // as promote
     require_state(w, "blue", "green");
 
     w.xdeploy_json({"promote", "green"});
@@ -72,6 +78,7 @@ TEST_CASE("the seed story end to end") {
 
     auto cleanup = w.xdeploy_json({"cleanup"});
     CHECK(cleanup["to"]["deploy"] == "green");
+    CHECK(invocations(cleanup) == 5);  // output, plan, show, apply, output (read back)
     require_state(w, "green", nullptr);
 
     // CI calls cleanup blindly: nothing left to clean is a success, one read.

@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "backend/terraform/outputs_parser.h"
+#include "backend/terraform/plan_file_guard.h"
 #include "backend/terraform/plan_json.h"
+#include "backend/terraform/state_json.h"
+#include "core/ansi_text.h"
 #include "core/change_guard.h"
 #include "process/interrupts.h"
 
@@ -21,18 +25,20 @@ TerraformBackend::TerraformBackend(TerraformSettings settings, CommandRunner& ru
     : commands_(std::move(settings)), runner_(runner), sink_(std::move(sink)) {}
 
 TerraformBackend::Call TerraformBackend::call(const std::string& label,
-                                              const std::vector<std::string>& argv,
+                                              const std::vector<std::string>& argv, Stdout mode,
                                               std::string* outputs) {
   ProcessSpec spec;
   spec.argv = argv;
   // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
   spec.env = {{"TF_IN_AUTOMATION", "1"}};
   auto on_stdout = [&](std::string_view line) {
-    if (!outputs) return emit(label, line, false);
-    // The -json UI: one object per line. Show people the message, keep the outputs event.
+    if (mode == Stdout::Hidden) return;
+    if (mode == Stdout::Echo) return emit(label, line, false);
+    // The -json UI: one object per line. Show people the message, keep the outputs event
+    // (its values are in clear: only its @message, "Outputs: N", is shown).
     const auto event = nlohmann::json::parse(line, nullptr, false);
     if (!event.is_object()) return emit(label, line, false);
-    if (event.value("type", "") == "outputs" && event.contains("outputs"))
+    if (event.value("type", "") == "outputs" && event.contains("outputs") && outputs)
       *outputs = event["outputs"].dump();
     const auto message = event.value("@message", std::string());
     if (!message.empty()) emit(label, message, event.value("@level", "") == "error");
@@ -67,21 +73,16 @@ StepOutcome TerraformBackend::prepare(const Step& step, const Deployment& from) 
 
 StepOutcome TerraformBackend::commit(const Step& step, StepOutcome prepared) {
   flush_held_lines();
-  auto held = held_plans_.find(step.id());
-  if (held == held_plans_.end()) return prepared;  // failed, refused, or nothing to do
-  const std::string plan_file = held->second;
-  held_plans_.erase(held);
+  auto held = held_plans_.extract(step.id());
+  if (held.empty()) return prepared;  // failed, refused, or nothing to do
+  // `held` owns the plan's guard: the file is removed when this returns, applied or not.
   if (!prepared.ok()) return prepared;
-  return apply_saved_plan(step, plan_file, std::move(prepared));
+  return apply_saved_plan(step, held.mapped().file, std::move(prepared));
 }
 
 void TerraformBackend::discard(const Step& step) {
   flush_held_lines();
-  auto held = held_plans_.find(step.id());
-  if (held == held_plans_.end()) return;
-  std::error_code ec;
-  fs::remove(fs::path(commands_.settings().chdir) / held->second, ec);
-  held_plans_.erase(held);
+  held_plans_.erase(step.id());  // its guard removes the plan file
 }
 
 bool TerraformBackend::initialized() const {
@@ -115,8 +116,9 @@ std::string not_started_message(const ProcessResult& r, const std::string& binar
 
 }  // namespace
 
-std::string terraform_error_summary(const std::string& stderr_text,
-                                    const std::string& stdout_text) {
+namespace {
+
+std::string error_summary_of(const std::string& stderr_text, const std::string& stdout_text) {
   const std::string& text =
       stderr_text.find("Error") != std::string::npos ? stderr_text : stdout_text;
   auto at = text.rfind("Error: ");
@@ -140,6 +142,20 @@ std::string terraform_error_summary(const std::string& stderr_text,
     }
   }
   return summary;
+}
+
+// "Apply complete! Resources: 0 added, 0 changed, 0 destroyed." after a plan
+// with resource changes: Terraform exited 0 having done nothing.
+bool applied_nothing(const std::string& stdout_text) {
+  return stdout_text.find("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.") !=
+         std::string::npos;
+}
+
+}  // namespace
+
+std::string terraform_error_summary(const std::string& stderr_text,
+                                    const std::string& stdout_text) {
+  return strip_ansi(error_summary_of(stderr_text, stdout_text));
 }
 
 std::optional<StepOutcome> TerraformBackend::ensure_init() {
@@ -178,7 +194,7 @@ Result<ClusterState> TerraformBackend::read_state() {
     r.commands = failed->commands;
     return r;
   }
-  auto c = call("state", commands_.output_json());
+  auto c = call("state", commands_.output_json(), Stdout::Hidden);
   r.commands.push_back(c.record);
   if (!c.result.started || c.result.exit_code != 0) {
     r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
@@ -196,8 +212,66 @@ Result<ClusterState> TerraformBackend::read_state() {
     r.hint =
         "check that -C points at the xdeploy root module (terraform/) and its outputs match the "
         "contract";
+    return r;
   }
+  sink_("state",
+        fmt::format("(outputs read: {}; not shown, they may hold secrets)",
+                    r.value->deployment.describe()),
+        false);
+  if (outputs_suspect()) verify_against_state(r);
   return r;
+}
+
+// Remembered across runs in .xdeploy/: the next xdeploy after a killed or
+// failed run must not trust the outputs either.
+fs::path TerraformBackend::suspect_marker() const {
+  return fs::path(commands_.settings().chdir) / ".xdeploy" / "outputs-may-be-stale";
+}
+
+bool TerraformBackend::outputs_suspect() const {
+  std::error_code ec;
+  return outputs_suspect_ || fs::exists(suspect_marker(), ec);
+}
+
+void TerraformBackend::suspect_outputs(bool suspect) {
+  outputs_suspect_ = suspect;
+  std::error_code ec;
+  if (suspect)
+    std::ofstream(suspect_marker())
+        << "an apply did not finish; outputs are checked against the state\n";
+  else
+    fs::remove(suspect_marker(), ec);
+}
+
+Result<ClusterState> TerraformBackend::read_verified_state() {
+  auto r = read_state();
+  if (r.ok() && !outputs_suspect()) verify_against_state(r);
+  return r;
+}
+
+// Outputs can lag the state after an unfinished apply; the state cannot.
+bool TerraformBackend::verify_against_state(Result<ClusterState>& r) {
+  auto c = call("state", commands_.show_state_json(), Stdout::Hidden);
+  r.commands.push_back(c.record);
+  std::string error;
+  std::optional<StateFacts> facts;
+  if (c.result.started && c.result.exit_code == 0)
+    facts = parse_state_json(c.result.stdout_text, &error);
+  else
+    error = c.result.started
+                ? "terraform show -json failed: " +
+                      terraform_error_summary(c.result.stderr_text, c.result.stdout_text)
+                : not_started_message(c.result, commands_.settings().binary);
+  if (!facts) {
+    r.value.reset();
+    r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
+    r.error = "cannot check the outputs against the state: " + error;
+    r.hint = "run `xdeploy status` again; `terraform state list` shows what exists";
+    return false;
+  }
+  for (const auto& correction : reconcile(*r.value, *facts))
+    sink_("state", "outputs are stale: " + correction, false);
+  return true;
 }
 
 Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deployment,
@@ -220,7 +294,8 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
   const Deployment deployed =
       deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
   std::string outputs;
-  auto c = call("refresh", commands_.refresh_instances(deployed, instances), &outputs);
+  auto c =
+      call("refresh", commands_.refresh_instances(deployed, instances), Stdout::JsonUi, &outputs);
   r.commands.push_back(c.record);
   if (!c.result.started || c.result.exit_code != 0) {
     r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
@@ -232,12 +307,24 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
     r.hint = "the slots' addresses could not be refreshed; `xdeploy status` after a fix";
     return r;
   }
+  if (outputs.empty()) {
+    // Every refresh-only apply ends with one (terraform/README.md): without it, nothing
+    // says what the state is, and an empty state would be a guess.
+    r.code = ExitCode::Failed;
+    r.error = "terraform apply -refresh-only exited 0 but printed no outputs event";
+    r.hint = "run `xdeploy status`; the same command can be run again";
+    return r;
+  }
   OutputsError error;
-  r.value = parse_outputs(outputs.empty() ? "{}" : outputs, &error);
+  r.value = parse_outputs(outputs, &error);
   if (!r.value) {
     r.code = ExitCode::Failed;
     r.error = "cannot understand the refresh's outputs: " + error.reason;
+    return r;
   }
+  // A refresh-only apply evaluates every root output again (terraform/README.md): they are
+  // as fresh as the state, whatever an earlier unfinished apply left behind.
+  suspect_outputs(false);
   return r;
 }
 
@@ -281,17 +368,23 @@ std::vector<std::string> TerraformBackend::describe(const Step& step, const Depl
 StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool dry_run) {
   if (auto failed = ensure_init()) return *failed;
   const auto plan_file = plan_file_for(step);
-  std::error_code ec;
-  fs::create_directories(fs::path(commands_.settings().chdir) / ".xdeploy" / "plans", ec);
+  prepare_plans_dir();
+  // Removes the plan file however this step ends: it holds the state and the variables.
+  PlanFileGuard plan_guard(fs::path(commands_.settings().chdir) / plan_file);
 
   StepOutcome outcome;
   auto plan = call(step.id(), commands_.plan(step.target, plan_scope(step), plan_file));
+  plan_guard.restrict();
   outcome.commands.push_back(plan.record);
-  if (!plan.result.started)
-    return failure(ExitCode::Failed, not_started_message(plan.result, commands_.settings().binary));
+  if (!plan.result.started) {
+    auto o =
+        failure(ExitCode::Failed, not_started_message(plan.result, commands_.settings().binary),
+                "nothing was planned or applied");
+    o.commands = outcome.commands;
+    return o;
+  }
   if (plan.result.exit_code == 0) {
     outcome.message = "no changes: Terraform already matches";
-    fs::remove(fs::path(commands_.settings().chdir) / plan_file, ec);
     return outcome;
   }
   if (plan.result.exit_code != 2) {
@@ -303,36 +396,51 @@ StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool
         "nothing was applied; fix the error above and run the same xdeploy command again";
     return outcome;
   }
-  return guard_and_apply(step, from, dry_run, plan_file, std::move(outcome));
+  return guard_and_apply(step, from, dry_run, plan_file, plan_guard, std::move(outcome));
+}
+
+void TerraformBackend::prepare_plans_dir() const {
+  const fs::path state_dir = fs::path(commands_.settings().chdir) / ".xdeploy";
+  std::error_code ec;
+  fs::create_directories(state_dir / "plans", ec);
+  // Plan files hold the whole state and every variable: only we may enter.
+  for (const auto& dir : {state_dir, state_dir / "plans"})
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 }
 
 StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment& from,
                                               bool dry_run, const std::string& plan_file,
-                                              StepOutcome outcome) {
-  const fs::path plan_path = fs::path(commands_.settings().chdir) / plan_file;
-  auto discard_plan = [&] {
-    std::error_code ec;
-    fs::remove(plan_path, ec);
-  };
-  auto show = call(step.id(), commands_.show_plan_json(plan_file));
+                                              PlanFileGuard& plan_guard, StepOutcome outcome) {
+  auto show = call(step.id(), commands_.show_plan_json(plan_file), Stdout::Hidden);
   outcome.commands.push_back(show.record);
   if (!show.result.started || show.result.exit_code != 0) {
-    discard_plan();
     outcome.code = show.result.started ? classify(show.result) : ExitCode::Failed;
     outcome.message =
-        fmt::format("terraform show -json failed: {}",
-                    terraform_error_summary(show.result.stderr_text, show.result.stdout_text));
+        show.result.started
+            ? fmt::format("terraform show -json failed: {}",
+                          terraform_error_summary(show.result.stderr_text, show.result.stdout_text))
+            : not_started_message(show.result, commands_.settings().binary);
+    outcome.hint = "nothing was applied";
     return outcome;
   }
   std::string parse_error;
   auto plan = parse_plan_json(show.result.stdout_text, &parse_error);
   if (!plan) {
-    discard_plan();
-    return failure(ExitCode::Failed, parse_error, "nothing was applied");
+    // The guard passes only what it can read completely.
+    outcome.code = ExitCode::Refused;
+    outcome.message = fmt::format("refused: {}", parse_error);
+    outcome.hint = fmt::format(
+        "nothing was applied; inspect the plan with `terraform -chdir={} plan -var=deploy={}`",
+        commands_.settings().chdir, step.target.to_deploy_var());
+    return outcome;
   }
+  emit(step.id(),
+       fmt::format("(plan read: {} resource change(s), {} output change(s); the plan JSON is not "
+                   "shown, it may hold secrets)",
+                   plan->changes.size(), plan->output_changes),
+       false);
   auto violations = check_changes(allowed_scope(step, from), plan->changes, step, from);
   if (!violations.empty()) {
-    discard_plan();
     std::string list;
     for (const auto& v : violations)
       list += fmt::format("\n  {} {} ({})", v.action, v.address, v.why);
@@ -346,13 +454,20 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
         commands_.settings().chdir, step.target.to_deploy_var());
     return outcome;
   }
+  if (!changes_resources(plan->changes)) {
+    // Exit 2 for output-only changes (facts §0): there is nothing to apply.
+    outcome.message = fmt::format(
+        "nothing to apply: the plan changes no resource (only {} output(s)); not applied",
+        plan->output_changes);
+    return outcome;
+  }
   if (dry_run) {
-    discard_plan();
     outcome.message = "dry run: the plan is within the step's scope; nothing applied";
     return outcome;
   }
   if (hold_plan_) {  // prepare(): applied by commit() once the app says so, else discarded
-    held_plans_[step.id()] = plan_file;
+    held_plans_.erase(step.id());
+    held_plans_.emplace(step.id(), HeldPlan{plan_file, std::move(plan_guard)});
     return outcome;
   }
   return apply_saved_plan(step, plan_file, std::move(outcome));
@@ -362,17 +477,31 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
                                                StepOutcome outcome) {
   auto apply = call(step.id(), commands_.apply_plan(plan_file));
   outcome.commands.push_back(apply.record);
-  std::error_code ec;
-  fs::remove(fs::path(commands_.settings().chdir) / plan_file, ec);
-  if (!apply.result.started || apply.result.exit_code != 0) {
-    outcome.code = apply.result.started ? classify(apply.result) : ExitCode::Failed;
+  if (!apply.result.started) {
+    outcome.code = ExitCode::Failed;
+    outcome.message = not_started_message(apply.result, commands_.settings().binary);
+    outcome.hint = "nothing was applied";
+    return outcome;
+  }
+  if (apply.result.exit_code != 0) {
+    suspect_outputs(true);
+    outcome.code = classify(apply.result);
     outcome.message =
         fmt::format("terraform apply failed (exit {}): {}", apply.result.exit_code,
                     terraform_error_summary(apply.result.stderr_text, apply.result.stdout_text));
     outcome.hint =
         "Terraform saved what it did; `xdeploy status` shows the state, and the same xdeploy "
         "command can be run again";
+    return outcome;
   }
+  if (applied_nothing(apply.result.stdout_text)) {
+    suspect_outputs(true);
+    outcome.code = ExitCode::Failed;
+    outcome.message = "terraform apply exited 0 but applied none of the planned changes";
+    outcome.hint = "run `xdeploy status`, then the same xdeploy command again";
+    return outcome;
+  }
+  suspect_outputs(false);  // a complete apply evaluates every root output again
   return outcome;
 }
 

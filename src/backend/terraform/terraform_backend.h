@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/terraform/plan_file_guard.h"
 #include "backend/terraform/terraform_commands.h"
 #include "process/subprocess.h"
 
@@ -27,6 +28,7 @@ class TerraformBackend : public Backend {
 
   std::string name() const override { return "terraform"; }
   Result<ClusterState> read_state() override;
+  Result<ClusterState> read_verified_state() override;
   Result<ClusterState> refresh_state(const Deployment& deployment,
                                      const std::vector<Color>& colors) override;
   bool addresses_may_be_stale() const override { return true; }
@@ -43,16 +45,25 @@ class TerraformBackend : public Backend {
     ProcessResult result;
     CommandRecord record;
   };
-  // json_stream: stdout is Terraform's -json UI; the sink gets each @message and the last
-  // `outputs` event is kept in `outputs`.
+  // How Terraform's stdout is treated. Hidden: kept for parsing but never shown or logged
+  // (`show -json` and `output -json` carry secrets in clear). JsonUi: the -json UI, one
+  // event per line; the sink gets each @message only, and the last `outputs` event (values
+  // in clear) is kept in `*outputs`, never shown.
+  enum class Stdout { Echo, Hidden, JsonUi };
   Call call(const std::string& label, const std::vector<std::string>& argv,
-            std::string* outputs = nullptr);
+            Stdout mode = Stdout::Echo, std::string* outputs = nullptr);
   bool initialized() const;
+  void prepare_plans_dir() const;
+  bool verify_against_state(Result<ClusterState>& r);
+  std::filesystem::path suspect_marker() const;
+  bool outputs_suspect() const;
+  void suspect_outputs(bool suspect);
   std::optional<StepOutcome> ensure_init();
   std::string plan_file_for(const Step& step) const;
   static TerraformCommands::PlanScope plan_scope(const Step& step);
   StepOutcome guard_and_apply(const Step& step, const Deployment& from, bool dry_run,
-                              const std::string& plan_file, StepOutcome outcome);
+                              const std::string& plan_file, PlanFileGuard& plan_guard,
+                              StepOutcome outcome);
   StepOutcome apply_saved_plan(const Step& step, const std::string& plan_file, StepOutcome outcome);
   // Terraform's lines go to the sink, or are held while a prepare() runs on another thread.
   void emit(std::string_view step, std::string_view line, bool is_stderr);
@@ -62,15 +73,25 @@ class TerraformBackend : public Backend {
   CommandRunner& runner_;
   TerraformSink sink_;
   bool init_checked_ = false;
-  // prepare(): keep the checked plan instead of applying it; step id -> plan file.
+  // prepare(): keep the checked plan instead of applying it. Its guard travels with it, so
+  // the file is removed however the promote ends: applied (commit), gate failed (discard),
+  // or xdeploy leaving early (this backend's destruction). A killed xdeploy leaves it for
+  // the next run's stale-plan removal (prepare_state_dir, under the deploy lock).
+  struct HeldPlan {
+    std::string file;
+    PlanFileGuard guard;
+  };
   bool hold_plan_ = false;
-  std::map<std::string, std::string> held_plans_;
+  std::map<std::string, HeldPlan> held_plans_;
   bool hold_lines_ = false;
   std::vector<std::tuple<std::string, std::string, bool>> held_lines_;
+  // An apply failed, was interrupted or did nothing: outputs may be stale
+  // until the next complete apply or address refresh, so reads check them against the state.
+  bool outputs_suspect_ = false;
 };
 
 // The last "Error: ..." block Terraform printed, folded to one line, for the
-// one-line failure message.
+// one-line failure message. Escape codes are removed: it is recorded.
 std::string terraform_error_summary(const std::string& stderr_text, const std::string& stdout_text);
 
 }  // namespace xd

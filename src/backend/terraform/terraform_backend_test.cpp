@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "backend/terraform/plan_file_guard.h"
 #include "process/fake_command_runner.h"
 
 using namespace xd;
@@ -72,7 +73,7 @@ TEST_CASE("a step is plan, show, apply with the saved plan") {
   REQUIRE(cmds.size() == 3);
   CHECK_THAT(cmds[0], Catch::Contains("plan") && Catch::Contains("-var=deploy=green,blue") &&
                           Catch::Contains("-out=.xdeploy/plans/create-green.tfplan"));
-  CHECK_THAT(cmds[1], Catch::Contains("show -json .xdeploy/plans/create-green.tfplan"));
+  CHECK_THAT(cmds[1], Catch::Contains("show -no-color -json .xdeploy/plans/create-green.tfplan"));
   CHECK_THAT(cmds[2],
              Catch::Contains("apply") && Catch::Contains(".xdeploy/plans/create-green.tfplan"));
   CHECK(outcome.commands.size() == 3);
@@ -163,7 +164,7 @@ TEST_CASE("init runs once, only when the working dir is not initialised") {
   CHECK(state.value->deployment.empty());
   REQUIRE(f.runner.commands().size() == 2);
   CHECK_THAT(f.runner.commands()[0], Catch::Contains("init -input=false"));
-  CHECK_THAT(f.runner.commands()[1], Catch::Contains("output -json"));
+  CHECK_THAT(f.runner.commands()[1], Catch::Contains("output -no-color -json"));
 }
 
 TEST_CASE("a missing terraform binary says what to set") {
@@ -195,4 +196,281 @@ TEST_CASE("a missing working dir is a usage error and runs nothing") {
   auto state = b.read_state();
   CHECK(state.code == ExitCode::Usage);
   CHECK(f.runner.calls().empty());
+}
+
+namespace {
+
+const char* kPlanOutputsOnly = R"({"format_version":"1.2","resource_changes":[
+  {"address":"module.slot[\"blue\"].aws_lightsail_instance.this","change":{"actions":["no-op"]}},
+  {"address":"module.upgrade.data.http.health","change":{"actions":["read"]}}],
+  "output_changes":{"current_build":{"actions":["update"]}}})";
+
+// Like Terraform: the plan call writes the plan file (with the umask's mode);
+// later calls see what xdeploy made of it.
+class PlanWritingRunner : public CommandRunner {
+ public:
+  PlanWritingRunner(FakeCommandRunner& inner, fs::path dir) : inner_(inner), dir_(std::move(dir)) {}
+  ProcessResult run(const ProcessSpec& spec, const LineSink& out, const LineSink& err) override {
+    const auto& sub = spec.argv.at(2);
+    if (sub == "plan") {
+      std::ofstream(dir_ / ".xdeploy/plans/create-green.tfplan") << "plan with secrets";
+      fs::permissions(dir_ / ".xdeploy/plans/create-green.tfplan", fs::perms(0644));
+    } else {
+      std::error_code ec;
+      modes.push_back(fs::status(dir_ / ".xdeploy/plans/create-green.tfplan", ec).permissions());
+      dir_modes.push_back(fs::status(dir_ / ".xdeploy/plans", ec).permissions());
+    }
+    return inner_.run(spec, out, err);
+  }
+  std::vector<fs::perms> modes, dir_modes;
+
+ private:
+  FakeCommandRunner& inner_;
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_CASE("exit 2 with only output changes: nothing to apply, and it says so") {
+  Fixture f;
+  f.runner.push(out({}, {}, 2));
+  f.runner.push(out({kPlanOutputsOnly}, {}, 0));
+  auto b = f.backend();
+  auto outcome = b.run(kTeal, kBlue, false);
+  CHECK(outcome.ok());
+  CHECK_THAT(outcome.message, Catch::Contains("nothing to apply") && Catch::Contains("1 output"));
+  CHECK(f.runner.calls().size() == 2);  // no apply
+}
+
+TEST_CASE("a plan the guard cannot read is refused (exit 4), never applied") {
+  for (
+      const auto& show : std::vector<std::string>{
+          std::string(R"({"format_version":"1.2"})"),
+          std::string(R"({"format_version":"1.2","resource_changes":null})"),
+          std::string(R"({"format_version":"1.2","resource_changes":{}})"),
+          std::string(
+              R"({"format_version":"1.2","resource_changes":[{"address":"module.slot[\"green\"].x.y","change":{"actions":[]}}]})"),
+          std::string(R"({"format_version":"2.0","resource_changes":[]})"),
+          std::string(R"({"format_version":"1.2","errored":true,"resource_changes":[]})"),
+          std::string(R"({"format_version":"1.2","applyable":false,"resource_changes":[]})"),
+          std::string(R"({"format_version":"1.2","deferred_changes":[{}],"resource_changes":[]})"),
+          std::string(
+              R"({"format_version":"1.2","resource_changes":[{"address":"module.upgrade.aws_lightsail_static_ip_attachment.this","change":{"actions":["no-op"],"importing":{"id":"x"}}}]})"),
+          std::string("Terraform says hello"), std::string("")}) {
+    INFO(show);
+    Fixture f;
+    f.runner.push(out({}, {}, 2));
+    f.runner.push(out({show}, {}, 0));
+    auto b = f.backend();
+    auto outcome = b.run(kTeal, kBlue, false);
+    CHECK(outcome.code == ExitCode::Refused);
+    CHECK_THAT(outcome.hint, Catch::Contains("nothing was applied"));
+    CHECK(f.runner.calls().size() == 2);
+  }
+}
+
+TEST_CASE("show -json and output -json bodies are never echoed, only summarised") {
+  Fixture f;
+  const std::string secret = "pl4nted-s3cret";
+  const std::string plan =
+      std::string(R"({"format_version":"1.2","variables":{"falconx_secret_key":{"value":")") +
+      secret + R"("}},"resource_changes":[
+    {"address":"module.slot[\"green\"].aws_lightsail_instance.this","change":{"actions":["create"]}}]})";
+  f.runner.push(
+      out({R"({"falconx_secret_key":{"sensitive":true,"value":")" + secret + R"("}})"}, {}, 0));
+  f.runner.push(out({}, {}, 2));
+  f.runner.push(out({plan}, {}, 0));
+  f.runner.push(out({"Apply complete! Resources: 2 added, 0 changed, 0 destroyed."}, {}, 0));
+  auto b = f.backend();
+  REQUIRE(b.read_state().ok());
+  REQUIRE(b.run(kTeal, kBlue, false).ok());
+  std::string all;
+  for (const auto& l : f.lines) all += l + "\n";
+  CHECK_THAT(all, !Catch::Contains(secret));
+  CHECK_THAT(all, Catch::Contains("plan read: 1 resource change(s)"));
+  CHECK_THAT(all, Catch::Contains("outputs read"));
+  CHECK_THAT(all, Catch::Contains("Apply complete!"));  // human output still streams
+}
+
+TEST_CASE("plan files are owner-only while they exist and removed on every path") {
+  for (int apply_exit : {0, 1}) {
+    Fixture f;
+    PlanWritingRunner runner(f.runner, f.dir);
+    f.runner.push(out({}, {}, 2));
+    f.runner.push(out({kPlanTeal}, {}, 0));
+    f.runner.push(
+        out({"Apply complete! Resources: 2 added, 0 changed, 0 destroyed."}, {}, apply_exit));
+    TerraformBackend b(f.settings, runner, [](std::string_view, std::string_view, bool) {});
+    b.run(kTeal, kBlue, false);
+    REQUIRE(runner.modes.size() == 2);
+    CHECK(runner.modes[0] == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(runner.dir_modes[0] == fs::perms::owner_all);
+    CHECK(fs::status(f.dir / ".xdeploy").permissions() == fs::perms::owner_all);
+    CHECK_FALSE(fs::exists(f.dir / ".xdeploy/plans/create-green.tfplan"));
+  }
+  Fixture refused;
+  PlanWritingRunner runner(refused.runner, refused.dir);
+  refused.runner.push(out({}, {}, 2));
+  refused.runner.push(out({kPlanDrift}, {}, 0));
+  TerraformBackend b(refused.settings, runner, [](std::string_view, std::string_view, bool) {});
+  CHECK(b.run(kTeal, kBlue, false).code == ExitCode::Refused);
+  CHECK_FALSE(fs::exists(refused.dir / ".xdeploy/plans/create-green.tfplan"));
+}
+
+TEST_CASE("stale plans are removed, other files are not") {
+  Fixture f;
+  fs::create_directories(f.dir / "plans");
+  std::ofstream(f.dir / "plans/a.tfplan") << "x";
+  std::ofstream(f.dir / "plans/b.tfplan") << "x";
+  std::ofstream(f.dir / "plans/README") << "x";
+  CHECK(remove_stale_plans(f.dir / "plans") == 2);
+  CHECK(fs::exists(f.dir / "plans/README"));
+  CHECK(remove_stale_plans(f.dir / "missing") == 0);
+}
+
+TEST_CASE("an apply that exits 0 having done nothing is a failure") {
+  Fixture f;
+  f.runner.push(out({}, {}, 2));
+  f.runner.push(out({kPlanTeal}, {}, 0));
+  f.runner.push(out({"Apply complete! Resources: 0 added, 0 changed, 0 destroyed."}, {}, 0));
+  auto b = f.backend();
+  auto outcome = b.run(kTeal, kBlue, false);
+  CHECK(outcome.code == ExitCode::Failed);
+  CHECK_THAT(outcome.message, Catch::Contains("applied none of the planned changes"));
+}
+
+TEST_CASE("init failing stops the read, with Terraform's reason") {
+  Fixture f;
+  fs::remove_all(f.dir / ".terraform");
+  f.runner.push(
+      out({}, {"", "\x1b[31mError: \x1b[0mFailed to query available provider packages", ""}, 1));
+  auto b = f.backend();
+  auto state = b.read_state();
+  CHECK_FALSE(state.ok());
+  CHECK(state.code == ExitCode::Failed);
+  CHECK_THAT(state.error,
+             Catch::Contains("terraform init failed (exit 1)") &&
+                 Catch::Contains("Error: Failed to query available provider packages"));
+  CHECK_THAT(state.error, !Catch::Contains("\x1b"));
+  CHECK(f.runner.calls().size() == 1);
+}
+
+TEST_CASE("a plan that cannot start says what to set and applies nothing") {
+  Fixture f;
+  FakeOutcome missing;
+  missing.started = false;
+  missing.error = "cannot run \"terraform\": Permission denied";
+  f.runner.push(missing);
+  auto b = f.backend();
+  auto outcome = b.run(kTeal, kBlue, false);
+  CHECK(outcome.code == ExitCode::Failed);
+  CHECK_THAT(outcome.message,
+             Catch::Contains("Permission denied") && Catch::Contains("XDEPLOY_TERRAFORM"));
+  CHECK(outcome.commands.size() == 1);
+  CHECK(f.runner.calls().size() == 1);
+}
+
+TEST_CASE("after a failed apply, reads check the outputs against the state") {
+  Fixture f;
+  f.runner.push(out({}, {}, 2));
+  f.runner.push(out({kPlanTeal}, {}, 0));
+  f.runner.push(out({}, {"Error: interrupted"}, 1));
+  // outputs still say blue is active; the state has no attachment any more
+  f.runner.push(out(
+      {R"({"active":{"value":"blue"},"slots":{"value":{"blue":{"instance_name":"web-blue","health_url":"http://b"}}}})"},
+      {}, 0));
+  f.runner.push(out(
+      {R"({"format_version":"1.0","values":{"root_module":{"child_modules":[{"address":"module.slot[\"blue\"]","resources":[{"address":"module.slot[\"blue\"].aws_lightsail_instance.this","values":{"name":"web-blue"}}]}]}}})"},
+      {}, 0));
+  auto b = f.backend();
+  CHECK(b.run(kTeal, kBlue, false).code == ExitCode::Failed);
+  auto state = b.read_state();
+  REQUIRE(state.ok());
+  CHECK_FALSE(state.value->deployment.active);
+  CHECK(state.value->deployment.inactive == Color::Blue);
+  CHECK_THAT(f.runner.commands().back(),
+             Catch::Contains("show -no-color -json") && !Catch::Contains(".tfplan"));
+}
+
+namespace {
+
+// Writes the plan file a `plan -out=F` names, as Terraform would.
+class OutWritingRunner : public CommandRunner {
+ public:
+  OutWritingRunner(FakeCommandRunner& inner, fs::path dir) : inner_(inner), dir_(std::move(dir)) {}
+  ProcessResult run(const ProcessSpec& spec, const LineSink& out, const LineSink& err) override {
+    for (const auto& a : spec.argv)
+      if (a.rfind("-out=", 0) == 0) std::ofstream(dir_ / a.substr(5)) << "plan with -var=verified";
+    return inner_.run(spec, out, err);
+  }
+
+ private:
+  FakeCommandRunner& inner_;
+  fs::path dir_;
+};
+
+const char* kPlanMove = R"({"format_version":"1.2","resource_changes":[
+  {"address":"module.upgrade.terraform_data.healthy","change":{"actions":["delete","create"]}},
+  {"address":"module.upgrade.aws_lightsail_static_ip_attachment.this","change":{"actions":["delete","create"]}}]})";
+const Deployment kBlueActiveGreen{Color::Blue, Color::Green};
+const Step kMove{StepKind::SwitchTraffic, Color::Green, Deployment{Color::Green, Color::Blue}};
+
+}  // namespace
+
+// The promote's move is planned while its gate polls, with the attestation in it: a plan that
+// skips the gate if applied by hand. It must not outlive the promote, however that ends.
+TEST_CASE("the promote's plan made during the gate is removed however the promote ends") {
+  const auto held = [](const Fixture& f) {
+    return fs::exists(f.dir / ".xdeploy/plans/switch-green.tfplan");
+  };
+  for (const char* ending : {"applied", "gate failed", "xdeploy left early"}) {
+    INFO(ending);
+    Fixture f;
+    OutWritingRunner runner(f.runner, f.dir);
+    f.runner.push(out({}, {}, 2));
+    f.runner.push(out({kPlanMove}, {}, 0));
+    f.runner.push(out({"Apply complete! Resources: 2 added, 0 changed, 2 destroyed."}, {}, 0));
+    {
+      TerraformBackend b(f.settings, runner, [](std::string_view, std::string_view, bool) {});
+      auto prepared = b.prepare(kMove, kBlueActiveGreen);
+      REQUIRE(prepared.ok());
+      CHECK(held(f));                       // kept for commit() ...
+      CHECK(f.runner.calls().size() == 2);  // ... and not applied yet
+      if (std::string(ending) == "applied") {
+        CHECK(b.commit(kMove, prepared).ok());
+        CHECK(f.runner.calls().size() == 3);
+        CHECK_FALSE(held(f));
+      } else if (std::string(ending) == "gate failed") {
+        b.discard(kMove);
+        CHECK_FALSE(held(f));
+      }
+    }
+    CHECK_FALSE(held(f));
+    CHECK(f.runner.calls().size() == (std::string(ending) == "applied" ? 3u : 2u));
+  }
+}
+
+TEST_CASE("a refresh without an outputs event is a failure, never an empty state") {
+  Fixture f;
+  f.runner.push(
+      out({R"({"@level":"info","@message":"Apply complete!","type":"change_summary"})"}, {}, 0));
+  auto b = f.backend();
+  auto state = b.refresh_state(kBlueActiveGreen, {Color::Green});
+  CHECK_FALSE(state.ok());
+  CHECK_THAT(state.error, Catch::Contains("no outputs"));
+}
+
+TEST_CASE("a complete address refresh clears the outputs-may-be-stale mark") {
+  Fixture f;
+  fs::create_directories(f.dir / ".xdeploy");
+  std::ofstream(f.dir / ".xdeploy/outputs-may-be-stale") << "an apply did not finish";
+  f.runner.push(out(
+      {R"({"@level":"info","@message":"Outputs: 2","type":"outputs","outputs":{"active":{"value":"blue"},"slots":{"value":{"blue":{"instance_name":"web-blue","health_url":"http://b"},"green":{"instance_name":"web-green","health_url":"http://g"}}}}})"},
+      {}, 0));
+  auto b = f.backend();
+  auto state = b.refresh_state(kBlueActiveGreen, {Color::Green});
+  REQUIRE(state.ok());
+  CHECK(state.value->deployment.active == Color::Blue);
+  CHECK_FALSE(fs::exists(f.dir / ".xdeploy/outputs-may-be-stale"));
+  CHECK_THAT(f.lines.back(), Catch::Contains("Outputs: 2") && !Catch::Contains("web-blue"));
 }

@@ -27,6 +27,7 @@ std::vector<std::string> TerraformCommands::init() const {
 
 std::vector<std::string> TerraformCommands::output_json() const {
   auto argv = base("output");
+  argv.emplace_back("-no-color");  // JSON never needs color; its errors must not carry escapes
   argv.emplace_back("-json");
   return argv;
 }
@@ -65,8 +66,16 @@ std::vector<std::string> TerraformCommands::refresh_instances(
 
 std::vector<std::string> TerraformCommands::show_plan_json(const std::string& plan_file) const {
   auto argv = base("show");
+  argv.emplace_back("-no-color");
   argv.emplace_back("-json");
   argv.push_back(plan_file);
+  return argv;
+}
+
+std::vector<std::string> TerraformCommands::show_state_json() const {
+  auto argv = base("show");
+  argv.emplace_back("-no-color");
+  argv.emplace_back("-json");
   return argv;
 }
 

@@ -45,6 +45,8 @@ class TerraformCommands {
   std::vector<std::string> refresh_instances(const Deployment& deployment,
                                              const std::vector<std::string>& instances) const;
   std::vector<std::string> show_plan_json(const std::string& plan_file) const;
+  // The state itself as JSON: what exists now, even when outputs are stale.
+  std::vector<std::string> show_state_json() const;
   // Applying a saved plan needs no -auto-approve and takes no -var: the
   // variables are inside the plan.
   std::vector<std::string> apply_plan(const std::string& plan_file) const;

@@ -18,7 +18,17 @@ TerraformSettings settings() {
 TEST_CASE("init and output run in -chdir with '=' and never prompt") {
   TerraformCommands c(settings());
   CHECK(c.init() == V{"tofu", "-chdir=infra", "init", "-input=false", "-no-color"});
-  CHECK(c.output_json() == V{"tofu", "-chdir=infra", "output", "-json"});
+  CHECK(c.output_json() == V{"tofu", "-chdir=infra", "output", "-no-color", "-json"});
+}
+
+TEST_CASE("show and output never color, even when Terraform's human output may") {
+  auto s = settings();
+  s.color = true;
+  TerraformCommands c(s);
+  CHECK(c.output_json() == V{"tofu", "-chdir=infra", "output", "-no-color", "-json"});
+  CHECK(c.show_plan_json("p") == V{"tofu", "-chdir=infra", "show", "-no-color", "-json", "p"});
+  CHECK(c.plan(Deployment{Color::Blue, std::nullopt}, {}, "p")[3] == "-input=false");
+  CHECK(c.plan(Deployment{Color::Blue, std::nullopt}, {}, "p")[4] != "-no-color");
 }
 
 TEST_CASE("plan is a saved, detailed-exitcode plan with the deploy variable") {
@@ -77,7 +87,8 @@ TEST_CASE("apply takes the saved plan and no variables") {
   TerraformCommands c(settings());
   CHECK(c.apply_plan("p.tfplan") == V{"tofu", "-chdir=infra", "apply", "-input=false", "-no-color",
                                       "-lock-timeout=30s", "p.tfplan"});
-  CHECK(c.show_plan_json("p.tfplan") == V{"tofu", "-chdir=infra", "show", "-json", "p.tfplan"});
+  CHECK(c.show_plan_json("p.tfplan") ==
+        V{"tofu", "-chdir=infra", "show", "-no-color", "-json", "p.tfplan"});
 }
 
 TEST_CASE("go_duration speaks Go's syntax") {

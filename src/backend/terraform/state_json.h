@@ -1,0 +1,33 @@
+#pragma once
+// `terraform show -json` (no plan file: the state itself) -> which slots
+// exist and which instance the static IP is attached to. Outputs can be stale
+// after an interrupted or failed apply (Terraform does not re-evaluate outputs
+// whose dependencies did not finish), the state cannot: each resource
+// operation is persisted as it completes. Used to correct what `output -json`
+// says whenever it may be stale.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cluster_state.h"
+
+namespace xd {
+
+inline constexpr const char* kAttachmentAddress =
+    "module.upgrade.aws_lightsail_static_ip_attachment.this";
+
+struct StateFacts {
+  std::map<Color, std::string> instances;  // slot instance names in the state
+  std::optional<std::string> attached_to;  // the attachment's instance_name, if it exists
+};
+
+std::optional<StateFacts> parse_state_json(std::string_view json_text, std::string* error);
+
+// `state` (from outputs) corrected by the facts: slots whose instance is gone
+// are dropped, and the active color is whatever the attachment says (none
+// when there is no attachment). Returns a description of each correction.
+std::vector<std::string> reconcile(ClusterState& state, const StateFacts& facts);
+
+}  // namespace xd
