@@ -1,6 +1,6 @@
 # Blue/green on Lightsail: one instance per deployed color (module.slot), one
-# static IP that never moves unless the active slot answers its health check
-# (module.upgrade). xdeploy drives it with saved plans; see README.md.
+# static IP that never moves to a slot nobody verified (module.upgrade: the
+# `verified` attestation). xdeploy drives it with saved plans; see README.md.
 
 locals {
   # Same parse as the validations in variables.tf: "green, blue" works too.
@@ -22,8 +22,12 @@ module "slot" {
   region            = var.region
   availability_zone = var.availability_zone
   blueprint_id      = var.blueprint_id
-  bundle_id         = var.bundle_id
-  key_pair_name     = var.key_pair_name
+  # Per-color settings: a slot takes bundle_id, health_port, app_cidrs and
+  # ssh_cidrs when it is created or replaced and keeps them (ignore_changes in
+  # modules/slot), so a new value reaches the inactive slot through teal or
+  # ~color and prod only through promote, never both slots in place at once.
+  bundle_id     = var.bundle_id
+  key_pair_name = var.key_pair_name
 
   artifact_path   = var.artifact_path
   artifact_sha256 = local.artifact_sha256
@@ -53,17 +57,16 @@ resource "aws_lightsail_static_ip" "this" {
   }
 }
 
+# No depends_on on module.slot: the gate reads nothing live any more, and
+# without it a targeted refresh of the instances (what xdeploy runs after
+# every IP move) does not drag every slot resource into the graph.
 module "upgrade" {
   source = "./modules/upgrade"
-  # Every slot change (create, -replace) finishes before the health check is
-  # read, so the gate never probes a half-built instance; with slot changes
-  # pending the check is read at apply time, otherwise at plan time.
-  depends_on = [module.slot]
 
-  static_ip_name         = aws_lightsail_static_ip.this.name
-  instance_name          = module.slot[local.active].instance_name
-  instance_arn           = module.slot[local.active].instance_arn
-  health_url             = module.slot[local.active].health_url
-  health_expected_status = var.health_expected_status
-  health_retry_attempts  = var.health_retry_attempts
+  static_ip_name           = aws_lightsail_static_ip.this.name
+  active_color             = local.active
+  instance_name            = module.slot[local.active].instance_name
+  instance_arn             = module.slot[local.active].instance_arn
+  instance_holds_static_ip = module.slot[local.active].is_static_ip
+  verified                 = var.verified
 }

@@ -29,6 +29,6 @@ output "static_ip" {
 }
 
 output "health_url" {
-  description = "Health URL through the static IP, i.e. of whichever slot is active."
-  value       = "${var.health_scheme}://${aws_lightsail_static_ip.this.ip_address}:${var.health_port}${var.health_path}"
+  description = "Health URL through the static IP, i.e. of whichever slot is active (on the port that slot was created with)."
+  value       = "${var.health_scheme}://${aws_lightsail_static_ip.this.ip_address}:${module.slot[local.active].port}${var.health_path}"
 }

@@ -28,6 +28,21 @@ variable "deploy" {
   }
 }
 
+# The attestation: the color whose health was just checked. xdeploy passes
+# -var=verified=<color> after, and only after, its native health gate passed
+# for that color; the static IP can move to a slot only if this names it (see
+# modules/upgrade). A verb that does not move the IP passes nothing.
+variable "verified" {
+  description = "Color whose health was just verified (xdeploy sets it after its health gate). Required to move the static IP to a slot; null otherwise."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.verified == null || contains(["blue", "green"], coalesce(var.verified, "none"))
+    error_message = "verified must be \"blue\" or \"green\": the color whose health you checked."
+  }
+}
+
 # ---------------------------------------------------------------------------
 # Where and what
 # ---------------------------------------------------------------------------
@@ -66,7 +81,7 @@ variable "blueprint_id" {
 }
 
 variable "bundle_id" {
-  description = "Lightsail instance size. nano_3_0 = 2 vCPU burst, 512 MB RAM, public IPv4 included (see README for prices)."
+  description = "Lightsail instance size, per color: a slot keeps the size it was created with; a new value reaches a slot through teal/~color. nano_3_0 = 2 vCPU burst, 512 MB RAM, public IPv4 included (see README for prices)."
   type        = string
   default     = "nano_3_0"
 
@@ -114,7 +129,7 @@ variable "key_pair_name" {
 # ---------------------------------------------------------------------------
 
 variable "health_port" {
-  description = "TCP port the service listens on (--port): webhook and /health. The only port opened to app_cidrs."
+  description = "TCP port the service listens on (--port): webhook and /health. The only port opened to app_cidrs. Per color: a slot keeps the port it was created with."
   type        = number
   default     = 8080
 
@@ -146,30 +161,8 @@ variable "health_scheme" {
   }
 }
 
-variable "health_expected_status" {
-  description = "HTTP status the health endpoint must return before the static IP is moved."
-  type        = number
-  default     = 200
-
-  validation {
-    condition     = var.health_expected_status >= 100 && var.health_expected_status <= 599
-    error_message = "health_expected_status must be an HTTP status code (100-599)."
-  }
-}
-
-variable "health_retry_attempts" {
-  description = "Retries of the health request before the gate gives up (a fresh slot needs a few minutes to boot and install)."
-  type        = number
-  default     = 60
-
-  validation {
-    condition     = var.health_retry_attempts >= 0 && var.health_retry_attempts <= 200
-    error_message = "health_retry_attempts must be between 0 and 200."
-  }
-}
-
 variable "app_cidrs" {
-  description = "IPv4 CIDRs allowed to reach the service port (FalconX webhooks and your health checks). Narrow it when the callers' addresses are known."
+  description = "IPv4 CIDRs allowed to reach the service port (FalconX webhooks and your health checks). Narrow it when the callers' addresses are known. Per color: a slot keeps the list it was created with."
   type        = list(string)
   default     = ["0.0.0.0/0"]
 
@@ -180,7 +173,7 @@ variable "app_cidrs" {
 }
 
 variable "ssh_cidrs" {
-  description = "IPv4 CIDRs allowed to SSH (port 22). Empty (the default) closes SSH; the Lightsail browser console still works."
+  description = "IPv4 CIDRs allowed to SSH (port 22). Empty (the default) closes SSH; the Lightsail browser console still works. Per color, like app_cidrs."
   type        = list(string)
   default     = []
 

@@ -1,21 +1,20 @@
 # Terraform >= 1.5 for terraform_data (1.4), replace_triggered_by and
 # preconditions (1.2) and the validation functions used below. OpenTofu >= 1.6
-# reads the same configuration (registry.opentofu.org mirrors both providers).
+# reads the same configuration (registry.opentofu.org mirrors the provider).
+# One provider only: the health gate is xdeploy's own (see modules/upgrade),
+# so `init` works from a mirror holding nothing but hashicorp/aws.
 terraform {
   required_version = ">= 1.5.0"
 
   required_providers {
-    # Major versions pinned: a new major may rename or re-shape arguments this
-    # module relies on (Lightsail, S3, IAM). Minor upgrades are picked up by
-    # `init -upgrade` and recorded in .terraform.lock.hcl (commit that file).
+    # 5.100 (what this project's machines mirror) through 6.x: every argument
+    # used here exists with the same shape in both majors (checked against
+    # 5.100's `terraform providers schema -json`, see README). A new major may
+    # rename or re-shape them, hence the upper bound. Minor upgrades are picked
+    # up by `init -upgrade` and recorded in .terraform.lock.hcl.
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.0"
-    }
-    # retry {} and request_timeout_ms exist since 3.4.
-    http = {
-      source  = "hashicorp/http"
-      version = "~> 3.4"
+      version = ">= 5.100, < 7.0"
     }
   }
 }

@@ -82,10 +82,39 @@ replace modules/upgrade/main.tf 'instance_name  = terraform_data.healthy.output'
 expect_failure "attachment bypasses the gate" contract "instance_name = terraform_data.healthy.output"
 
 fresh_copy
-replace modules/upgrade/main.tf '  lifecycle {
-    precondition {' '  lifecycle {
-    postcondition {'
+replace modules/upgrade/main.tf '    precondition {
+      condition' '    postcondition {
+      condition'
 expect_failure "gate without precondition" contract "needs a lifecycle precondition"
+
+fresh_copy
+replace modules/upgrade/main.tf 'condition     = var.verified == var.active_color || var.instance_holds_static_ip == true' 'condition     = var.instance_holds_static_ip == true || var.instance_name != ""'
+expect_failure "gate ignores the attestation" contract "must compare var.verified with var.active_color"
+
+fresh_copy
+replace modules/upgrade/versions.tf '  required_providers {' '  required_providers {
+    http = {
+      source = "hashicorp/http"
+    }'
+expect_failure "provider outside the mirror" contract 'required provider "http" is not in the provider mirror'
+
+fresh_copy
+printf '\ndata "http" "health" {\n  url = "http://127.0.0.1/health"\n}\n' >>"$copy/modules/upgrade/main.tf"
+expect_failure "data source outside the mirror" contract 'data "http.health" needs a provider outside the mirror'
+
+fresh_copy
+replace modules/slot/main.tf 'ignore_changes = [user_data, tags, bundle_id]' 'ignore_changes = [user_data, tags]'
+expect_failure "bundle_id shared by both slots" contract "needs bundle_id in lifecycle.ignore_changes"
+
+fresh_copy
+replace modules/slot/main.tf '    ignore_changes = [port_info]
+' ''
+expect_failure "firewall rewired in place" contract "needs ignore_changes = [port_info]"
+
+fresh_copy
+replace main.tf '  verified                 = var.verified
+' ''
+expect_failure "attestation not passed to the gate" contract "must take verified = var.verified"
 
 fresh_copy
 replace variables.tf '  sensitive   = true
@@ -118,13 +147,7 @@ expect_failure "all ports open" contract "opens every port (0-65535)"
 
 fresh_copy
 replace modules/slot/main.tf '    replace_triggered_by = [aws_lightsail_instance.this.id]
-  }
-}
-
-# ----' '  }
-}
-
-# ----'
+    # Per-color' '    # Per-color'
 expect_failure "ports not re-created with the instance" contract "#20680"
 
 fresh_copy

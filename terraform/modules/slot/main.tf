@@ -18,6 +18,10 @@ locals {
     XECUTOR_SLOT = var.color
     XECUTOR_PORT = tostring(var.port)
   })
+  # The service port this slot really has open: its firewall as created
+  # (ignore_changes below), which is also where its env file pointed it.
+  port = one([for p in aws_lightsail_instance_public_ports.this.port_info : p.from_port if p.from_port != 22])
+
   env_file = join("", [for k in sort(keys(local.env)) : "${k}=\"${replace(replace(local.env[k], "\\", "\\\\"), "\"", "\\\"")}\"\n"])
 
   boot_script = templatefile("${path.module}/boot.sh.tftpl", {
@@ -110,8 +114,9 @@ resource "aws_lightsail_instance" "this" {
     # change would force-replace EVERY slot, the active one included. They are
     # therefore fixed at creation: `-replace` (or a new slot) re-renders them
     # from the current configuration, and the tags keep telling which build
-    # the instance really runs.
-    ignore_changes = [user_data, tags]
+    # the instance really runs. bundle_id likewise (it is ForceNew): a new
+    # size reaches the inactive slot through teal/~color, prod through promote.
+    ignore_changes = [user_data, tags, bundle_id]
   }
 }
 
@@ -143,6 +148,11 @@ resource "aws_lightsail_instance_public_ports" "this" {
     # default ports (22 and 80 open to all). The id is unknown in a replace
     # plan, which triggers this.
     replace_triggered_by = [aws_lightsail_instance.this.id]
+    # Per-color settings: the port and CIDRs this slot was created with stay
+    # until the slot is re-created (with its instance, above). Otherwise a new
+    # health_port or app_cidrs would rewire both slots in place, prod included,
+    # while prod's service still listens on the old port.
+    ignore_changes = [port_info]
   }
 }
 

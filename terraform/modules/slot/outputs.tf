@@ -9,13 +9,23 @@ output "instance_arn" {
 }
 
 output "public_ip" {
-  description = "The instance's own public IPv4 (the static IP once attached; refreshed on the next plan)."
+  description = "The instance's own public IPv4 as of the last refresh. Lightsail changes it on every static IP attach (it becomes the static IP) and detach (a new dynamic address), so it is stale after an IP move until the next refresh."
   value       = aws_lightsail_instance.this.public_ip_address
+}
+
+output "is_static_ip" {
+  description = "Whether the instance holds a static IP, as of the last refresh (the gate needs no attestation for an instance that already holds it)."
+  value       = aws_lightsail_instance.this.is_static_ip
+}
+
+output "port" {
+  description = "Service port this slot was created with (per-color setting)."
+  value       = local.port
 }
 
 output "health_url" {
   description = "Health URL straight to this slot."
-  value       = "${var.health_scheme}://${aws_lightsail_instance.this.public_ip_address}:${var.port}${var.health_path}"
+  value       = "${var.health_scheme}://${aws_lightsail_instance.this.public_ip_address}:${local.port}${var.health_path}"
 }
 
 output "build_sha256" {

@@ -1,28 +1,16 @@
 # The gate in front of the static IP: the IP is attached to the active slot
 # only through terraform_data.healthy, and that resource cannot be created or
-# replaced unless the active slot answers its health check.
+# replaced for a slot nobody vouched for.
 #
-#   data.http.health ──> terraform_data.healthy (precondition) ──> static IP attachment
+#   var.verified ──> terraform_data.healthy (precondition) ──> static IP attachment
 #
-# When the slots have no pending changes (promote, rollback) the check is read
-# at PLAN time: an unhealthy target fails the plan and nothing is detached.
-# When a slot is being created or replaced in the same run, the check is read
-# at apply time, after the slot is up (module depends_on in the root).
-
-data "http" "health" {
-  url = var.health_url
-
-  # Per attempt (it sets the Go http.Client timeout); the retries below cover
-  # a slot that is still booting: connection errors and 5xx are retried, a
-  # 4xx is returned at once and fails the precondition.
-  request_timeout_ms = 5000
-
-  retry {
-    attempts     = var.health_retry_attempts
-    min_delay_ms = 2000
-    max_delay_ms = 10000
-  }
-}
+# The health check itself is xdeploy's native gate (status, body and the
+# slot's identity, straight to the slot). Terraform only records its result:
+# xdeploy passes -var=verified=<color> after, and only after, that gate passed
+# (a person running terraform by hand states which color they checked). So a
+# plan never reads live health: it is deterministic, and a verb that does not
+# move the IP needs no attestation at all, because the active instance
+# already holds the static IP (is_static_ip, read on every refresh).
 
 resource "terraform_data" "healthy" {
   # Its output feeds the attachment: pointing the IP at a slot goes through
@@ -34,9 +22,14 @@ resource "terraform_data" "healthy" {
   triggers_replace = var.instance_arn
 
   lifecycle {
+    # Evaluated at plan time whenever the values are known: a missing or wrong
+    # attestation fails the plan before anything is detached. When the active
+    # instance is itself being created or replaced, is_static_ip is unknown
+    # and the check runs during apply, after the instance exists and before
+    # the attachment is created.
     precondition {
-      condition     = data.http.health.status_code == var.health_expected_status
-      error_message = "Health check failed; static IP not moved."
+      condition     = var.verified == var.active_color || var.instance_holds_static_ip == true
+      error_message = "Static IP not moved: ${var.active_color} has not been verified. xdeploy passes -var=verified=${var.active_color} only after its health gate passed; by hand, check ${var.active_color}'s health URL yourself and pass -var=verified=${var.active_color}."
     }
   }
 }

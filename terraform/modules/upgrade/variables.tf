@@ -3,8 +3,13 @@ variable "static_ip_name" {
   type        = string
 }
 
+variable "active_color" {
+  description = "Color of the ACTIVE slot (the last color of deploy): where the static IP goes."
+  type        = string
+}
+
 variable "instance_name" {
-  description = "Instance of the ACTIVE slot (the last color of deploy): where the static IP goes."
+  description = "Instance of the ACTIVE slot."
   type        = string
 }
 
@@ -13,24 +18,13 @@ variable "instance_arn" {
   type        = string
 }
 
-variable "health_url" {
-  description = "Health URL straight to the active slot (not through the static IP)."
+variable "instance_holds_static_ip" {
+  description = "Whether that instance already holds a static IP (its is_static_ip as of the last refresh): then nothing moves and no attestation is needed."
+  type        = bool
+}
+
+variable "verified" {
+  description = "The color whose health was just checked (root variable verified), or null."
   type        = string
-
-  validation {
-    condition     = can(regex("^https?://", var.health_url))
-    error_message = "health_url must be an http:// or https:// URL."
-  }
-}
-
-variable "health_expected_status" {
-  description = "Status the health endpoint must return for the static IP to move."
-  type        = number
-  default     = 200
-}
-
-variable "health_retry_attempts" {
-  description = "Retries of the health request (2-10 s apart) while the slot boots."
-  type        = number
-  default     = 60
+  default     = null
 }

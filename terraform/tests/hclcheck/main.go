@@ -298,6 +298,28 @@ func (c *checker) checkContract(root string) {
 	c.checkUpgrade(upgrade)
 	for _, m := range []*module{rootMod, slot, upgrade} {
 		c.checkVariablesDocumented(m)
+		c.checkOnlyMirroredProviders(m)
+	}
+}
+
+// The machines' provider mirror holds hashicorp/aws and nothing else, so
+// `init` works offline only if no module needs another provider (the old
+// data "http" gate needed hashicorp/http). Built-ins (terraform_data) are fine.
+func (c *checker) checkOnlyMirroredProviders(m *module) {
+	for _, b := range m.blocks {
+		if b.Type == "terraform" {
+			for _, rp := range subBlocks(b, "required_providers") {
+				for name := range rp.Body.Attributes {
+					if name != "aws" {
+						c.failf("%s: required provider %q is not in the provider mirror (only hashicorp/aws is)", m.dir, name)
+					}
+				}
+			}
+		}
+		if (b.Type == "data" || b.Type == "resource") && len(b.Labels) == 2 &&
+			!strings.HasPrefix(b.Labels[0], "aws_") && b.Labels[0] != "terraform_data" {
+			c.failf("%s: %s %q needs a provider outside the mirror (only hashicorp/aws and built-ins)", m.dir, b.Type, strings.Join(b.Labels, "."))
+		}
 	}
 }
 
@@ -315,9 +337,20 @@ func (c *checker) checkRoot(m *module) {
 			c.failf("%s: module \"slot\" must use for_each over the deployed colors", m.dir)
 		}
 	}
+	if v := c.require(m, "the attestation variable", "variable", "verified"); v != nil {
+		if kw := keyword(v, "type"); kw != "string" {
+			c.failf("%s: variable \"verified\" must have type = string (xdeploy passes -var=verified=green), got %q", m.dir, kw)
+		}
+		if d, present := literal(v, "default"); !present || d != cty.NilVal {
+			c.failf("%s: variable \"verified\" must default to null (no attestation unless one is given)", m.dir)
+		}
+	}
 	if u := c.require(m, "the upgrade (health gate + static IP) module", "module", "upgrade"); u != nil {
-		if !contains(traversals(u, "depends_on"), "module.slot") {
-			c.failf("%s: module \"upgrade\" must have depends_on = [module.slot]", m.dir)
+		if !contains(traversals(u, "verified"), "var.verified") {
+			c.failf("%s: module \"upgrade\" must take verified = var.verified (the attestation)", m.dir)
+		}
+		if _, ok := u.Body.Attributes["instance_holds_static_ip"]; !ok {
+			c.failf("%s: module \"upgrade\" needs instance_holds_static_ip (verbs that do not move the IP need no attestation)", m.dir)
 		}
 		for _, meta := range []string{"count", "for_each"} {
 			if _, ok := u.Body.Attributes[meta]; ok {
@@ -352,6 +385,13 @@ func (c *checker) checkSlot(m *module) {
 				c.failf("%s: aws_lightsail_instance.this is missing %q", m.dir, arg)
 			}
 		}
+		// Frozen at creation: a new build, secret or size must never replace
+		// both slots (prod included) in one plan.
+		for _, arg := range []string{"user_data", "tags", "bundle_id"} {
+			if !contains(traversals(lifecycle(inst), "ignore_changes"), arg) {
+				c.failf("%s: aws_lightsail_instance.this needs %s in lifecycle.ignore_changes (per-color: it reaches a slot only when the slot is created or replaced)", m.dir, arg)
+			}
+		}
 	}
 	ports := c.require(m, "the slot firewall", "resource", "aws_lightsail_instance_public_ports", "this")
 	if ports == nil {
@@ -359,6 +399,9 @@ func (c *checker) checkSlot(m *module) {
 	}
 	if !contains(traversals(lifecycle(ports), "replace_triggered_by"), "aws_lightsail_instance.this.id") {
 		c.failf("%s: aws_lightsail_instance_public_ports.this needs lifecycle { replace_triggered_by = [aws_lightsail_instance.this.id] } (provider issue #20680)", m.dir)
+	}
+	if !contains(traversals(lifecycle(ports), "ignore_changes"), "port_info") {
+		c.failf("%s: aws_lightsail_instance_public_ports.this needs ignore_changes = [port_info] (per-color: a new health_port or app_cidrs must not rewire prod in place)", m.dir)
 	}
 	for _, pi := range subBlocks(ports, "port_info") {
 		from, fromOK := literalNumber(pi, "from_port")
@@ -373,20 +416,15 @@ func (c *checker) checkSlot(m *module) {
 }
 
 func (c *checker) checkUpgrade(m *module) {
-	if h := c.require(m, "the health check", "data", "http", "health"); h != nil {
-		if len(subBlocks(h, "retry")) == 0 {
-			c.failf("%s: data.http.health needs a retry block (a fresh slot takes minutes to boot)", m.dir)
-		}
-		if _, ok := h.Body.Attributes["request_timeout_ms"]; !ok {
-			c.failf("%s: data.http.health needs request_timeout_ms", m.dir)
-		}
-	}
 	if g := c.require(m, "the health gate", "resource", "terraform_data", "healthy"); g != nil {
 		pre := subBlocks(lifecycle(g), "precondition")
 		if len(pre) == 0 {
-			c.failf("%s: terraform_data.healthy needs a lifecycle precondition on the health check", m.dir)
-		} else if !contains(traversals(pre[0], "condition"), "data.http.health.status_code") {
-			c.failf("%s: terraform_data.healthy's precondition must test data.http.health.status_code", m.dir)
+			c.failf("%s: terraform_data.healthy needs a lifecycle precondition on the attestation", m.dir)
+		} else {
+			cond := traversals(pre[0], "condition")
+			if !contains(cond, "var.verified") || !contains(cond, "var.active_color") {
+				c.failf("%s: terraform_data.healthy's precondition must compare var.verified with var.active_color (the attestation)", m.dir)
+			}
 		}
 		for _, arg := range []string{"input", "triggers_replace"} {
 			if _, ok := g.Body.Attributes[arg]; !ok {
