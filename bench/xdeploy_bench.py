@@ -53,11 +53,20 @@ def run(cmd, env):
     return wall, usage.ru_maxrss  # KiB on Linux
 
 
-def count_calls(log):
+def logged_calls(log):
+    """The fake's call log as short labels: init, output, plan, show, apply, refresh
+    (an `apply -refresh-only`, xdeploy's address refresh)."""
     if not os.path.exists(log):
-        return 0
+        return []
+    labels = []
     with open(log) as f:
-        return sum(1 for line in f if line.strip())
+        for line in f:
+            if not line.strip():
+                continue
+            call = json.loads(line)
+            sub = call.get("subcommand", "?")
+            labels.append("refresh" if sub == "apply" and "-refresh-only" in call.get("argv", []) else sub)
+    return labels
 
 
 def main():
@@ -74,7 +83,7 @@ def main():
 
     verbs = [["blue"], ["teal"], ["~green"], ["promote", "green"], ["rollback"], ["promote", "green"],
              ["cleanup"], ["status"], ["history"]]
-    results = {" ".join(v): {"calls": [], "wall": [], "rss": []} for v in verbs}
+    results = {" ".join(v): {"calls": [], "wall": [], "rss": [], "which": ""} for v in verbs}
     ports = {"blue": free_port(), "green": free_port()}
     slots = [subprocess.Popen([service, "--port", str(p), "--slot", c], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL) for c, p in ports.items()]
@@ -101,10 +110,12 @@ def main():
             base = [xdeploy, "--terraform", fake, "-C", tfdir, "--no-probe", "--yes", "-q",
                     "--health-interval", "100ms"]
             for v in verbs:
-                before = count_calls(log)
+                before = len(logged_calls(log))
                 wall, rss = run(base + v, env)
                 r = results[" ".join(v)]
-                r["calls"].append(count_calls(log) - before)
+                new = logged_calls(log)[before:]
+                r["calls"].append(len(new))
+                r["which"] = "+".join(new)
                 r["wall"].append(wall * 1000)
                 r["rss"].append(rss / 1024)
             shutil.rmtree(work)
@@ -121,10 +132,11 @@ def main():
         pass
     print(f"xdeploy per-verb cost, instant fake terraform, {args.rounds} rounds")
     print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}")
-    print(f"{'verb':<15} {'tf calls':>8} {'wall ms (median)':>17} {'wall ms (max)':>14} {'peak RSS MiB':>13}")
+    print(f"{'verb':<15} {'tf calls':>8} {'wall ms (median)':>17} {'wall ms (max)':>14} {'peak RSS MiB':>13}"
+          "  which calls (last round)")
     for name, r in results.items():
         print(f"{name:<15} {statistics.median(r['calls']):>8.0f} {statistics.median(r['wall']):>17.1f} "
-              f"{max(r['wall']):>14.1f} {max(r['rss']):>13.1f}")
+              f"{max(r['wall']):>14.1f} {max(r['rss']):>13.1f}  {r['which']}")
 
 
 if __name__ == "__main__":

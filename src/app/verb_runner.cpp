@@ -231,7 +231,10 @@ ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string
                                     std::string& hint) {
   const Deployment before = op.current;
   std::optional<DowntimeProber> prober;
-  if (options_.probe.enabled && op.state.public_health_url) {
+  // Only a real swap is measured: a first attach, or re-attaching prod to itself after a
+  // forced replace, has no previous color that served.
+  const bool swap = before.active && *before.active != step.color;
+  if (swap && options_.probe.enabled && op.state.public_health_url) {
     ProbeConfig config;
     config.url = *op.state.public_health_url;
     config.expect = step.color;
@@ -303,8 +306,11 @@ ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& me
   return ExitCode::RolledBack;
 }
 
-bool VerbRunner::refresh_state(Operation& op, StepRecord& record, std::string& message) {
-  auto state = backend_.read_state();
+// The state with fresh addresses for `colors` (Terraform: a targeted refresh-only apply,
+// whose outputs are the whole state; other backends: a read).
+bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
+                               std::string& message) {
+  auto state = backend_.refresh_state(op.current, colors);
   record.commands.insert(record.commands.end(), state.commands.begin(), state.commands.end());
   if (!state.ok()) {
     message = state.error;
@@ -319,8 +325,10 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
                                  std::string& hint) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
-  const bool after_change = op.stale;  // the gate follows a change: the slot is already serving
-  if (op.stale && !refresh_state(op, record, message)) {
+  // Never gate through a cached address: on Lightsail a slot's address changes on every
+  // static IP attach/detach, and Terraform's state learns it only on a refresh.
+  if ((op.stale || backend_.addresses_may_be_stale()) &&
+      !refresh_state(op, {step.color}, record, message)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;
@@ -372,9 +380,9 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
   record.result = "health_failed";
   op.record.steps.push_back(record);
   message = fmt::format(
-      "{} failed its health gate ({} attempts in {}); {}{}", color_name(step.color),
-      result.attempts, format_duration(result.elapsed),
-      after_change ? "it is deployed but not healthy" : "the static IP was not moved", attempts);
+      "{} failed its health gate ({} attempts in {}); the static IP was not "
+      "moved{}",
+      color_name(step.color), result.attempts, format_duration(result.elapsed), attempts);
   hint = fmt::format("check {} ({}), fix it with `xdeploy ~{}`, then run the command again",
                      color_name(step.color), slot->health_url, color_name(step.color));
   return ExitCode::HealthFailed;
@@ -384,7 +392,12 @@ ExitCode VerbRunner::verify_active(Operation& op, const Step& step, std::string&
                                    std::string& hint) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
-  if (op.stale && !refresh_state(op, record, message)) {
+  // After an IP move both slots' addresses changed: refresh them, and the refresh's outputs
+  // are the final state (no separate `output -json`).
+  std::vector<Color> deployed;
+  for (auto c : {op.current.inactive, op.current.active})
+    if (c) deployed.push_back(*c);
+  if (op.stale && !refresh_state(op, deployed, record, message)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;

@@ -44,7 +44,8 @@ class VerbRunner {
   ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
-  bool refresh_state(Operation& op, StepRecord& record, std::string& message);
+  bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
+                     std::string& message);
   void save_history(const OperationRecord& record);
   std::string log_file_for(const std::string& verb) const;
 

@@ -48,6 +48,19 @@ class Backend {
   // The live state. Terraform: one `output -json` (after `init` if needed).
   virtual Result<ClusterState> read_state() = 0;
 
+  // The state with fresh slot addresses for `colors` (deployed as `deployment`). A backend
+  // whose recorded addresses can be stale (Terraform: an instance's address changes on every
+  // static IP attach/detach, and state learns it only on a refresh) refreshes them; the
+  // others just read.
+  virtual Result<ClusterState> refresh_state(const Deployment& deployment,
+                                             const std::vector<Color>& colors) {
+    (void)deployment;
+    (void)colors;
+    return read_state();
+  }
+  // True when read_state() may report stale addresses, so a gate must refresh first.
+  virtual bool addresses_may_be_stale() const { return false; }
+
   // Executes one mutating step. With dry_run, shows what would happen and runs
   // only read-only checks (Terraform: plan + show + guard; never apply).
   virtual StepOutcome run(const Step& step, const Deployment& from, bool dry_run) = 0;

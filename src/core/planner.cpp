@@ -48,10 +48,13 @@ Decision deploy(const Request& r, const Deployment& d) {
   const Color o = other(c);
   if (d.detached_pair) return refuse_detached();
   if (d.empty() || (!d.active && d.inactive == c)) {
+    // Create the slot and the static IP, gate the slot at its own address, and only then
+    // attach the IP: an unhealthy first build leaves the IP attached to nothing (exit 3).
+    const Deployment created{std::nullopt, c};
     const Deployment to{c, std::nullopt};
     return make_plan(r, d,
-                     {step(StepKind::Bootstrap, c, to), step(StepKind::HealthGate, c, to),
-                      step(StepKind::VerifyActive, c, to)});
+                     {step(StepKind::Bootstrap, c, created), step(StepKind::HealthGate, c, created),
+                      step(StepKind::SwitchTraffic, c, to), step(StepKind::VerifyActive, c, to)});
   }
   if (!d.active)
     return refuse(fmt::format("{} exists but holds no static IP", name(o)),
@@ -96,9 +99,11 @@ Decision replace(const Request& r, const Deployment& d) {
     return refuse(fmt::format("{} is active (prod); replacing it takes prod down", name(c)),
                   fmt::format("run `xdeploy ~{}` and `xdeploy promote {}` instead, or pass --force",
                               name(other(c)), name(other(c))));
+  // Replacing prod loses its IP with the old instance; the new one gets it back only after
+  // it passed the gate, like any other move.
   return make_plan(r, d,
                    {step(StepKind::ReplaceSlot, c, d, true), step(StepKind::HealthGate, c, d),
-                    step(StepKind::VerifyActive, c, d)},
+                    step(StepKind::SwitchTraffic, c, d), step(StepKind::VerifyActive, c, d)},
                    true);
 }
 

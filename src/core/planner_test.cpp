@@ -35,10 +35,14 @@ std::vector<std::string> step_ids(const Decision& d) {
 
 }  // namespace
 
-TEST_CASE("deploy from nothing bootstraps, gates, verifies") {
+TEST_CASE("deploy from nothing creates, gates, and only then attaches the IP and verifies") {
   auto d = decide(req(Verb::Deploy, B), kEmpty);
   REQUIRE(std::holds_alternative<Plan>(d));
-  CHECK(step_ids(d) == std::vector<std::string>{"bootstrap-blue", "gate-blue", "verify-blue"});
+  CHECK(step_ids(d) ==
+        std::vector<std::string>{"bootstrap-blue", "gate-blue", "switch-blue", "verify-blue"});
+  // The slot exists but holds no IP until the gate passed.
+  CHECK(std::get<Plan>(d).steps[0].target.to_deploy_var() == "blue");
+  CHECK_FALSE(std::get<Plan>(d).steps[0].target.active);
   CHECK(std::get<Plan>(d).to == kBlue);
   CHECK_FALSE(std::get<Plan>(d).destructive);
   CHECK(std::get<Plan>(d).to.to_deploy_var() == "blue");
@@ -130,10 +134,11 @@ TEST_CASE("~green on the active green is refused without --force") {
   CHECK(std::holds_alternative<Refusal>(decide(req(Verb::Replace, G), kGreen)));
 }
 
-TEST_CASE("~green --force on the active green replaces it, then gates and verifies") {
+TEST_CASE("~green --force on the active green replaces it, gates, re-attaches and verifies") {
   auto d = decide(req(Verb::Replace, G, true), kGreenActiveBlue);
   REQUIRE(std::holds_alternative<Plan>(d));
-  CHECK(step_ids(d) == std::vector<std::string>{"replace-green", "gate-green", "verify-green"});
+  CHECK(step_ids(d) ==
+        std::vector<std::string>{"replace-green", "gate-green", "switch-green", "verify-green"});
   CHECK(std::get<Plan>(d).steps[0].touches_active);
   CHECK(std::get<Plan>(d).destructive);
 }

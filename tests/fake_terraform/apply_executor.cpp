@@ -88,8 +88,10 @@ class Executor {
 
   ApplyResult run() {
     bool dirty = false;
-    for (const auto& [address, attrs] : req_.data_reads.items()) {
-      state_.put({*parse_address(address), "registry.terraform.io/hashicorp/http", attrs, {}});
+    for (const auto& [address, attrs] : req_.refreshed.items()) {
+      Instance* inst = state_.find_mutable(address);
+      if (!inst) continue;
+      inst->attributes = attrs;
       dirty = true;
     }
     for (const Node& node : apply_order(req_.changes)) {
@@ -186,10 +188,12 @@ class Executor {
       const Instance* source = state_.find(ref.address);
       after[attr] = source ? source->attributes.value(ref.attribute, json()) : json();
     }
-    if (c.addr.mode == "data") return read_data(c, after);
     if (c.addr.str() == addr::kHealthy) {
-      const Instance* data = state_.find(addr::kHealthData);
-      if (auto diag = check_health_precondition(data ? data->attributes : json::object(), cfg_)) {
+      // Re-checked now that every value is known (the active instance may have just been
+      // created: it does not hold the static IP yet).
+      const Instance* active = state_.find(addr::slot_instance(req_.model.active));
+      const bool holds = active && holds_static_ip(active->attributes);
+      if (auto diag = check_attestation(req_.model, holds)) {
         result_.diagnostics.push_back(*diag);
         return false;
       }
@@ -206,20 +210,6 @@ class Executor {
     complete(c, update ? Action::Update : Action::Create,
              update ? "Modifications complete" : "Creation complete", resource_id(attrs), began);
     update ? ++result_.done.change : ++result_.done.add;
-    return true;
-  }
-
-  bool read_data(const Change& c, const json& config) {
-    auto began = Clock::now();
-    start(c, Action::Read, "Reading", "");
-    DataRead r = read_health(config, cfg_);
-    if (r.error) {
-      result_.diagnostics.push_back(*r.error);
-      return false;
-    }
-    state_.put({c.addr, c.provider, r.attributes, c.dependencies});
-    persist(state_, store_, cfg_);
-    complete(c, Action::Read, "Read complete", resource_id(r.attributes), began);
     return true;
   }
 

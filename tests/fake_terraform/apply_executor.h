@@ -4,6 +4,7 @@
 // after its dependents are updated), persisting state after each so interruption is truthful.
 #include <vector>
 
+#include "config_model.h"
 #include "fake_config.h"
 #include "planner.h"
 #include "state_store.h"
@@ -13,8 +14,9 @@ namespace fake_tf {
 
 struct ApplyRequest {
   std::vector<Change> changes;
-  nlohmann::json data_reads = nlohmann::json::object();  // read at plan, written to state now
-  bool fail_after_first = false;                         // FAKE_TF_FAULTS fail-after-first
+  nlohmann::json refreshed = nlohmann::json::object();  // refreshed at plan, written to state now
+  bool fail_after_first = false;                        // FAKE_TF_FAULTS fail-after-first
+  Model model;  // the active color and the attestation, for the gate's precondition at apply
 };
 
 struct ApplyResult {

@@ -185,15 +185,16 @@ TEST_CASE("-detailed-exitcode: 2 with changes, 0 without, 1 on error") {
 TEST_CASE("apply without -auto-approve asks; anything but yes cancels and changes nothing") {
   Workdir w;
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  RunResult no = w.tf({"apply", "-no-color", "-var=deploy=blue"}, {}, "no\n");
+  RunResult no = w.tf({"apply", "-no-color", "-var=deploy=blue", "-var=verified=blue"}, {}, "no\n");
   CHECK(no.exit_code == 1);
   CHECK(has(no.out, "Do you want to perform these actions?"));
   CHECK(has(no.out, "Apply cancelled."));
   CHECK_FALSE(w.exists("terraform.tfstate"));
-  RunResult eof = w.tf({"apply", "-input=false", "-no-color", "-var=deploy=blue"});
+  RunResult eof =
+      w.tf({"apply", "-input=false", "-no-color", "-var=deploy=blue", "-var=verified=blue"});
   CHECK(eof.exit_code == 1);
   CHECK(has(eof.err, "error asking for approval: EOF"));
-  RunResult json_mode = w.tf({"apply", "-json", "-var=deploy=blue"});
+  RunResult json_mode = w.tf({"apply", "-json", "-var=deploy=blue", "-var=verified=blue"});
   CHECK(json_mode.exit_code == 1);
   CHECK(has(json_mode.out, "Plan file or auto-approve required"));
   CHECK_FALSE(w.exists("terraform.tfstate"));
@@ -236,7 +237,7 @@ TEST_CASE("-json streams one object per line, version first, diagnostics on stdo
   CHECK(lines.back()["changes"]["operation"] == "plan");
   int planned = 0;
   for (const auto& l : lines) planned += l["type"] == "planned_change";
-  CHECK(planned == 6);  // five creates and the deferred health read
+  CHECK(planned == 5);  // five creates; no data source any more
   RunResult bad = w.tf({"plan", "-json", "-var=deploy=pink"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.empty());

@@ -15,16 +15,13 @@ namespace {
 constexpr const char* kLockFile =
     "# This file is maintained automatically by \"terraform init\".\n"
     "# Manual edits may be lost in future updates.\n\n"
-    "provider \"registry.terraform.io/hashicorp/aws\" {\n  version = \"5.100.0\"\n}\n\n"
-    "provider \"registry.terraform.io/hashicorp/http\" {\n  version = \"3.6.0\"\n}\n";
+    "provider \"registry.terraform.io/hashicorp/aws\" {\n  version = \"5.100.0\"\n}\n";
 
 constexpr const char* kProviders =
     "\nInitializing the backend...\n\nInitializing provider plugins...\n"
-    "- Finding hashicorp/aws versions matching \">= 5.0\"...\n"
-    "- Finding hashicorp/http versions matching \">= 3.4\"...\n"
+    "- Finding hashicorp/aws versions matching \">= 5.100.0, < 7.0.0\"...\n"
     "- Installing hashicorp/aws v5.100.0...\n- Installed hashicorp/aws v5.100.0 (signed by "
-    "HashiCorp)\n- Installing hashicorp/http v3.6.0...\n- Installed hashicorp/http v3.6.0 (signed "
-    "by HashiCorp)\n";
+    "HashiCorp)\n";
 }  // namespace
 
 int run_init(CommandContext& ctx) {

@@ -173,8 +173,6 @@ class Operation {
                   "The following dependency selections recorded in the lock file are inconsistent "
                   "with the current configuration:\n"
                   "  - provider registry.terraform.io/hashicorp/aws: required by this "
-                  "configuration but no version is selected\n"
-                  "  - provider registry.terraform.io/hashicorp/http: required by this "
                   "configuration but no version is selected\n\n"
                   "To make the initial dependency selections that will initialize the dependency "
                   "lock file, run:\n  terraform init");
@@ -219,7 +217,28 @@ class Operation {
       view_.diagnostic(*diag);
       return false;
     }
-    model_ = build_model(colors, cfg_);
+    if (auto v = vals.values.find("verified"); v != vals.values.end()) {
+      if (v->second != "blue" && v->second != "green")
+        return fail(
+            "Invalid value for variable",
+            fmt::format("var.verified is \"{}\"\n\nverified must be \"blue\" or \"green\": the "
+                        "color whose health you checked.\n\nThis was checked by the "
+                        "validation rule at variables.tf:14,3-13.",
+                        v->second));
+    }
+    SlotSettings settings;
+    if (auto v = vals.values.find("bundle_id"); v != vals.values.end())
+      settings.bundle_id = v->second;
+    if (auto v = vals.values.find("health_port"); v != vals.values.end()) {
+      try {
+        settings.health_port = std::stoi(v->second);
+      } catch (const std::exception&) {
+        return fail("Invalid value for input variable",
+                    "The given value is not suitable for var.health_port: a number is required.");
+      }
+    }
+    model_ = build_model(colors, cfg_, settings);
+    if (auto v = vals.values.find("verified"); v != vals.values.end()) model_.verified = v->second;
     return true;
   }
 
@@ -258,33 +277,63 @@ class Operation {
     }
   }
 
-  // §5.6: the health data source is read now when nothing it depends on is pending, and the
-  // gate's precondition is checked against it straight away.
-  bool read_data_at_plan(const std::vector<Change>& changes) {
-    for (const auto& c : changes) {
-      if (!c.read_at_plan) continue;
-      view_.out(fmt::format("{}: Reading...\n", c.addr.str()));
-      DataRead r = read_health(c.after, cfg_);
-      if (r.error) {
-        view_.diagnostic(*r.error);
-        return false;
-      }
-      r.attributes["response_headers"].erase("Date");
-      view_.out(fmt::format("{}: Read complete after 0s [id={}]\n", c.addr.str(),
-                            resource_id(r.attributes)));
-      const Instance* prior = state_.find(c.addr.str());
-      if (!prior || prior->attributes != r.attributes) data_reads_[c.addr.str()] = r.attributes;
-      bool gate_in_plan = std::any_of(changes.begin(), changes.end(), [](const Change& x) {
-        return x.addr.str() == addr::kHealthy;
-      });
-      if (gate_in_plan) {
-        if (auto diag = check_health_precondition(r.attributes, cfg_)) {
-          view_.diagnostic(*diag);
-          return false;
-        }
-      }
+  // Lightsail's addresses as a refresh reads them (provider_ops.h): only the instances in the
+  // refresh's scope (every one, or those a -target selects). Real Terraform refreshes every
+  // resource in scope; only the instances can differ in the fake.
+  void refresh_instances() {
+    std::vector<std::string> addresses;
+    for (const Instance* inst : state_.ordered()) {
+      if (inst->addr.type != "aws_lightsail_instance") continue;
+      bool in_scope = targets_.empty() ||
+                      std::any_of(targets_.begin(), targets_.end(),
+                                  [&](const Address& t) { return target_selects(t, inst->addr); });
+      if (in_scope) addresses.push_back(inst->addr.str());
+    }
+    for (const auto& a : addresses) {
+      Instance* inst = state_.find_mutable(a);
+      if (refresh_instance(*inst, state_, cfg_)) refreshed_[a] = inst->attributes;
+    }
+  }
+
+  // The gate's precondition, checked at plan time when its values are known (facts §5.7).
+  bool check_attestation_at_plan(const std::vector<Change>& changes) {
+    auto find = [&](const std::string& a) -> const Change* {
+      for (const auto& c : changes)
+        if (c.addr.str() == a) return &c;
+      return nullptr;
+    };
+    if (!find(addr::kHealthy)) return true;
+    const std::string active = addr::slot_instance(model_.active);
+    const Change* inst = find(active);
+    std::optional<bool> holds;
+    if (!inst || inst->action == Action::NoOp || inst->action == Action::Update) {
+      const Instance* prior = state_.find(active);
+      if (prior) holds = holds_static_ip(prior->attributes);
+    }
+    if (auto diag = check_attestation(model_, holds)) {
+      view_.diagnostic(*diag);
+      return false;
     }
     return true;
+  }
+
+  // plan/apply -refresh-only: nothing but the refresh; an apply persists it and prints the
+  // outputs (a targeted refresh-only apply keeps every output in state, as Terraform does).
+  int refresh_only() {
+    for (const auto& [address, attrs] : refreshed_.items())
+      view_.out(fmt::format(
+          "\nNote: Objects have changed outside of Terraform\n\n  # {} has changed\n", address));
+    if (kind_ == Kind::Plan) {
+      if (refreshed_.empty())
+        view_.out("\nNo changes. Your infrastructure still matches the configuration.\n");
+      return a_.detailed_exitcode && !refreshed_.empty() ? 2 : 0;
+    }
+    if (!refreshed_.empty()) persist(state_, store_, cfg_);
+    if (!targets_.empty()) view_.warning("Applied changes may be incomplete", kTargetApplyWarning);
+    render_change_summary(view_, ChangeCounts{}, "apply", false);
+    view_.out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
+    print_outputs();
+    return 0;
   }
 
   int plan_and_maybe_apply() {
@@ -295,12 +344,13 @@ class Operation {
     opts.targets = targets_;
     opts.replace = replace_;
     if (const char* drift = std::getenv("FAKE_TF_DRIFT")) opts.drift = drift_addresses(drift);
+    if (a_.refresh && !a_.destroy) refresh_instances();
     PlanOutcome plan = plan_changes(model_, state_, opts);
-    if (a_.refresh_only) plan.changes.clear();
     show_refresh(plan.changes);
     interrupts::poll();
     if (interrupts::stop_requested()) return interrupted_exit();
-    if (!a_.destroy && !read_data_at_plan(plan.changes)) return 1;
+    if (a_.refresh_only) return refresh_only();
+    if (!a_.destroy && !check_attestation_at_plan(plan.changes)) return 1;
     for (const auto& d : plan.diagnostics) view_.diagnostic(d);
     if (plan.has_errors()) return 1;
     if (!plan.drifted.empty()) {
@@ -329,7 +379,9 @@ class Operation {
       saved.prior_lineage = state_.lineage;
       saved.prior_outputs = state_.outputs;
       saved.changes = plan.changes;
-      saved.data_reads = data_reads_;
+      saved.refreshed = refreshed_;
+      saved.attestation = {{"active", model_.active},
+                           {"verified", model_.verified ? json(*model_.verified) : json()}};
       try {
         write_plan_file(a_.out, saved);
       } catch (const std::exception& e) {
@@ -393,7 +445,10 @@ class Operation {
       return 1;
     }
     a_.destroy = saved.destroy;
-    data_reads_ = saved.data_reads;
+    refreshed_ = saved.refreshed;
+    model_.active = saved.attestation.value("active", "");
+    if (saved.attestation.contains("verified") && saved.attestation["verified"].is_string())
+      model_.verified = saved.attestation["verified"].get<std::string>();
     return apply(saved.changes, !saved.targets.empty());
   }
 
@@ -404,8 +459,8 @@ class Operation {
   }
 
   int apply(const std::vector<Change>& changes, bool targeted) {
-    ApplyRequest req{changes, data_reads_,
-                     ctx_.fault && ctx_.fault->kind == FaultKind::FailAfterFirst};
+    ApplyRequest req{changes, refreshed_,
+                     ctx_.fault && ctx_.fault->kind == FaultKind::FailAfterFirst, model_};
     ApplyResult result;
     try {
       result = execute_apply(req, state_, store_, cfg_, view_);
@@ -451,7 +506,7 @@ class Operation {
   FakeConfig cfg_;
   Model model_;
   json variables_ = json::object();
-  json data_reads_ = json::object();
+  json refreshed_ = json::object();  // instances whose refresh changed them
   StateLock lock_;
   StateStore store_{ctx_.workdir};
   State state_;

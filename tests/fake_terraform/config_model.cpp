@@ -29,7 +29,6 @@ std::optional<std::string> slot_color(const Address& a) {
 
 namespace {
 constexpr const char* kAws = "registry.terraform.io/hashicorp/aws";
-constexpr const char* kHttp = "registry.terraform.io/hashicorp/http";
 constexpr const char* kBuiltin = "terraform.io/builtin/terraform";
 const std::set<std::string> kColors{"blue", "green"};
 
@@ -50,30 +49,34 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-DesiredResource slot_instance(const std::string& color, const FakeConfig& cfg) {
+DesiredResource slot_instance(const std::string& color, const FakeConfig& cfg,
+                              const SlotSettings& settings) {
   DesiredResource r = resource(must_parse(addr::slot_instance(color)), kAws);
   r.config = {{"name", cfg.app + "-" + color},
               {"availability_zone", "us-east-1a"},
               {"blueprint_id", "ubuntu_22_04"},
-              {"bundle_id", "nano_3_0"},
+              {"bundle_id", settings.bundle_id},
               {"user_data", fmt::format("#!/bin/sh\n# falcon-xecutor build {}\n", cfg.build)},
               {"tags", {{"color", color}, {"build", cfg.build}}}};
   r.force_new = {"name", "availability_zone", "blueprint_id", "bundle_id", "user_data"};
   // Like terraform/modules/slot: a slot keeps the build it was created with;
   // only a create or a -replace ships the current one.
-  r.ignore_changes = {"user_data", "tags"};
-  r.computed = {"id", "arn", "public_ip_address", "created_at"};
+  // bundle_id too: a per-color setting reaches a slot only when it is created or replaced.
+  r.ignore_changes = {"user_data", "tags", "bundle_id"};
+  r.computed = {"id", "arn", "public_ip_address", "is_static_ip", "created_at"};
   return r;
 }
 
-DesiredResource slot_ports(const std::string& color, const FakeConfig& cfg) {
+DesiredResource slot_ports(const std::string& color, const FakeConfig& cfg,
+                           const SlotSettings& settings) {
   DesiredResource r = resource(must_parse(addr::slot_ports(color)), kAws);
   r.config = {{"instance_name", cfg.app + "-" + color},
-              {"port_info", json::array({{{"from_port", 80},
-                                          {"to_port", 80},
+              {"port_info", json::array({{{"from_port", settings.health_port},
+                                          {"to_port", settings.health_port},
                                           {"protocol", "tcp"},
                                           {"cidrs", json::array({"0.0.0.0/0"})}}})}};
   r.force_new = {"instance_name", "port_info"};
+  r.ignore_changes = {"port_info"};  // per-color, like bundle_id
   r.computed = {"id"};
   r.replace_triggered_by = {addr::slot_instance(color)};
   return r;
@@ -88,19 +91,6 @@ DesiredResource static_ip(const FakeConfig& cfg) {
   return r;
 }
 
-DesiredResource health_data(const std::string& active, const FakeConfig& cfg) {
-  DesiredResource r = resource(must_parse(addr::kHealthData), kHttp);
-  r.config = {{"url", cfg.slot(active).health_url},
-              {"method", "GET"},
-              {"request_timeout_ms", cfg.health_timeout_ms},
-              {"retry",
-               {{"attempts", cfg.health_attempts},
-                {"min_delay_ms", cfg.health_retry_delay_ms},
-                {"max_delay_ms", cfg.health_retry_delay_ms}}}};
-  r.computed = {"id", "status_code", "response_body", "response_headers"};
-  return r;
-}
-
 DesiredResource healthy(const std::string& active, const FakeConfig& cfg) {
   DesiredResource r = resource(must_parse(addr::kHealthy), kBuiltin);
   r.config = {{"input", cfg.app + "-" + active}};
@@ -108,7 +98,6 @@ DesiredResource healthy(const std::string& active, const FakeConfig& cfg) {
   r.force_new = {"triggers_replace"};
   r.computed = {"id", "output"};
   r.computed_on_update = {"output"};
-  r.has_health_precondition = true;
   return r;
 }
 
@@ -174,39 +163,54 @@ std::optional<Diagnostic> parse_deploy(const std::string& raw, bool complex_type
   return std::nullopt;
 }
 
-Model build_model(const std::vector<std::string>& colors, const FakeConfig& cfg) {
+Model build_model(const std::vector<std::string>& colors, const FakeConfig& cfg,
+                  const SlotSettings& settings) {
   Model m;
   m.colors = colors;
   m.resources.push_back(static_ip(cfg));
   for (const auto& c : colors) {
-    m.resources.push_back(slot_instance(c, cfg));
-    m.resources.push_back(slot_ports(c, cfg));
+    m.resources.push_back(slot_instance(c, cfg, settings));
+    m.resources.push_back(slot_ports(c, cfg, settings));
   }
   if (!colors.empty()) {
     m.active = colors.back();
-    m.resources.push_back(health_data(m.active, cfg));
     m.resources.push_back(healthy(m.active, cfg));
     m.resources.push_back(attachment(cfg));
   }
   return m;
 }
 
+std::optional<Diagnostic> check_attestation(const Model& model,
+                                            std::optional<bool> holds_static_ip) {
+  if (!holds_static_ip) return std::nullopt;  // unknown: checked again during apply
+  if (*holds_static_ip || model.verified == model.active) return std::nullopt;
+  return Diagnostic{
+      "error", "Resource precondition failed",
+      fmt::format("  on modules/upgrade/main.tf line 31, in resource \"terraform_data\" "
+                  "\"healthy\":\n  31:       condition     = var.verified == var.active_color || "
+                  "var.instance_holds_static_ip == true\n    ├────────────────\n    │ "
+                  "var.active_color is \"{0}\"\n    │ var.instance_holds_static_ip is false\n    "
+                  "│ var.verified is {1}\n\nStatic IP not moved: {0} has not been verified. "
+                  "xdeploy passes -var=verified={0} only after its health gate passed; by hand, "
+                  "check {0}'s health URL yourself and pass -var=verified={0}.",
+                  model.active, model.verified ? "\"" + *model.verified + "\"" : "null"),
+      addr::kHealthy};
+}
+
 std::vector<std::string> dependencies_of(const Address& a, const std::vector<Address>& universe) {
   std::vector<std::string> deps;
   const std::string s = a.str();
-  auto add_slots = [&] {
+  // No depends_on = [module.slot] any more: the gate references the slot instances' outputs
+  // (name, arn, is_static_ip), and the config-level edge covers every instance of module.slot.
+  auto add_instances = [&] {
     for (const auto& u : universe)
-      if (addr::slot_color(u)) deps.push_back(u.str());
+      if (addr::slot_color(u) && u.type == "aws_lightsail_instance") deps.push_back(u.str());
   };
   if (auto color = addr::slot_color(a); color && a.type == "aws_lightsail_instance_public_ports") {
     deps.push_back(addr::slot_instance(*color));
-  } else if (s == addr::kHealthData) {
-    add_slots();
   } else if (s == addr::kHealthy) {
-    add_slots();
-    deps.push_back(addr::kHealthData);
+    add_instances();
   } else if (s == addr::kAttachment) {
-    add_slots();
     deps.push_back(addr::kHealthy);
     deps.push_back(addr::kStaticIp);
   }

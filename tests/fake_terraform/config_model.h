@@ -1,7 +1,7 @@
 #pragma once
 // The root module the fake models instead of parsing HCL: for each deployed color a slot
-// (instance + public ports), the protected static IP, and module.upgrade (health data source,
-// the terraform_data gate with its precondition, and the static IP attachment).
+// (instance + public ports), the protected static IP, and module.upgrade (the terraform_data
+// gate with its attestation precondition, and the static IP attachment).
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -21,7 +21,6 @@ std::string slot_module(const std::string& color);
 std::string slot_instance(const std::string& color);
 std::string slot_ports(const std::string& color);
 inline constexpr const char* kStaticIp = "aws_lightsail_static_ip.this";
-inline constexpr const char* kHealthData = "module.upgrade.data.http.health";
 inline constexpr const char* kHealthy = "module.upgrade.terraform_data.healthy";
 inline constexpr const char* kAttachment = "module.upgrade.aws_lightsail_static_ip_attachment.this";
 // The color of a module.slot["C"] address, if it is one.
@@ -45,12 +44,19 @@ struct DesiredResource {
   std::vector<std::string> computed_on_update;    // become unknown on an in-place update
   std::vector<std::string> replace_triggered_by;  // lifecycle.replace_triggered_by
   bool prevent_destroy = false;
-  bool has_health_precondition = false;
+};
+
+// Per-color settings read from the root variables (terraform/variables.tf); a slot keeps the
+// values it was created with (ignore_changes), like the real module.
+struct SlotSettings {
+  std::string bundle_id = "nano_3_0";
+  int health_port = 8080;
 };
 
 struct Model {
   std::vector<std::string> colors;  // inactive first, active last
   std::string active;
+  std::optional<std::string> verified;     // -var=verified: the attestation
   std::vector<DesiredResource> resources;  // dependency order
   const DesiredResource* find(const std::string& address) const;
 };
@@ -58,7 +64,14 @@ struct Model {
 // Validates `deploy` like the real module; an error diagnostic names the problem.
 std::optional<Diagnostic> parse_deploy(const std::string& raw, bool complex_type,
                                        std::vector<std::string>& colors);
-Model build_model(const std::vector<std::string>& colors, const FakeConfig& cfg);
+Model build_model(const std::vector<std::string>& colors, const FakeConfig& cfg,
+                  const SlotSettings& settings = {});
+
+// The gate's precondition (terraform/modules/upgrade): the attested color is the active one, or
+// the active instance already holds the static IP. `holds_static_ip` is nullopt while unknown
+// (the active instance is being created or replaced): then the check waits for apply.
+std::optional<Diagnostic> check_attestation(const Model& model,
+                                            std::optional<bool> holds_static_ip);
 
 // Configuration-level dependencies of `a` among `universe` (module.upgrade depends_on module.slot).
 std::vector<std::string> dependencies_of(const Address& a, const std::vector<Address>& universe);

@@ -22,14 +22,17 @@ TEST_CASE("fail: an error diagnostic and exit 1, only on the chosen invocation")
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
   Env faults{{"FAKE_TF_FAULTS", "apply#2=fail"}};
-  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=blue"}, faults).exit_code == 0);
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}, faults)
+            .exit_code == 0);
   std::string state = w.read("terraform.tfstate");
   RunResult second =
-      w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=green,blue"}, faults);
+      w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=green,blue", "-var=verified=blue"},
+           faults);
   CHECK(second.exit_code == 1);
   CHECK(has(second.err, "Error: injected failure"));
   CHECK(w.read("terraform.tfstate") == state);
-  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"}, faults).exit_code == 0);
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue", "-var=verified=blue"}, faults)
+            .exit_code == 0);
   RunResult always = w.tf({"output", "-json"}, {{"FAKE_TF_FAULTS", "output=fail"}});
   CHECK(always.exit_code == 1);
 }
@@ -39,8 +42,9 @@ TEST_CASE("fail-after-first: one resource operation is applied and persisted, th
   Workdir w;
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  RunResult r = w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=blue"},
-                     {{"FAKE_TF_FAULTS", "apply=fail-after-first"}});
+  RunResult r =
+      w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=blue", "-var=verified=blue"},
+           {{"FAKE_TF_FAULTS", "apply=fail-after-first"}});
   CHECK(r.exit_code == 1);
   CHECK(has(r.err, "Error: injected failure"));
   CHECK_FALSE(has(r.out, "Apply complete!"));

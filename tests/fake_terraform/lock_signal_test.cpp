@@ -26,7 +26,8 @@ TEST_CASE("a second process waits for the state lock, or fails with the lock err
   Workdir w;
   w.fake_config(health_config(server.port(), 400));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  FakeProcess holder({"apply", "-auto-approve", "-var=deploy=blue"}, w.path());
+  FakeProcess holder({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"},
+                     w.path());
   REQUIRE(wait_until([&] { return w.exists(".terraform.tfstate.lock.info"); }, 5s));
   json info = json::parse(w.read(".terraform.tfstate.lock.info"));
   CHECK(info["Operation"] == "OperationTypeApply");
@@ -56,7 +57,8 @@ TEST_CASE("SIGINT mid-apply: the running operation finishes, state is truthful, 
   Workdir w;
   w.fake_config(health_config(server.port(), 700));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  FakeProcess apply({"apply", "-auto-approve", "-no-color", "-var=deploy=blue"}, w.path());
+  FakeProcess apply(
+      {"apply", "-auto-approve", "-no-color", "-var=deploy=blue", "-var=verified=blue"}, w.path());
   REQUIRE(apply.wait_for_output("Creation complete", 10s));
   apply.signal(SIGINT);
   RunResult r = apply.wait(20s);
@@ -78,7 +80,7 @@ TEST_CASE("SIGINT mid-apply: the running operation finishes, state is truthful, 
   CHECK(w.calls().back()["signals"] == json::array({"SIGINT"}));
   CHECK(w.calls().back()["exit_code"] == 1);
   // The interrupted apply can be finished later.
-  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=blue"}).exit_code == 0);
+  CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code == 0);
 }
 
 TEST_CASE("SIGTERM is handled like SIGINT") {
@@ -86,7 +88,8 @@ TEST_CASE("SIGTERM is handled like SIGINT") {
   Workdir w;
   w.fake_config(health_config(server.port(), 500));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  FakeProcess apply({"apply", "-auto-approve", "-no-color", "-var=deploy=blue"}, w.path());
+  FakeProcess apply(
+      {"apply", "-auto-approve", "-no-color", "-var=deploy=blue", "-var=verified=blue"}, w.path());
   REQUIRE(apply.wait_for_output("Creating...", 10s));
   apply.signal(SIGTERM);
   RunResult r = apply.wait(20s);
@@ -101,7 +104,8 @@ TEST_CASE("a second interrupt exits 1 at once with the data-loss warning") {
   Workdir w;
   w.fake_config(health_config(server.port(), 60000));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  FakeProcess apply({"apply", "-auto-approve", "-no-color", "-var=deploy=blue"}, w.path());
+  FakeProcess apply(
+      {"apply", "-auto-approve", "-no-color", "-var=deploy=blue", "-var=verified=blue"}, w.path());
   REQUIRE(apply.wait_for_output("Creating...", 10s));
   apply.signal(SIGINT);
   REQUIRE(apply.wait_for_output("Gracefully shutting down", 5s));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config_model.h"
+#include "provider_ops.h"
 
 namespace fake_tf {
 
@@ -33,10 +34,13 @@ json compute_outputs(const State& state, const FakeConfig& cfg) {
     std::string name = text(a, "name");
     color_by_instance[name] = *color;
     const auto tags = a.value("tags", json::object());
-    slots[*color] = {{"instance_name", name},
-                     {"public_ip", text(a, "public_ip_address")},
-                     {"health_url", cfg.slot(*color).health_url},
-                     {"build", tags.is_object() ? text(tags, "build") : ""}};
+    slots[*color] = {
+        {"instance_name", name},
+        {"public_ip", text(a, "public_ip_address")},
+        // From the instance's address as of the last refresh: while it holds the
+        // static IP, its own address IS the static IP (facts §0.1).
+        {"health_url", holds_static_ip(a) ? cfg.static_ip_health_url : cfg.slot(*color).health_url},
+        {"build", tags.is_object() ? text(tags, "build") : ""}};
     slot_types[*color] = {"object",
                           {{"build", "string"},
                            {"health_url", "string"},

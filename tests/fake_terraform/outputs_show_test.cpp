@@ -33,7 +33,8 @@ TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printe
   Workdir w;
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  RunResult apply = w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=green,blue"});
+  RunResult apply =
+      w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=green,blue", "-var=verified=blue"});
   REQUIRE(apply.exit_code == 0);
   CHECK(has(apply.out, "Apply complete! Resources: 7 added, 0 changed, 0 destroyed."));
   CHECK(has(apply.out, "\nOutputs:\n\nactive = \"blue\"\n"));
@@ -79,7 +80,6 @@ TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printe
         "module.slot[\"blue\"].aws_lightsail_instance_public_ports.this\n"
         "module.slot[\"green\"].aws_lightsail_instance.this\n"
         "module.slot[\"green\"].aws_lightsail_instance_public_ports.this\n"
-        "module.upgrade.data.http.health\n"
         "module.upgrade.aws_lightsail_static_ip_attachment.this\n"
         "module.upgrade.terraform_data.healthy\n");
   CHECK(w.tf({"state", "list", "module.slot[\"green\"]"}).out ==
@@ -98,7 +98,8 @@ TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printe
   CHECK(state["serial"].get<int>() > 1);
   CHECK(state["lineage"].get<std::string>().size() == 36);
   // The next write keeps the previous state as the backup.
-  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue"}).exit_code == 0);
+  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
+          0);
   REQUIRE(w.exists("terraform.tfstate.backup"));
   CHECK(json::parse(w.read("terraform.tfstate.backup"))["serial"] == state["serial"]);
   CHECK(w.state()["lineage"] == state["lineage"]);
@@ -109,8 +110,8 @@ TEST_CASE("a plan is refused once the state changed after it was made") {
   Workdir w;
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  REQUIRE(w.tf({"plan", "-out=first", "-var=deploy=blue"}).exit_code == 0);
-  REQUIRE(w.tf({"plan", "-out=second", "-var=deploy=blue"}).exit_code == 0);
+  REQUIRE(w.tf({"plan", "-out=first", "-var=deploy=blue", "-var=verified=blue"}).exit_code == 0);
+  REQUIRE(w.tf({"plan", "-out=second", "-var=deploy=blue", "-var=verified=blue"}).exit_code == 0);
   REQUIRE(w.tf({"apply", "first"}).exit_code == 0);
   std::string state = w.read("terraform.tfstate");
   RunResult stale = w.tf({"apply", "-no-color", "second"});
@@ -127,7 +128,7 @@ TEST_CASE("the call log records each invocation and never a secret value") {
   Env env{{"TF_VAR_api_key", "s3cr3t-from-env"}, {"TF_IN_AUTOMATION", "1"}};
   REQUIRE(w.tf({"init", "-input=false"}, env).exit_code == 0);
   RunResult apply = w.tf({"apply", "-auto-approve", "-var=api_key=s3cr3t-from-argv", "-var",
-                          "api_key=s3cr3t-spaced", "-var=deploy=blue"},
+                          "api_key=s3cr3t-spaced", "-var=deploy=blue", "-var=verified=blue"},
                          env);
   REQUIRE(apply.exit_code == 0);
   CHECK(w.tf({"plan", "-var=deploy=pink"}, env).exit_code == 1);

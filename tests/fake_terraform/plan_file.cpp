@@ -28,7 +28,8 @@ void write_plan_file(const std::filesystem::path& path, const SavedPlan& p) {
            {"lineage", p.prior_lineage},
            {"outputs", p.prior_outputs}}},
          {"changes", changes},
-         {"data_reads", p.data_reads},
+         {"refreshed", p.refreshed},
+         {"attestation", p.attestation},
          {"planned_outputs", p.planned_outputs}};
   write_file_atomic(path, j.dump() + "\n");
 }
@@ -53,7 +54,8 @@ SavedPlan read_plan_file(const std::filesystem::path& path) {
     p.prior_lineage = j.at("prior").at("lineage");
     p.prior_outputs = j.at("prior").at("outputs");
     for (const auto& c : j.at("changes")) p.changes.push_back(Change::from_json(c));
-    p.data_reads = j.at("data_reads");
+    p.refreshed = j.at("refreshed");
+    p.attestation = j.at("attestation");
     p.planned_outputs = j.at("planned_outputs");
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("corrupt plan: {}", e.what()));

@@ -1,7 +1,7 @@
 #pragma once
 // Saved plans (-out=FILE): our own JSON format, recording the state serial/lineage the plan was
 // made from (so a stale plan is refused), the variables (secret values left out), the planned
-// changes and the data source results read at plan time.
+// changes, the instance attributes refreshed at plan time, and the attestation the gate checks.
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -23,7 +23,9 @@ struct SavedPlan {
   std::string prior_lineage;
   nlohmann::json prior_outputs = nlohmann::json::object();
   std::vector<Change> changes;
-  nlohmann::json data_reads = nlohmann::json::object();  // address -> attributes read at plan
+  nlohmann::json refreshed = nlohmann::json::object();  // address -> attributes refreshed at plan
+  nlohmann::json attestation =
+      nlohmann::json::object();  // {"active": color, "verified": color|null}
   nlohmann::json planned_outputs = nlohmann::json::object();
 };
 

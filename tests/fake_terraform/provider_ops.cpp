@@ -6,7 +6,6 @@
 
 #include "clock_ids.h"
 #include "config_model.h"
-#include "http_check.h"
 
 namespace fake_tf {
 
@@ -19,7 +18,9 @@ json provider_apply(const Change& c, json after, const State& state, const FakeC
     if (c.action != Action::Update) {
       after["arn"] = "arn:aws:lightsail:us-east-1:000000000000:Instance/" + random_uuid();
       after["created_at"] = rfc3339_nano_now();
+      // A new instance has its own dynamic address, never the static IP.
       after["public_ip_address"] = cfg.slot(addr::slot_color(c.addr).value_or("")).public_ip;
+      after["is_static_ip"] = false;
     }
   } else if (type == "aws_lightsail_instance_public_ports") {
     auto hash = std::hash<std::string>{}(after.value("port_info", json()).dump()) % 1000000000;
@@ -40,30 +41,22 @@ json provider_apply(const Change& c, json after, const State& state, const FakeC
   return after;
 }
 
-DataRead read_health(const json& config, const FakeConfig& cfg) {
-  const std::string url = config.value("url", "");
-  HttpOutcome r =
-      http_get(url, {cfg.health_attempts, cfg.health_retry_delay_ms, cfg.health_timeout_ms});
-  if (!r.ok)
-    return {json(), Diagnostic{"error", "Error making request", r.error, addr::kHealthData}};
-  json attrs = config;
-  attrs["id"] = url;
-  attrs["status_code"] = r.status_code;
-  attrs["response_body"] = r.body;
-  attrs["response_headers"] = r.headers;
-  return {attrs, std::nullopt};
+bool refresh_instance(Instance& instance, const State& state, const FakeConfig& cfg) {
+  if (instance.addr.type != "aws_lightsail_instance") return false;
+  const Instance* attachment = state.find(addr::kAttachment);
+  const bool holds = attachment && attachment->attributes.value("instance_name", "") ==
+                                       instance.attributes.value("name", "");
+  const json before = instance.attributes;
+  instance.attributes["is_static_ip"] = holds;
+  instance.attributes["public_ip_address"] =
+      holds ? cfg.static_ip_address
+            : cfg.slot(addr::slot_color(instance.addr).value_or("")).public_ip;
+  return instance.attributes != before;
 }
 
-std::optional<Diagnostic> check_health_precondition(const json& data, const FakeConfig& cfg) {
-  if (data.value("status_code", 0) == cfg.expected_status) return std::nullopt;
-  return Diagnostic{
-      "error", "Resource precondition failed",
-      fmt::format("  on modules/upgrade/main.tf line 14, in resource \"terraform_data\" "
-                  "\"healthy\":\n  14:       condition     = data.http.health.status_code == "
-                  "var.expected_status\n    ├────────────────\n    │ "
-                  "data.http.health.status_code is {}\n\nHealth check failed; static IP not moved.",
-                  data.value("status_code", 0)),
-      addr::kHealthy};
+bool holds_static_ip(const json& a) {
+  auto it = a.find("is_static_ip");
+  return it != a.end() && it->is_boolean() && it->get<bool>();
 }
 
 std::string resource_id(const json& attributes) {

@@ -26,6 +26,9 @@ const Instance* State::find(const std::string& address) const {
   auto it = instances.find(state_sort_key(*parsed));
   return it == instances.end() ? nullptr : &it->second;
 }
+Instance* State::find_mutable(const std::string& address) {
+  return const_cast<Instance*>(static_cast<const State*>(this)->find(address));
+}
 void State::put(Instance inst) {
   auto key = state_sort_key(inst.addr);
   instances[key] = std::move(inst);

@@ -31,6 +31,7 @@ struct State {
   nlohmann::json outputs = nlohmann::json::object();  // name -> {value, type}
 
   const Instance* find(const std::string& address) const;
+  Instance* find_mutable(const std::string& address);
   void put(Instance inst);
   void erase(const std::string& address);
   bool empty() const { return instances.empty(); }

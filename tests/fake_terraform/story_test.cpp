@@ -1,6 +1,8 @@
 // The seed README's blue/green story driven through saved plans, against the built fake.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "test_support/fake_tf_harness.h"
 #include "test_support/health_server.h"
 
@@ -45,7 +47,6 @@ const std::string kGreenPorts = "module.slot[\"green\"].aws_lightsail_instance_p
 const std::string kHealthy = "module.upgrade.terraform_data.healthy";
 const std::string kAttach = "module.upgrade.aws_lightsail_static_ip_attachment.this";
 const std::string kStaticIp = "aws_lightsail_static_ip.this";
-const std::string kData = "module.upgrade.data.http.health";
 
 json outputs(const Workdir& w) {
   RunResult r = w.tf({"output", "-json"});
@@ -61,17 +62,16 @@ TEST_CASE("the seed story runs through saved plans with Terraform's actions and 
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init", "-input=false"}).exit_code == 0);
 
-  // deploy=blue: everything is created; the health read waits for apply (blue is pending).
-  auto first = planned(w, {"-var=deploy=blue"});
+  // deploy=blue: everything is created; nothing is read over HTTP (the gate is an attestation).
+  auto first = planned(w, {"-var=deploy=blue", "-var=verified=blue"});
+  CHECK(first.size() == 5);
   for (const auto& a : {kBlue, kBluePorts, kStaticIp, kHealthy, kAttach})
     CHECK(first.at(a)["change"]["actions"] == json::array({"create"}));
-  CHECK(first.at(kData)["change"]["actions"] == json::array({"read"}));
-  CHECK(first.at(kData)["action_reason"] == "read_because_dependency_pending");
   CHECK(first.at(kBlue)["module_address"] == "module.slot[\"blue\"]");
   CHECK(first.at(kBlue)["provider_name"] == "registry.terraform.io/hashicorp/aws");
   CHECK(first.at(kBlue)["change"]["after_unknown"]["arn"] == true);
   apply_saved(w);
-  CHECK(server.hits("/blue/health") >= 1);
+  CHECK(server.hits("/blue/health") == 0);
   json out = outputs(w);
   CHECK(out["active"]["value"] == "blue");
   std::string blue_arn = state_attributes(w.state(), kBlue)["arn"];
@@ -98,11 +98,16 @@ TEST_CASE("the seed story runs through saved plans with Terraform's actions and 
   CHECK(state_attributes(w.state(), kGreen)["arn"] != green_arn);
   CHECK(outputs(w)["active"]["value"] == "blue");
 
+  // Promote without the attestation: refused at plan time, nothing detached.
+  RunResult unattested = w.tf({"plan", "-no-color", "-var=deploy=blue,green"});
+  CHECK(unattested.exit_code == 1);
+  CHECK(unattested.err.find("Static IP not moved: green has not been verified") !=
+        std::string::npos);
   // Promote: only module.upgrade changes, the attachment is replaced (delete then create).
-  auto promote = changed_only(planned(w, {"-var=deploy=blue,green"}));
+  auto promote = changed_only(planned(w, {"-var=deploy=blue,green", "-var=verified=green"}));
   for (const auto& [a, rc] : promote) CHECK(a.rfind("module.upgrade.", 0) == 0);
   CHECK(promote.at(kAttach)["change"]["actions"] == json::array({"delete", "create"}));
-  CHECK(server.hits("/green/health") >= 1);  // read at plan time: green had no pending change
+  CHECK(server.hits("/green/health") == 0);  // plans never read live health
   RunResult apply = w.tf({"apply", "-input=false", "-no-color", "tfplan"});
   REQUIRE(apply.exit_code == 0);
   auto detach = apply.out.find(kAttach + ": Destroying...");
@@ -112,7 +117,30 @@ TEST_CASE("the seed story runs through saved plans with Terraform's actions and 
   CHECK(detach < attach);
   CHECK(outputs(w)["active"]["value"] == "green");
 
+  // Lightsail's addresses (facts §0.1): the move changed both instances' public addresses, but
+  // state learns it only on a refresh, so `output -json` is stale: blue still "is" the static IP.
+  const std::string static_url = health_config(server.port())["static_ip"]["health_url"];
+  CHECK(outputs(w)["slots"]["value"]["blue"]["health_url"] == static_url);
+  CHECK(state_attributes(w.state(), kBlue)["is_static_ip"] == true);
+  RunResult refresh = w.tf({"apply", "-refresh-only", "-auto-approve", "-json", "-target=" + kBlue,
+                            "-target=" + kGreen, "-var=deploy=blue,green"});
+  REQUIRE(refresh.exit_code == 0);
+  // Its final `outputs` event is the whole fresh state (every output, targeted or not).
+  json fresh;
+  std::istringstream lines(refresh.out);
+  for (std::string line; std::getline(lines, line);)
+    if (auto e = json::parse(line, nullptr, false); e.is_object() && e["type"] == "outputs")
+      fresh = e["outputs"];
+  CHECK(fresh["active"]["value"] == "green");
+  CHECK(fresh["slots"]["value"]["blue"]["health_url"] ==
+        health_config(server.port())["slots"]["blue"]["health_url"]);
+  CHECK(fresh["slots"]["value"]["green"]["health_url"] == static_url);
+  CHECK(outputs(w)["slots"] == fresh["slots"]);
+  CHECK(state_attributes(w.state(), kGreen)["public_ip_address"] == "127.0.0.10");
+  CHECK(state_attributes(w.state(), kBlue)["public_ip_address"] == "127.0.0.11");
+
   // deploy=green: blue is destroyed because its module instance left the configuration.
+  // No attestation needed: green already holds the IP.
   auto cleanup = changed_only(planned(w, {"-var=deploy=green"}));
   CHECK(cleanup.size() == 2);
   CHECK(cleanup.at(kBlue)["change"]["actions"] == json::array({"delete"}));
@@ -130,12 +158,13 @@ TEST_CASE("a promote through -target gate then -target module.upgrade matches th
   Workdir w;
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  REQUIRE(w.tf({"apply", "-auto-approve", "-input=false", "-var=deploy=blue"}).exit_code == 0);
+  REQUIRE(w.tf({"apply", "-auto-approve", "-input=false", "-var=deploy=blue", "-var=verified=blue"})
+              .exit_code == 0);
 
   // Step 1: create green and pass the gate; the attachment (a dependent) is left alone.
-  RunResult gate =
-      w.tf({"apply", "-auto-approve", "-input=false", "-no-color",
-            "-target=module.upgrade.terraform_data.healthy", "-var", "deploy=blue,green"});
+  RunResult gate = w.tf({"apply", "-auto-approve", "-input=false", "-no-color",
+                         "-target=module.upgrade.terraform_data.healthy", "-var",
+                         "deploy=blue,green", "-var=verified=green"});
   INFO(gate.all());
   REQUIRE(gate.exit_code == 0);
   CHECK(gate.out.find("Warning: Resource targeting is in effect") != std::string::npos);
@@ -146,7 +175,7 @@ TEST_CASE("a promote through -target gate then -target module.upgrade matches th
 
   // Step 2: only the attachment moves.
   RunResult move = w.tf({"apply", "-auto-approve", "-input=false", "-no-color", "-target",
-                         "module.upgrade", "-var=deploy=blue,green"});
+                         "module.upgrade", "-var=deploy=blue,green", "-var=verified=green"});
   INFO(move.all());
   REQUIRE(move.exit_code == 0);
   CHECK(move.out.find("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.") !=
@@ -160,7 +189,9 @@ TEST_CASE("a new build changes no existing slot; -replace ships it (ignore_chang
   json cfg = health_config(server.port());
   w.fake_config(cfg);
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"}).exit_code == 0);
+  REQUIRE(
+      w.tf({"apply", "-auto-approve", "-var=deploy=green,blue", "-var=verified=blue"}).exit_code ==
+      0);
   cfg["build"] = "2";
   w.fake_config(cfg);
   // Like terraform/modules/slot: user_data and tags are ignored after creation.
@@ -180,14 +211,20 @@ TEST_CASE("FAKE_TF_DRIFT makes a plan replace the drifted resource, unless -refr
   Workdir w;
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=green,blue"}).exit_code == 0);
+  REQUIRE(
+      w.tf({"apply", "-auto-approve", "-var=deploy=green,blue", "-var=verified=blue"}).exit_code ==
+      0);
   Env drift{{"FAKE_TF_DRIFT", kGreen}};
   RunResult plan =
       w.tf({"plan", "-no-color", "-detailed-exitcode", "-var=deploy=green,blue"}, drift);
   CHECK(plan.exit_code == 2);
   CHECK(plan.out.find("# " + kGreen + " must be replaced") != std::string::npos);
   RunResult no_refresh =
-      w.tf({"plan", "-detailed-exitcode", "-refresh=false", "-var=deploy=green,blue"}, drift);
+      w.tf({"plan", "-detailed-exitcode", "-refresh=false", "-var=deploy=green,blue",
+            // Without a refresh, state still says blue does not hold the IP it was given:
+            // exactly the staleness the attestation must cover.
+            "-var=verified=blue"},
+           drift);
   CHECK(no_refresh.exit_code == 0);
 }
 
@@ -196,7 +233,8 @@ TEST_CASE("destroying the protected static IP fails like prevent_destroy, changi
   Workdir w;
   w.fake_config(health_config(server.port()));
   REQUIRE(w.tf({"init"}).exit_code == 0);
-  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue"}).exit_code == 0);
+  REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
+          0);
   std::string before = w.read("terraform.tfstate");
   RunResult r = w.tf({"destroy", "-auto-approve", "-no-color", "-var=deploy=blue"});
   CHECK(r.exit_code == 1);

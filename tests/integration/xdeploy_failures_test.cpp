@@ -100,7 +100,7 @@ TEST_CASE("state errors stop before any plan") {
     CHECK(r.exit_code == 4);
     CHECK_THAT(r.err, Catch::Contains("--force"));
   }
-  CHECK(w.count("plan") == 1);  // only the first deploy's
+  CHECK(w.count("plan") == 2);  // only the first deploy's (create, then attach)
 }
 
 namespace {

@@ -56,7 +56,9 @@ TEST_CASE("the seed story end to end") {
     CHECK(promote["result"] == "ok");
     CHECK(promote["from"]["active"] == "blue");
     CHECK(promote["to"]["active"] == "green");
-    CHECK(invocations(promote) == 5);  // output, plan, show, apply, output
+    // output, refresh green (the gate never uses a cached address), plan, show, apply,
+    // refresh both (their addresses changed with the IP; its outputs are the final state)
+    CHECK(invocations(promote) == 6);
     CHECK(promote["probe"]["new_color_served"] == true);
     CHECK(promote["gate"]["color"] == "green");
     require_state(w, "green", "blue");

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "backend/terraform/outputs_parser.h"
 #include "backend/terraform/plan_json.h"
 #include "core/change_guard.h"
@@ -19,14 +21,24 @@ TerraformBackend::TerraformBackend(TerraformSettings settings, CommandRunner& ru
     : commands_(std::move(settings)), runner_(runner), sink_(std::move(sink)) {}
 
 TerraformBackend::Call TerraformBackend::call(const std::string& label,
-                                              const std::vector<std::string>& argv) {
+                                              const std::vector<std::string>& argv,
+                                              std::string* outputs) {
   ProcessSpec spec;
   spec.argv = argv;
   // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
   spec.env = {{"TF_IN_AUTOMATION", "1"}};
-  auto result = runner_.run(
-      spec, [&](std::string_view line) { sink_(label, line, false); },
-      [&](std::string_view line) { sink_(label, line, true); });
+  auto on_stdout = [&](std::string_view line) {
+    if (!outputs) return sink_(label, line, false);
+    // The -json UI: one object per line. Show people the message, keep the outputs event.
+    const auto event = nlohmann::json::parse(line, nullptr, false);
+    if (!event.is_object()) return sink_(label, line, false);
+    if (event.value("type", "") == "outputs" && event.contains("outputs"))
+      *outputs = event["outputs"].dump();
+    const auto message = event.value("@message", std::string());
+    if (!message.empty()) sink_(label, message, event.value("@level", "") == "error");
+  };
+  auto result =
+      runner_.run(spec, on_stdout, [&](std::string_view line) { sink_(label, line, true); });
   CommandRecord record{display_command(redact_secrets(argv)),
                        result.started ? result.exit_code : 127, result.duration};
   return {std::move(result), std::move(record)};
@@ -148,20 +160,78 @@ Result<ClusterState> TerraformBackend::read_state() {
   return r;
 }
 
+Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deployment,
+                                                     const std::vector<Color>& colors) {
+  if (colors.empty()) return read_state();
+  Result<ClusterState> r;
+  if (auto failed = ensure_init()) {
+    r.code = failed->code;
+    r.error = failed->message;
+    r.hint = failed->hint;
+    r.commands = failed->commands;
+    return r;
+  }
+  std::vector<std::string> instances;
+  for (Color c : colors) instances.push_back(slot_instance_address(c));
+  // `deploy` must name every deployed slot, or the refreshed `slots` output would drop the
+  // missing ones. Which one is active does not matter: module.upgrade is not in a refresh
+  // targeted at the instances. A detached pair is both slots.
+  const Deployment deployed =
+      deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
+  std::string outputs;
+  auto c = call("refresh", commands_.refresh_instances(deployed, instances), &outputs);
+  r.commands.push_back(c.record);
+  if (!c.result.started || c.result.exit_code != 0) {
+    r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
+    r.error =
+        c.result.started
+            ? fmt::format("terraform apply -refresh-only failed (exit {}): {}", c.result.exit_code,
+                          terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
+            : not_started_message(c.result, commands_.settings().binary);
+    r.hint = "the slots' addresses could not be refreshed; `xdeploy status` after a fix";
+    return r;
+  }
+  OutputsError error;
+  r.value = parse_outputs(outputs.empty() ? "{}" : outputs, &error);
+  if (!r.value) {
+    r.code = ExitCode::Failed;
+    r.error = "cannot understand the refresh's outputs: " + error.reason;
+  }
+  return r;
+}
+
 std::string TerraformBackend::plan_file_for(const Step& step) const {
   // Relative to -chdir, like every path Terraform receives.
   return fmt::format(".xdeploy/plans/{}.tfplan", step.id());
 }
 
-std::optional<std::string> TerraformBackend::replace_address(const Step& step) {
-  if (step.kind == StepKind::ReplaceSlot) return slot_instance_address(step.color);
-  return std::nullopt;
+// What each step's plan touches (terraform/README.md, "The commands each xdeploy verb runs").
+TerraformCommands::PlanScope TerraformBackend::plan_scope(const Step& step) {
+  TerraformCommands::PlanScope scope;
+  switch (step.kind) {
+    case StepKind::Bootstrap:
+      // Create the slot and the static IP, attach nothing: the IP is attached by the
+      // SwitchTraffic step, once the slot passed the native gate at its own address.
+      scope.targets = {slot_address(step.color), kStaticIpAddress};
+      break;
+    case StepKind::ReplaceSlot:
+      scope.replace = slot_instance_address(step.color);
+      // Replacing prod (--force): only the slot; the IP is re-attached after the gate.
+      if (step.touches_active) scope.targets = {slot_address(step.color)};
+      break;
+    case StepKind::SwitchTraffic:
+      // The attestation: the planner puts a HealthGate on this color before every move.
+      scope.verified = step.color;
+      break;
+    default:
+      break;
+  }
+  return scope;
 }
 
 std::vector<std::string> TerraformBackend::describe(const Step& step, const Deployment&) const {
   const auto plan_file = plan_file_for(step);
-  return {display_command(
-              redact_secrets(commands_.plan(step.target, replace_address(step), plan_file))),
+  return {display_command(redact_secrets(commands_.plan(step.target, plan_scope(step), plan_file))),
           display_command(commands_.show_plan_json(plan_file)),
           fmt::format("(check the plan: {} may only change its own resources)", step.id()),
           display_command(commands_.apply_plan(plan_file))};
@@ -174,7 +244,7 @@ StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool
   fs::create_directories(fs::path(commands_.settings().chdir) / ".xdeploy" / "plans", ec);
 
   StepOutcome outcome;
-  auto plan = call(step.id(), commands_.plan(step.target, replace_address(step), plan_file));
+  auto plan = call(step.id(), commands_.plan(step.target, plan_scope(step), plan_file));
   outcome.commands.push_back(plan.record);
   if (!plan.result.started)
     return failure(ExitCode::Failed, not_started_message(plan.result, commands_.settings().binary));

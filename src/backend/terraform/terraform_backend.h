@@ -24,6 +24,9 @@ class TerraformBackend : public Backend {
 
   std::string name() const override { return "terraform"; }
   Result<ClusterState> read_state() override;
+  Result<ClusterState> refresh_state(const Deployment& deployment,
+                                     const std::vector<Color>& colors) override;
+  bool addresses_may_be_stale() const override { return true; }
   StepOutcome run(const Step& step, const Deployment& from, bool dry_run) override;
   std::vector<std::string> describe(const Step& step, const Deployment& from) const override;
 
@@ -32,11 +35,14 @@ class TerraformBackend : public Backend {
     ProcessResult result;
     CommandRecord record;
   };
-  Call call(const std::string& label, const std::vector<std::string>& argv);
+  // json_stream: stdout is Terraform's -json UI; the sink gets each @message and the last
+  // `outputs` event is kept in `outputs`.
+  Call call(const std::string& label, const std::vector<std::string>& argv,
+            std::string* outputs = nullptr);
   bool initialized() const;
   std::optional<StepOutcome> ensure_init();
   std::string plan_file_for(const Step& step) const;
-  static std::optional<std::string> replace_address(const Step& step);
+  static TerraformCommands::PlanScope plan_scope(const Step& step);
   StepOutcome guard_and_apply(const Step& step, const Deployment& from, bool dry_run,
                               const std::string& plan_file, StepOutcome outcome);
 

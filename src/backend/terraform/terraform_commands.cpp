@@ -31,8 +31,7 @@ std::vector<std::string> TerraformCommands::output_json() const {
   return argv;
 }
 
-std::vector<std::string> TerraformCommands::plan(const Deployment& target,
-                                                 const std::optional<std::string>& replace_address,
+std::vector<std::string> TerraformCommands::plan(const Deployment& target, const PlanScope& scope,
                                                  const std::string& plan_file) const {
   auto argv = base("plan");
   argv.emplace_back("-input=false");
@@ -41,7 +40,24 @@ std::vector<std::string> TerraformCommands::plan(const Deployment& target,
   argv.emplace_back("-detailed-exitcode");
   argv.push_back("-out=" + plan_file);
   argv.push_back("-var=deploy=" + target.to_deploy_var());
-  if (replace_address) argv.push_back("-replace=" + *replace_address);
+  if (scope.verified) argv.push_back("-var=verified=" + std::string(to_string(*scope.verified)));
+  if (scope.replace) argv.push_back("-replace=" + *scope.replace);
+  for (const auto& t : scope.targets) argv.push_back("-target=" + t);
+  for (const auto& f : s_.var_files) argv.push_back("-var-file=" + f);
+  argv.insert(argv.end(), s_.extra_args.begin(), s_.extra_args.end());
+  return argv;
+}
+
+std::vector<std::string> TerraformCommands::refresh_instances(
+    const Deployment& deployment, const std::vector<std::string>& instances) const {
+  auto argv = base("apply");
+  argv.emplace_back("-refresh-only");
+  argv.emplace_back("-auto-approve");
+  argv.emplace_back("-input=false");
+  argv.emplace_back("-json");
+  argv.push_back("-lock-timeout=" + go_duration(s_.lock_timeout));
+  argv.push_back("-var=deploy=" + deployment.to_deploy_var());
+  for (const auto& i : instances) argv.push_back("-target=" + i);
   for (const auto& f : s_.var_files) argv.push_back("-var-file=" + f);
   argv.insert(argv.end(), s_.extra_args.begin(), s_.extra_args.end());
   return argv;

@@ -27,11 +27,23 @@ class TerraformCommands {
 
   std::vector<std::string> init() const;
   std::vector<std::string> output_json() const;
+  // What one step's plan needs besides the deployment.
+  struct PlanScope {
+    std::optional<std::string> replace;  // -replace=ADDR
+    std::vector<std::string> targets;    // -target=ADDR (first deploy, forced replace of prod)
+    std::optional<Color> verified;       // -var=verified=C: only after C passed the gate
+  };
   // A saved plan for one step: -detailed-exitcode tells "no changes" (0) from
   // "changes" (2), so a step whose goal holds costs one invocation.
-  std::vector<std::string> plan(const Deployment& target,
-                                const std::optional<std::string>& replace_address,
+  std::vector<std::string> plan(const Deployment& target, const PlanScope& scope,
                                 const std::string& plan_file) const;
+  // The smallest refresh that corrects the slots' addresses: a refresh-only
+  // apply of the given instances only (Lightsail changes an instance's
+  // address on every static IP attach/detach, and only a refresh brings that
+  // into state). -json: its final `outputs` event is the whole fresh state,
+  // so no `output -json` follows.
+  std::vector<std::string> refresh_instances(const Deployment& deployment,
+                                             const std::vector<std::string>& instances) const;
   std::vector<std::string> show_plan_json(const std::string& plan_file) const;
   // Applying a saved plan needs no -auto-approve and takes no -var: the
   // variables are inside the plan.

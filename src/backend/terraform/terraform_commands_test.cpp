@@ -24,10 +24,38 @@ TEST_CASE("init and output run in -chdir with '=' and never prompt") {
 TEST_CASE("plan is a saved, detailed-exitcode plan with the deploy variable") {
   TerraformCommands c(settings());
   const Deployment d{Color::Green, Color::Blue};
-  CHECK(c.plan(d, std::nullopt, ".xdeploy/plans/switch-green.tfplan") ==
+  CHECK(c.plan(d, {}, ".xdeploy/plans/create-green.tfplan") ==
         V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
-          "-detailed-exitcode", "-out=.xdeploy/plans/switch-green.tfplan",
+          "-detailed-exitcode", "-out=.xdeploy/plans/create-green.tfplan",
           "-var=deploy=blue,green"});
+}
+
+TEST_CASE("a move carries the attestation; a first deploy targets the slot and the static IP") {
+  TerraformCommands c(settings());
+  TerraformCommands::PlanScope move;
+  move.verified = Color::Green;
+  CHECK(c.plan(Deployment{Color::Green, Color::Blue}, move, "p.tfplan") ==
+        V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
+          "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=blue,green", "-var=verified=green"});
+  TerraformCommands::PlanScope create;
+  create.targets = {R"(module.slot["blue"])", "aws_lightsail_static_ip.this"};
+  CHECK(c.plan(Deployment{std::nullopt, Color::Blue}, create, "p.tfplan") ==
+        V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
+          "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=blue",
+          R"(-target=module.slot["blue"])", "-target=aws_lightsail_static_ip.this"});
+}
+
+TEST_CASE("the address refresh is a targeted refresh-only apply read as -json") {
+  auto s = settings();
+  s.var_files = {"prod.tfvars"};
+  TerraformCommands c(s);
+  CHECK(c.refresh_instances(Deployment{Color::Green, Color::Blue},
+                            {R"(module.slot["blue"].aws_lightsail_instance.this)",
+                             R"(module.slot["green"].aws_lightsail_instance.this)"}) ==
+        V{"tofu", "-chdir=infra", "apply", "-refresh-only", "-auto-approve", "-input=false",
+          "-json", "-lock-timeout=30s", "-var=deploy=blue,green",
+          R"(-target=module.slot["blue"].aws_lightsail_instance.this)",
+          R"(-target=module.slot["green"].aws_lightsail_instance.this)", "-var-file=prod.tfvars"});
 }
 
 TEST_CASE("replace, var files and pass-through args follow the variable") {
@@ -36,8 +64,9 @@ TEST_CASE("replace, var files and pass-through args follow the variable") {
   s.var_files = {"prod.tfvars"};
   s.extra_args = {"-parallelism=2"};
   TerraformCommands c(s);
-  auto argv = c.plan(Deployment{Color::Blue, Color::Green},
-                     R"(module.slot["green"].aws_lightsail_instance.this)", "p.tfplan");
+  TerraformCommands::PlanScope scope;
+  scope.replace = R"(module.slot["green"].aws_lightsail_instance.this)";
+  auto argv = c.plan(Deployment{Color::Blue, Color::Green}, scope, "p.tfplan");
   CHECK(argv == V{"tofu", "-chdir=infra", "plan", "-input=false", "-lock-timeout=30s",
                   "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=green,blue",
                   R"(-replace=module.slot["green"].aws_lightsail_instance.this)",

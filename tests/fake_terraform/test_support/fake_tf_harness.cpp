@@ -137,7 +137,8 @@ Workdir::Workdir(bool with_config) : path_(unique_temp("fake-tf-work-")) {
   if (with_config)
     write(
         "main.tf",
-        "variable \"deploy\" {\n  type = string\n}\n\nvariable \"api_key\" {\n"
+        "variable \"deploy\" {\n  type = string\n}\n\nvariable \"verified\" {\n  type    = "
+        "string\n  default = null\n}\n\nvariable \"api_key\" {\n"
         "  type    = string\n  default = \"\"\n}\n\nvariable \"app\" {\n  default = \"web\"\n}\n");
 }
 Workdir::~Workdir() {
