@@ -9,6 +9,7 @@
 
 #include "backend/terraform/outputs_parser.h"
 #include "backend/terraform/plan_json.h"
+#include "backend/terraform/state_lock.h"
 #include "core/change_guard.h"
 #include "process/interrupts.h"
 
@@ -102,6 +103,15 @@ std::string terraform_error_summary(const std::string& stderr_text,
   return summary;
 }
 
+// A held state lock (often left by a killed Terraform) gets its ID and the
+// exact force-unlock command instead of Terraform's generic advice.
+void TerraformBackend::explain_state_lock(StepOutcome& outcome, const ProcessResult& r) const {
+  auto lock = parse_state_lock_error(r.stderr_text + "\n" + r.stdout_text);
+  if (!lock) return;
+  outcome.message = state_lock_message(*lock);
+  outcome.hint = state_lock_hint(*lock, commands_.settings().binary, commands_.settings().chdir);
+}
+
 std::optional<StepOutcome> TerraformBackend::ensure_init() {
   if (init_checked_ || initialized()) {
     init_checked_ = true;
@@ -189,6 +199,12 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
                           terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
             : not_started_message(c.result, commands_.settings().binary);
     r.hint = "the slots' addresses could not be refreshed; `xdeploy status` after a fix";
+    StepOutcome lock;
+    explain_state_lock(lock, c.result);
+    if (!lock.message.empty()) {
+      r.error = lock.message;
+      r.hint = lock.hint;
+    }
     return r;
   }
   OutputsError error;
@@ -260,6 +276,7 @@ StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool
                     terraform_error_summary(plan.result.stderr_text, plan.result.stdout_text));
     outcome.hint =
         "nothing was applied; fix the error above and run the same xdeploy command again";
+    explain_state_lock(outcome, plan.result);
     return outcome;
   }
   return guard_and_apply(step, from, dry_run, plan_file, std::move(outcome));
@@ -321,6 +338,7 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
     outcome.hint =
         "Terraform saved what it did; `xdeploy status` shows the state, and the same xdeploy "
         "command can be run again";
+    explain_state_lock(outcome, apply.result);
   }
   return outcome;
 }

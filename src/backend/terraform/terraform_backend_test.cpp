@@ -129,6 +129,24 @@ TEST_CASE("a failing plan reports Terraform's error in one line") {
                                   Catch::Contains("Error acquiring the state lock"));
 }
 
+TEST_CASE("a plan refused by a held state lock names the lock and the force-unlock command") {
+  Fixture f;
+  f.runner.push(out({},
+                    {"", "Error: Error acquiring the state lock", "",
+                     "Error message: operation error S3: PutObject, StatusCode: 412", "Lock Info:",
+                     "  ID:        5f1e-lock", "  Path:      tfstate/e2e/terraform.tfstate",
+                     "  Operation: OperationTypeApply", "  Who:       root@vm",
+                     "  Created:   2026-12-01 13:40:01 +0000 UTC"},
+                    1));
+  auto b = f.backend();
+  auto outcome = b.run(kTeal, kBlue, false);
+  CHECK(outcome.code == ExitCode::Failed);
+  CHECK_THAT(outcome.message, Catch::Contains("lock ID 5f1e-lock"));
+  CHECK_THAT(outcome.hint, Catch::Contains("force-unlock 5f1e-lock`"));
+  CHECK_THAT(outcome.hint, Catch::Contains("never unlocks by itself"));
+  REQUIRE(f.runner.calls().size() == 1);  // no force-unlock, no apply
+}
+
 TEST_CASE("a failing apply is a failure with the way forward") {
   Fixture f;
   f.runner.push(out({}, {}, 2));
