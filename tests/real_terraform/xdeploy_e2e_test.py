@@ -66,6 +66,19 @@ def expect(cond, what, detail=""):
     log(f"ok: {what}")
 
 
+# Checks whose failure must fail the scenario but need not stop it: each is
+# reported at once and again at the end, so one run shows every broken step.
+DEFERRED = []
+
+
+def expect_later(cond, what, detail=""):
+    if cond:
+        log(f"ok: {what}")
+        return
+    log(f"FAIL (reported at the end): {what}\n{detail}")
+    DEFERRED.append(what)
+
+
 class Run:
     def __init__(self, args, code, stdout, stderr, wall):
         self.args, self.code, self.stdout, self.stderr, self.wall = args, code, stdout, stderr, wall
@@ -204,13 +217,13 @@ class World:
         expect(sorted(s["slots"]) == sorted(colors), f"status: slots {sorted(colors)}", json.dumps(s, indent=1))
         for color, slot in s["slots"].items():
             inst = st["instances"].get(slot["instance_name"])
-            expect(inst is not None and slot["public_ip"] == inst["publicIpAddress"],
+            expect_later(inst is not None and slot["public_ip"] == inst["publicIpAddress"],
                    f"status: {color}'s public_ip is the emulator's ({inst and inst['publicIpAddress']})",
                    json.dumps(slot, indent=1))
         ip = self.static_ip()
         expect(s["static_ip"] == (ip and ip["ipAddress"]), "status: the static IP is the emulator's")
         c = self.xd("status", "--check", "--json", code=None)
-        expect(c.code == (0 if healthy else 3), f"status --check exits {0 if healthy else 3}", c.text())
+        expect_later(c.code == (0 if healthy else 3), f"status --check exits {0 if healthy else 3}", c.text())
         if active:
             got = self.public_get()
             expect(got == (200, active), f"the public address answers as {active}", str(got))
@@ -543,6 +556,8 @@ def main():
     ok = False
     try:
         fn(w)
+        if DEFERRED:
+            raise AssertionError("failed checks:\n  " + "\n  ".join(DEFERRED))
         ok = True
     finally:
         w.report()
