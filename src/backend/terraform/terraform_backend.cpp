@@ -181,15 +181,14 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
     r.commands = failed->commands;
     return r;
   }
-  std::vector<std::string> instances;
-  for (Color c : colors) instances.push_back(slot_instance_address(c));
   // `deploy` must name every deployed slot, or the refreshed `slots` output would drop the
-  // missing ones. Which one is active does not matter: module.upgrade is not in a refresh
-  // targeted at the instances. A detached pair is both slots.
+  // missing ones. Which one is active does not matter: the `active` output is read back
+  // from the attachment, and a refresh-only apply checks no resource precondition.
+  // A detached pair is both slots.
   const Deployment deployed =
       deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
   std::string outputs;
-  auto c = call("refresh", commands_.refresh_instances(deployed, instances), &outputs);
+  auto c = call("refresh", commands_.refresh_instances(deployed), &outputs);
   r.commands.push_back(c.record);
   if (!c.result.started || c.result.exit_code != 0) {
     r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
