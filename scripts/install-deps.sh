@@ -5,9 +5,12 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
-  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev prometheus-cpp-dev
   golang-go golang-github-hashicorp-hcl-v2-dev
   python3 curl procps psmisc iproute2
+  debootstrap nginx openssl wrk
+  clang libclang-rt-14-dev
+  help2man man-db bash-completion zsh fish
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

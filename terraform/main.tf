@@ -39,6 +39,10 @@ module "slot" {
   ssh_cidrs     = var.ssh_cidrs
 
   service_env = var.service_env
+
+  # Shared by every slot: one alert executes once (claims.tf).
+  claims_bucket = aws_s3_bucket.claims.bucket
+
   secrets = {
     FALCONX_API_KEY        = var.falconx_api_key
     FALCONX_SECRET_KEY     = var.falconx_secret_key

@@ -20,6 +20,7 @@ struct HealthOptions {
   Millis interval{2000};
   Millis timeout{300000};
   bool insecure = false;
+  std::string ca_file;  // --health-ca-file: verify HTTPS health answers against this CA
 };
 
 struct ProbeOptions {
@@ -31,6 +32,14 @@ struct ProbeOptions {
   bool auto_rollback = true;
 };
 
+// Scripts run around an operation (see app/hooks.h).
+struct HookOptions {
+  bool enabled = true;
+  std::string dir;  // empty: <chdir>/.xdeploy/hooks
+  Millis timeout{60000};
+  Millis kill_grace{5000};  // SIGTERM on timeout, SIGKILL this much later
+};
+
 struct AppOptions {
   BackendKind backend = BackendKind::Terraform;
   std::string chdir = "terraform";  // the working dir: Terraform root module, .xdeploy/ lives here
@@ -38,6 +47,7 @@ struct AppOptions {
   LocalBackendOptions local;
   HealthOptions health;
   ProbeOptions probe;
+  HookOptions hooks;
   Millis lock_wait{0};
   bool json = false;
   bool yes = false;

@@ -65,6 +65,7 @@ void Console::detail(std::string_view text) {
 
 void Console::success(std::string_view text) {
   to_log(text);
+  last_success_ = text;
   if (verbosity_ < 0) return;
   end_progress();
   if (color_)
@@ -84,6 +85,8 @@ void Console::warn(std::string_view text) {
 
 void Console::error(std::string_view text, std::string_view hint) {
   to_log(fmt::format("error: {}", text));
+  last_error_ = text;
+  last_hint_ = hint;
   if (!hint.empty()) to_log(fmt::format("hint: {}", hint));
   end_progress();
   if (color_)
@@ -119,6 +122,7 @@ void Console::result(std::string_view text) {
   end_progress();
   fmt::print(stdout, "{}\n", text);
   std::fflush(stdout);
+  ++results_printed_;
 }
 
 bool Console::interactive() const {

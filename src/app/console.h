@@ -33,6 +33,13 @@ class Console {
   // Results: stdout.
   void result(std::string_view text);
 
+  // What main needs to keep the --json promise (one object on stdout, always):
+  // whether a result was printed, and the last outcome said to the person.
+  int results_printed() const { return results_printed_; }
+  const std::string& last_error() const { return last_error_; }
+  const std::string& last_hint() const { return last_hint_; }
+  const std::string& last_success() const { return last_success_; }
+
   bool color() const { return color_; }
   bool interactive() const;                 // stdin and stderr are terminals
   bool confirm(std::string_view question);  // y/N on the terminal
@@ -45,6 +52,8 @@ class Console {
   bool progress_open_ = false;
   std::FILE* log_ = nullptr;
   std::string log_path_;
+  int results_printed_ = 0;
+  std::string last_error_, last_hint_, last_success_;
 };
 
 }  // namespace xd

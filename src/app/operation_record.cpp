@@ -46,6 +46,13 @@ std::string result_name(int exit_code) {
   return "failed";
 }
 
+json outcome_json(int exit_code, const std::string& error, const std::string& hint) {
+  json j{{"ok", exit_code == 0}, {"exit_code", exit_code}, {"result", result_name(exit_code)}};
+  if (exit_code != 0) j["error"] = error;
+  if (exit_code != 0 && !hint.empty()) j["hint"] = hint;
+  return j;
+}
+
 namespace {
 
 json commands_json(const std::vector<CommandRecord>& commands) {
@@ -109,7 +116,10 @@ json OperationRecord::to_json() const {
          {"result", result},
          {"exit_code", exit_code},
          {"message", message},
-         {"duration_ms", duration.count()}};
+         {"duration_ms", duration.count()},
+         {"ok", exit_code == 0}};
+  if (exit_code != 0) j["error"] = message;
+  if (dry_run) j["plan"] = plan;
   return j;
 }
 

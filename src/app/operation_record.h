@@ -48,9 +48,14 @@ struct OperationRecord {
   int exit_code = 0;
   std::string message;
   std::chrono::milliseconds duration{0};
+  std::vector<std::string> plan;  // a dry run's step list (under --json it goes here, not stdout)
 
   nlohmann::json to_json() const;
 };
+
+// The --json object of a run that has no OperationRecord (usage errors, a
+// failed status, an exception): {"ok":false,"exit_code":N,"result":…,"error":…}.
+nlohmann::json outcome_json(int exit_code, const std::string& error, const std::string& hint = {});
 
 nlohmann::json deployment_json(const Deployment& d);
 std::string result_name(int exit_code);

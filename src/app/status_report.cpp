@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/verb_runner.h"
+#include "history/history_entry.h"
 #include "history/history_log.h"
 #include "http/health_check.h"
 
@@ -36,6 +37,7 @@ Probe probe(const std::string& url, std::optional<Color> expect, const HealthOpt
   HttpOptions http;
   http.timeout = health.request_timeout;
   http.insecure = health.insecure;
+  http.ca_file = health.ca_file;
   const auto response = http_get(url, http);
   return {true,
           judge_health(response, HealthExpectation{health.status, health.body_contains, expect})};
@@ -88,10 +90,17 @@ int VerbRunner::status() {
            {"slots", slots},
            {"static_ip", s.static_ip ? json(*s.static_ip) : json(nullptr)},
            {"health_url", s.public_health_url ? json(*s.public_health_url) : json(nullptr)},
-           {"current_build", s.current_build ? json(*s.current_build) : json(nullptr)}};
+           {"current_build", s.current_build ? json(*s.current_build) : json(nullptr)},
+           {"public_endpoint_down", s.public_endpoint_down}};
   std::string ip_line = fmt::format("static IP: {}", s.static_ip.value_or("none"));
   if (s.deployment.active) ip_line += fmt::format(" -> {}", to_string(*s.deployment.active));
   if (s.public_health_url) ip_line += fmt::format("  ({})", *s.public_health_url);
+  if (s.public_endpoint_down) {
+    // Known without probing (local: the router process is gone): not healthy.
+    healthy = false;
+    ip_line +=
+        "  DOWN: nothing serves it (`xdeploy <color>` or `xdeploy promote <color>` restarts it)";
+  }
   if (options_.status_check && s.public_health_url) {
     const auto p = probe(*s.public_health_url, s.deployment.active, options_.health);
     healthy = healthy && p.verdict.empty();
@@ -101,6 +110,8 @@ int VerbRunner::status() {
   lines.push_back(ip_line);
   if (options_.json) {
     out["healthy"] = options_.status_check ? json(healthy) : json(nullptr);
+    out["ok"] = healthy;
+    out["exit_code"] = to_int(healthy ? ExitCode::Ok : ExitCode::HealthFailed);
     console_.result(out.dump());
   } else {
     for (const auto& l : lines) console_.result(l);
@@ -109,36 +120,20 @@ int VerbRunner::status() {
 }
 
 int VerbRunner::history() {
-  const auto read = HistoryLog(options_.state_dir() + "/history.jsonl").read();
+  const size_t limit = options_.history_limit > 0 ? static_cast<size_t>(options_.history_limit) : 0;
+  const auto read = HistoryLog(options_.state_dir() + "/history.jsonl").read(limit);
   if (!read.error.empty()) {
     console_.error("cannot read the history: " + read.error);
     return to_int(ExitCode::Failed);
   }
   if (read.skipped_lines > 0)
     console_.warn(fmt::format("{} damaged history line(s) skipped", read.skipped_lines));
-  const size_t limit = options_.history_limit > 0 ? static_cast<size_t>(options_.history_limit)
-                                                  : read.records.size();
-  const size_t first = read.records.size() > limit ? read.records.size() - limit : 0;
   if (options_.json) {
-    json out = json::array();
-    for (size_t i = first; i < read.records.size(); ++i) out.push_back(read.records[i]);
-    console_.result(out.dump());
+    console_.result(json(read.records).dump());
     return 0;
   }
   if (read.records.empty()) console_.info("no operations recorded yet");
-  for (size_t i = first; i < read.records.size(); ++i) {
-    const auto& r = read.records[i];
-    std::string line = fmt::format("{}  {:<10} {:<15} {:<13} {:>7.1f}s", r.value("started_at", "?"),
-                                   r.value("user", "?"), r.value("verb", "?"),
-                                   r.value("result", "?"), r.value("duration_ms", 0) / 1000.0);
-    const auto& to = r.value("to", json());
-    if (to.is_object() && to.contains("deploy"))
-      line += fmt::format("  deploy={}", to["deploy"].get<std::string>());
-    const auto& probe = r.value("probe", json());
-    if (probe.is_object()) line += fmt::format("  downtime {}ms", probe.value("downtime_ms", 0));
-    if (r.value("exit_code", 0) != 0) line += "  " + r.value("message", "");
-    console_.result(line);
-  }
+  for (const auto& r : read.records) console_.result(describe_history_record(r));
   return 0;
 }
 

@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <future>
+#include <utility>
 
 #include "core/planner.h"
+#include "core/survivor_check.h"
 #include "history/history_log.h"
 #include "http/health_gate.h"
 #include "lock/deploy_lock.h"
@@ -70,6 +73,7 @@ int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
   } else {
     console_.error(message, hint);
   }
+  hooks_.after(op.record);  // post-* / on-failure: reported, never change `code`
   if (!console_.log_path().empty() && code != ExitCode::Ok)
     console_.info("full log: " + console_.log_path());
   if (options_.json) console_.result(op.record.to_json().dump());
@@ -79,15 +83,26 @@ int VerbRunner::finish(Operation& op, ExitCode code, const std::string& message,
 int VerbRunner::execute(const Request& request) {
   InterruptScope interrupts;
   Operation op = begin(request);
+  hooks_.bind(request);
   std::error_code ec;
   fs::create_directories(fs::path(options_.state_dir()) / "logs", ec);
 
   DeployLock::Error lock_error;
-  auto lock = DeployLock::acquire(fs::path(options_.state_dir()) / "lock",
-                                  current_process_holder(request.display()), options_.lock_wait,
-                                  &lock_error, [] { return interrupted(); });
+  bool said_waiting = false;
+  auto lock = DeployLock::acquire(
+      fs::path(options_.state_dir()) / "lock", current_process_holder(request.display()),
+      options_.lock_wait, &lock_error, [&] {
+        if (!said_waiting && options_.lock_wait.count() > 0)
+          console_.info(fmt::format("waiting up to {} for another xdeploy to finish",
+                                    format_duration(options_.lock_wait)));
+        said_waiting = true;
+        return interrupted();
+      });
   if (!lock) {
     if (!lock_error.busy) return finish(op, ExitCode::Failed, lock_error.message);
+    if (lock_error.interrupted)
+      return finish(op, ExitCode::Interrupted, "interrupted while waiting for the lock",
+                    "nothing was changed");
     const std::string who = lock_error.holder ? lock_error.holder->describe() : "another process";
     return finish(op, ExitCode::Locked, fmt::format("another xdeploy is running: {}", who),
                   "wait for it to finish, or pass --lock-wait 10m to queue behind it");
@@ -120,6 +135,8 @@ int VerbRunner::execute(const Request& request) {
   if (const auto* refusal = std::get_if<Refusal>(&decision))
     return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
   const Plan& plan = std::get<Plan>(decision);
+  if (auto refusal = refuse_destroying_the_last_runner(plan, op.state, effective.force))
+    return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
   announce(plan);
   if (plan.request.verb == Verb::Promote || plan.request.verb == Verb::Rollback)
     warn_stale_builds(op.state);
@@ -129,6 +146,8 @@ int VerbRunner::execute(const Request& request) {
           fmt::format("{}: this destroys or replaces a slot. Continue?", request.display())))
     return finish(op, ExitCode::Refused, "not confirmed; nothing changed",
                   "pass --yes to skip the question");
+  if (auto refusal = hooks_.before(plan, op.record))  // pre-*: may stop us, nothing changed yet
+    return finish(op, refusal->code, refusal->message, refusal->hint);
   return run_plan(op, plan);
 }
 
@@ -151,19 +170,26 @@ void VerbRunner::announce(const Plan& plan) {
 }
 
 int VerbRunner::dry_run(Operation& op, const Plan& plan) {
+  // Under --json the step list goes into the one result object, not stdout.
+  auto say = [&](const std::string& line) {
+    if (options_.json)
+      op.record.plan.push_back(line);
+    else
+      console_.result(line);
+  };
   int n = 0;
   bool first_mutating = true;
   for (const auto& step : plan.steps) {
-    console_.result(fmt::format("{}. {}", ++n, step.describe()));
+    say(fmt::format("{}. {}", ++n, step.describe()));
     if (step.kind == StepKind::HealthGate) {
       const auto* slot = op.state.slot(step.color);
-      console_.result(fmt::format("     GET {} (expect {}, slot {})",
-                                  slot ? slot->health_url : "<its health_url>",
-                                  options_.health.status, color_name(step.color)));
+      say(fmt::format("     GET {} (expect {}, slot {})",
+                      slot ? slot->health_url : "<its health_url>", options_.health.status,
+                      color_name(step.color)));
     }
-    if (step.kind == StepKind::VerifyActive) console_.result("     read the state back");
+    if (step.kind == StepKind::VerifyActive) say("     read the state back");
     if (!is_mutating(step.kind)) continue;
-    for (const auto& line : backend_.describe(step, op.current)) console_.result("     " + line);
+    for (const auto& line : backend_.describe(step, op.current)) say("     " + line);
     if (!first_mutating) continue;
     first_mutating = false;
     // Only the first step can be planned now: later ones depend on it.
@@ -180,13 +206,20 @@ int VerbRunner::dry_run(Operation& op, const Plan& plan) {
 }
 
 int VerbRunner::run_plan(Operation& op, const Plan& plan) {
-  for (const auto& step : plan.steps) {
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    const Step* next = i + 1 < plan.steps.size() ? &plan.steps[i + 1] : nullptr;
     if (interrupted())
       return finish(
           op, ExitCode::Interrupted, fmt::format("interrupted before: {}", step.describe()),
           "`xdeploy status` shows where things stand; run the same command again to continue");
     std::string message, hint;
-    const ExitCode code = run_step(op, step, message, hint);
+    // A gate right before the move it guards: plan the move while the gate polls.
+    const bool overlap = step.kind == StepKind::HealthGate && next &&
+                         next->kind == StepKind::SwitchTraffic && next->color == step.color &&
+                         backend_.can_prepare(*next);
+    const ExitCode code = overlap ? gate_while_preparing(op, step, *next, message, hint)
+                                  : run_step(op, step, message, hint);
     if (code != ExitCode::Ok) return finish(op, code, message, hint);
   }
   return finish(op, ExitCode::Ok,
@@ -208,10 +241,36 @@ ExitCode VerbRunner::run_step(Operation& op, const Step& step, std::string& mess
   }
 }
 
+// The promote's critical path: the plan of the move no longer reads health, so it is made
+// (plan, show, guard) while the gate polls, and only the apply waits for the gate. The
+// attestation is in that plan before the gate has ended; that is safe because the saved plan
+// is xdeploy's own, applied only after the gate passed and deleted when it did not.
+ExitCode VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                          std::string& message, std::string& hint) {
+  console_.info(fmt::format("--> {} (planning the move meanwhile)", gate.describe()));
+  std::future<StepOutcome> planning;
+  const Deployment from = op.current;
+  const ExitCode code = health_gate(op, gate, message, hint, [&] {
+    // After the refresh: the plan sees the same fresh state the gate used.
+    planning =
+        std::async(std::launch::async, [this, move, from] { return backend_.prepare(move, from); });
+  });
+  if (!planning.valid()) return code;
+  StepOutcome prepared = planning.get();
+  if (code != ExitCode::Ok) {
+    backend_.discard(move);
+    return code;
+  }
+  op.prepared = std::move(prepared);
+  return ExitCode::Ok;
+}
+
 ExitCode VerbRunner::backend_step(Operation& op, const Step& step, std::string& message,
                                   std::string& hint) {
   const auto t = Clock::now();
-  auto outcome = backend_.run(step, op.current, false);
+  std::optional<StepOutcome> prepared = std::exchange(op.prepared, std::nullopt);
+  auto outcome = prepared ? backend_.commit(step, std::move(*prepared))
+                          : backend_.run(step, op.current, false);
   op.record.steps.push_back({step.id(), step.describe(),
                              outcome.ok() ? "ok" : result_name(to_int(outcome.code)),
                              outcome.message, since(t), outcome.commands});
@@ -243,6 +302,7 @@ ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string
     config.deadline = options_.probe.deadline;
     config.consecutive_needed = options_.probe.successes;
     config.insecure = options_.health.insecure;
+    config.ca_file = options_.health.ca_file;
     prober.emplace(config);
     prober->start();
     prober->mark_switch();
@@ -322,7 +382,7 @@ bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, 
 }
 
 ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& message,
-                                 std::string& hint) {
+                                 std::string& hint, const std::function<void()>& once_fresh) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
   // Never gate through a cached address: on Lightsail a slot's address changes on every
@@ -349,9 +409,11 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
     hint = fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color));
     return ExitCode::HealthFailed;
   }
+  if (once_fresh) once_fresh();
   const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
   const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
-                          options_.health.timeout, options_.health.insecure};
+                          options_.health.timeout, options_.health.insecure,
+                          options_.health.ca_file};
   console_.detail(fmt::format("    GET {} until {} answers as {}", slot->health_url,
                               options_.health.status, color_name(step.color)));
   auto result = run_health_gate(slot->health_url, expect, policy, [&](const GateAttempt& a) {

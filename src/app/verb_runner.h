@@ -3,10 +3,12 @@
 // state, ask the planner, confirm destructive plans, run each step (backend
 // steps, the native health gate, the downtime prober, verification), undo a
 // promote that never serves, and record the operation in history.
+#include <functional>
 #include <optional>
 
 #include "app/app_options.h"
 #include "app/console.h"
+#include "app/hooks.h"
 #include "app/operation_record.h"
 #include "backend/backend.h"
 #include "core/decision.h"
@@ -16,7 +18,10 @@ namespace xd {
 class VerbRunner {
  public:
   VerbRunner(const AppOptions& options, Backend& backend, Console& console)
-      : options_(options), backend_(backend), console_(console) {}
+      : options_(options),
+        backend_(backend),
+        console_(console),
+        hooks_(options.hooks, options.state_dir(), console) {}
 
   int execute(const Request& request);  // a mutating verb (or its dry run)
   int status();
@@ -26,8 +31,9 @@ class VerbRunner {
   struct Operation {
     OperationRecord record;
     ClusterState state;
-    Deployment current;  // the deployment as of the last completed step
-    bool stale = false;  // `state` predates a mutating step
+    Deployment current;                   // the deployment as of the last completed step
+    bool stale = false;                   // `state` predates a mutating step
+    std::optional<StepOutcome> prepared;  // the next step's first half, made during the gate
     std::chrono::steady_clock::time_point started;
   };
 
@@ -41,7 +47,10 @@ class VerbRunner {
   ExitCode run_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode backend_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode switch_traffic(Operation& op, const Step& step, std::string& message, std::string& hint);
-  ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint);
+  ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint,
+                       const std::function<void()>& once_fresh = {});
+  ExitCode gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                std::string& message, std::string& hint);
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
   bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
@@ -52,6 +61,7 @@ class VerbRunner {
   const AppOptions& options_;
   Backend& backend_;
   Console& console_;
+  HookRunner hooks_;
 };
 
 }  // namespace xd

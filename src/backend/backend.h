@@ -65,6 +65,25 @@ class Backend {
   // only read-only checks (Terraform: plan + show + guard; never apply).
   virtual StepOutcome run(const Step& step, const Deployment& from, bool dry_run) = 0;
 
+  // A step in two halves, so the app can overlap the slow, read-only half with something
+  // else (the promote's plan with its health gate). prepare(): everything short of a change
+  // (Terraform: plan, show, guard; the saved plan is kept), run on another thread and silent
+  // until commit() or discard(); commit(): the change (apply the saved plan), or `prepared`
+  // itself if it failed or there is nothing to do; discard(): drop it. Only for steps where
+  // can_prepare() says so; the others use run().
+  virtual bool can_prepare(const Step& step) const {
+    (void)step;
+    return false;
+  }
+  virtual StepOutcome prepare(const Step& step, const Deployment& from) {
+    return run(step, from, true);
+  }
+  virtual StepOutcome commit(const Step& step, StepOutcome prepared) {
+    (void)step;
+    return prepared;
+  }
+  virtual void discard(const Step& step) { (void)step; }
+
   // The exact commands/actions `run` would perform, for `xdeploy plan`.
   virtual std::vector<std::string> describe(const Step& step, const Deployment& from) const = 0;
 };

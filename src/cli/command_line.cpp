@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <vector>
 
+#include "backend/local/slot_command.h"
+#include "cli/completion.h"
+#include "cli/config_file.h"
 #include "core/exit_code.h"
 
 #ifndef XD_BUILD_ID
@@ -38,6 +43,15 @@ Exit codes:
 const std::vector<std::string> kVerbs{"blue",    "green",   "teal",     "~blue",   "~green",
                                       "replace", "promote", "rollback", "cleanup", "status",
                                       "history", "plan",    "down"};
+
+// Periods and timeouts of HTTP requests have a floor: 0 means a busy loop of
+// requests (`--health-interval 0` sent 2,594 in 2 s) or a timeout no request
+// can meet. The prober's floor is lower: its period is the resolution of the
+// downtime it measures across a switch, and 10 ms is 100 requests a second.
+const std::map<std::string, Millis> kMinimumDurations{
+    {"--health-request-timeout", Millis{50}}, {"--health-interval", Millis{50}},
+    {"--health-timeout", Millis{50}},         {"--probe-interval", Millis{10}},
+    {"--probe-timeout", Millis{50}},          {"--probe-deadline", Millis{50}}};
 
 // Durations are typed as text ("500ms", "2s", "5m") and checked here, so a
 // bad value is a usage error naming the option.
@@ -74,6 +88,9 @@ struct Declared {
   bool quiet = false;
   bool no_probe = false;
   bool no_auto_rollback = false;
+  bool tls = false;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 void add_duration(CLI::App& app, Declared& d, const std::string& name, Millis* target,
@@ -118,6 +135,9 @@ void declare_global_options(CLI::App& app, Declared& d) {
   add_duration(app, d, "--health-interval", &o.health.interval, "between health attempts");
   add_duration(app, d, "--health-timeout", &o.health.timeout, "overall health gate deadline");
   app.add_flag("--health-insecure", o.health.insecure, "accept self-signed certificates");
+  app.add_option("--health-ca-file", o.health.ca_file,
+                 "PEM CA to verify HTTPS health answers against (gate, prober, status)")
+      ->check(CLI::ExistingFile);
   app.add_option("--lock-wait", d.lock_wait, "wait this long for another xdeploy (seconds or 10m)")
       ->check(duration_validator())
       ->capture_default_str();
@@ -142,6 +162,51 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_option("--bind", o.local.bind, "local backend: router address")->capture_default_str();
   add_duration(app, d, "--swap-gap", &o.local.swap_gap,
                "local backend: refuse connections this long on a switch");
+  app.add_flag(
+      "--tls", d.tls,
+      "local backend: each slot behind the slots' nginx TLS front (needs --tls-cert/--tls-key)");
+  app.add_option("--tls-cert", d.tls_cert, "local backend --tls: PEM certificate nginx serves")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", d.tls_key, "local backend --tls: its PEM private key")
+      ->check(CLI::ExistingFile);
+}
+
+// CLI11's TOML reader accepts anything (typos, stray words); this one first
+// checks the whole file strictly, then lets CLI11 apply it.
+class StrictTomlConfig : public CLI::ConfigTOML {
+ public:
+  explicit StrictTomlConfig(std::vector<std::string> keys) : keys_(std::move(keys)) {}
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    const std::string text{std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>()};
+    if (auto problem = check_config_text(text, keys_); !problem.empty())
+      throw CLI::ConfigError(problem);
+    std::istringstream again(text);
+    return CLI::ConfigTOML::from_config(again);
+  }
+
+ private:
+  std::vector<std::string> keys_;
+};
+
+// Every long option name: the keys xdeploy.toml may set.
+std::vector<std::string> config_keys(const CLI::App& app) {
+  std::vector<std::string> keys;
+  for (const auto* option : app.get_options())
+    for (const auto& name : option->get_lnames())
+      if (name != "help" && name != "version" && name != "config") keys.push_back(name);
+  return keys;
+}
+
+// Hooks (app/hooks.h): scripts run around an operation.
+void declare_hook_options(CLI::App& app, Declared& d) {
+  auto& o = d.o;
+  app.add_option("--hooks-dir", o.hooks.dir,
+                 "hooks: where pre-deploy, post-promote ... live (default: CHDIR/.xdeploy/hooks)");
+  add_duration(app, d, "--hook-timeout", &o.hooks.timeout,
+               "hooks: stop a hook (SIGTERM, then SIGKILL) after this long");
+  app.add_flag_callback(
+      "--no-hooks", [&o] { o.hooks.enabled = false; }, "do not run any hook");
 }
 
 std::optional<std::pair<int, int>> parse_ports(const std::string& text) {
@@ -152,11 +217,6 @@ std::optional<std::pair<int, int>> parse_ports(const std::string& text) {
   return std::make_pair(blue, green);
 }
 
-int usage_error(const std::string& message) {
-  fmt::print(stderr, "xdeploy: {}\nRun `xdeploy --help` for the verbs and options.\n", message);
-  return to_int(ExitCode::Usage);
-}
-
 // Turns the parsed strings into typed options; returns an error or "".
 std::string finish_options(Declared& d, const std::vector<std::string>& passthrough) {
   auto& o = d.o;
@@ -164,6 +224,10 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
     const auto value = parse_duration(opt.text);
     if (!value)
       return fmt::format("{}: \"{}\" is not a duration (e.g. 500ms, 2s, 5m)", name, opt.text);
+    if (const auto floor = kMinimumDurations.find(name);
+        floor != kMinimumDurations.end() && *value < floor->second)
+      return fmt::format("{} {} is below the minimum {}", name, opt.text,
+                         duration_literal(floor->second));
     *opt.target = *value;
   }
   const auto lock_wait = parse_duration(d.lock_wait);
@@ -190,7 +254,19 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
   o.terraform.extra_args = passthrough;
   o.terraform.color = o.color == ColorMode::Always;
   o.local.state_dir = o.state_dir();
+  // A slot that never listens is unhealthy: it gets the health gate's deadline.
+  o.local.start_timeout = o.health.timeout;
   o.local.exe_dir = exe_dir();
+  if (d.tls) {
+    if (o.backend != BackendKind::Local) return "--tls is for the local backend (--backend local)";
+    if (d.tls_cert.empty() || d.tls_key.empty()) return "--tls needs --tls-cert and --tls-key";
+    o.local.tls = true;
+    if (o.local.app_command.empty()) {
+      std::string error;
+      o.local.app_command = tls_slot_command(o.local.exe_dir, d.tls_cert, d.tls_key, &error);
+      if (!error.empty()) return error;
+    }
+  }
   return "";
 }
 
@@ -199,6 +275,8 @@ struct VerbArgs {
   std::string color;
   bool status_check = false;
   int history_limit = 20;
+  std::string shell;
+  std::string init_dir = ".";
 };
 
 // "teal", "~green", "promote" + "green": the words of a verb -> Request.
@@ -244,7 +322,69 @@ std::optional<Request> request_from_words(const std::string& verb, const std::st
   return std::nullopt;
 }
 
+// The whole command line, declared once: parsed by parse_command_line, read
+// by the completion generator.
+struct Definition {
+  CLI::App app{
+      "xdeploy: blue/green deploys of one web service on AWS Lightsail, driven by Terraform.",
+      "xdeploy"};
+  Declared d;
+  VerbArgs v;
+  std::map<CLI::App*, std::string> verb_of;
+
+  Definition() {
+    app.footer(kExamples);
+    app.set_version_flag("--version", std::string("xdeploy ") + XD_BUILD_ID);
+    app.set_config("--config", "xdeploy.toml",
+                   "read options from this TOML file (keys = long option names)");
+    app.fallthrough();
+    app.require_subcommand(1, 1);
+    declare_global_options(app, d);
+    declare_hook_options(app, d);
+    app.config_formatter(std::make_shared<StrictTomlConfig>(config_keys(app)));
+
+    auto add = [&](const std::string& name, const std::string& help) {
+      auto* sub = app.add_subcommand(name, help);
+      verb_of[sub] = name;
+      return sub;
+    };
+    add("blue", "first deploy of blue, or make the active blue the only slot");
+    add("green", "first deploy of green, or make the active green the only slot");
+    add("teal", "create the inactive twin of the active slot");
+    add("~blue", "replace the inactive blue with the current build (alias: replace blue)");
+    add("~green", "replace the inactive green with the current build (alias: replace green)");
+    add("replace", "replace COLOR's instance (the active one only with --force)")
+        ->add_option("color", v.color, "blue or green");
+    add("promote", "health gate COLOR, then move the static IP to it")
+        ->add_option("color", v.color, "blue or green");
+    add("rollback", "promote the inactive slot back");
+    add("cleanup", "destroy the inactive slot (nothing to clean: exit 0)");
+    add("status", "active/inactive slots, instance names, IPs, static IP")
+        ->add_flag("--check", v.status_check,
+                   "also probe each slot's health (exit 3 if unhealthy)");
+    add("history", "past operations from .xdeploy/history.jsonl")
+        ->add_option("--limit", v.history_limit, "how many (0 = all)")
+        ->capture_default_str();
+    auto* plan = add("plan", "show the transition and exact commands for VERB; change nothing");
+    plan->add_option("verb", v.plan_verb, "the verb to plan")->required();
+    plan->add_option("color", v.color, "its color, if it takes one");
+    add("down", "local backend: stop the router and every slot");
+    add("completion", "print the shell completion script for bash, zsh or fish")
+        ->add_option("shell", v.shell, "bash, zsh or fish")
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+        ->required();
+    add("init",
+        "write a commented xdeploy.toml and a copy of the Terraform module (--force overwrites)")
+        ->add_option("dir", v.init_dir, "where (default: the current directory)");
+  }
+};
+
 }  // namespace
+
+void with_command_line_definition(const std::function<void(CLI::App&)>& use) {
+  Definition def;
+  use(def.app);
+}
 
 CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   // Everything after `--` goes to `terraform plan` untouched.
@@ -259,56 +399,31 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
     (after_dashes ? passthrough : args).push_back(a);
   }
 
-  CLI::App app{
-      "xdeploy: blue/green deploys of one web service on AWS Lightsail, driven by Terraform.",
-      "xdeploy"};
-  app.footer(kExamples);
-  app.set_version_flag("--version", std::string("xdeploy ") + XD_BUILD_ID);
-  app.set_config("--config", "xdeploy.toml",
-                 "read options from this TOML file (keys = long option names)");
-  app.fallthrough();
-  app.require_subcommand(1, 1);
-  Declared d;
-  declare_global_options(app, d);
-
-  VerbArgs v;
-  std::map<CLI::App*, std::string> verb_of;
-  auto add = [&](const std::string& name, const std::string& help) {
-    auto* sub = app.add_subcommand(name, help);
-    verb_of[sub] = name;
-    return sub;
+  // --json must shape even a usage error, so it is looked for before CLI11 parses.
+  const bool json_wanted = std::find(args.begin(), args.end(), "--json") != args.end();
+  auto usage_error = [&](const std::string& message) {
+    return CommandLineOutcome{std::nullopt, to_int(ExitCode::Usage), message, json_wanted};
   };
-  add("blue", "first deploy of blue, or make the active blue the only slot");
-  add("green", "first deploy of green, or make the active green the only slot");
-  add("teal", "create the inactive twin of the active slot");
-  add("~blue", "replace the inactive blue with the current build (alias: replace blue)");
-  add("~green", "replace the inactive green with the current build (alias: replace green)");
-  add("replace", "replace COLOR's instance (the active one only with --force)")
-      ->add_option("color", v.color, "blue or green");
-  add("promote", "health gate COLOR, then move the static IP to it")
-      ->add_option("color", v.color, "blue or green");
-  add("rollback", "promote the inactive slot back");
-  add("cleanup", "destroy the inactive slot (nothing to clean: exit 0)");
-  add("status", "active/inactive slots, instance names, IPs, static IP")
-      ->add_flag("--check", v.status_check, "also probe each slot's health (exit 3 if unhealthy)");
-  add("history", "past operations from .xdeploy/history.jsonl")
-      ->add_option("--limit", v.history_limit, "how many (0 = all)")
-      ->capture_default_str();
-  auto* plan = add("plan", "show the transition and exact commands for VERB; change nothing");
-  plan->add_option("verb", v.plan_verb, "the verb to plan")->required();
-  plan->add_option("color", v.color, "its color, if it takes one");
-  add("down", "local backend: stop the router and every slot");
+
+  Definition def;
+  CLI::App& app = def.app;
+  Declared& d = def.d;
+  VerbArgs& v = def.v;
+  const auto& verb_of = def.verb_of;
 
   // CLI11 wants argv in reverse order for the vector overload.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
-    return {std::nullopt, app.exit(e)};
+    return {std::nullopt, app.exit(e), "", false};
   } catch (const CLI::CallForAllHelp& e) {
-    return {std::nullopt, app.exit(e)};
+    return {std::nullopt, app.exit(e), "", false};
   } catch (const CLI::CallForVersion& e) {
-    return {std::nullopt, app.exit(e)};
+    return {std::nullopt, app.exit(e), "", false};
+  } catch (const CLI::ConfigError& e) {
+    // Our own check's "LINE: problem", prefixed with the file: file:line: problem.
+    return usage_error(fmt::format("{}:{}", app.get_config_ptr()->as<std::string>(), e.what()));
   } catch (const CLI::ParseError& e) {
     if (app.get_subcommands().empty()) {
       // The first word CLI11 could not place is the (unknown) verb.
@@ -316,36 +431,43 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
         if (!a.empty() && a[0] != '-') {
           std::string error;
           request_from_words(a, "", error);
-          return {std::nullopt, usage_error(error)};
+          return usage_error(error);
         }
     }
-    if (app.get_subcommands().empty()) return {std::nullopt, usage_error("missing verb")};
-    return {std::nullopt, usage_error(e.what())};
+    if (app.get_subcommands().empty()) return usage_error("missing verb");
+    return usage_error(e.what());
   }
 
-  if (auto error = finish_options(d, passthrough); !error.empty())
-    return {std::nullopt, usage_error(error)};
+  if (auto error = finish_options(d, passthrough); !error.empty()) return usage_error(error);
   ParsedCommand parsed;
   parsed.options = d.o;
   parsed.options.status_check = v.status_check;
   parsed.options.history_limit = v.history_limit;
-  const std::string verb = verb_of[app.get_subcommands().front()];
+  const std::string verb = verb_of.at(app.get_subcommands().front());
+  if (verb == "completion") {
+    fmt::print("{}", completion_script(app, v.shell).value_or(""));
+    return {std::nullopt, 0};
+  }
+  if (verb == "init") {
+    parsed.command = Command::Init;
+    parsed.init_dir = v.init_dir;
+  }
   if (verb == "status")
     parsed.command = Command::Status;
   else if (verb == "history")
     parsed.command = Command::History;
   else if (verb == "down")
     parsed.command = Command::Down;
-  if (parsed.command != Command::Verb) return {parsed, 0};
+  if (parsed.command != Command::Verb) return {parsed, 0, "", false};
 
   std::string error;
   const bool is_plan = verb == "plan";
   auto request = request_from_words(is_plan ? v.plan_verb : verb, v.color, error);
-  if (!request) return {std::nullopt, usage_error(error)};
+  if (!request) return usage_error(error);
   request->force = parsed.options.force;
   parsed.request = *request;
   if (is_plan) parsed.options.dry_run = true;
-  return {parsed, 0};
+  return {parsed, 0, "", false};
 }
 
 }  // namespace xd

@@ -11,7 +11,9 @@
 #include <initializer_list>
 
 #include <unistd.h>
+
 #include <vector>
+#include "fs/scoped_temp_dir.h"
 
 using namespace xd;
 
@@ -108,6 +110,73 @@ TEST_CASE("a bad value in xdeploy.toml is a usage error too") {
   CHECK(r.exit_code == 2);
 }
 
+TEST_CASE(
+    "xdeploy.toml with an unknown key or bad syntax is a usage error naming file, line and key") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("xdeploy-strict-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << "backend = \"local\"\nhelth-timeout = \"5s\"\n";
+  auto r = parse({"--config", path.c_str(), "teal"});
+  CHECK_FALSE(r.parsed);
+  CHECK(r.exit_code == 2);
+  CHECK(r.error ==
+        fmt::format("{}:2: unknown key \"helth-timeout\" (did you mean \"health-timeout\"?)",
+                    path.string()));
+  std::ofstream(path) << "backend = local\n";
+  auto s = parse({"--config", path.c_str(), "teal"});
+  std::filesystem::remove(path);
+  CHECK(s.exit_code == 2);
+  CHECK_THAT(s.error, Catch::StartsWith(path.string() + ":1:"));
+  CHECK_THAT(s.error, Catch::Contains("syntax error"));
+}
+
+TEST_CASE("the default ./xdeploy.toml is checked too") {
+  xd::ScopedTempDir dir{"xd-cli-toml"};
+  const auto before = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  std::ofstream("xdeploy.toml") << "chdri = \"infra\"\n";
+  auto r = parse({"teal"});
+  std::filesystem::current_path(before);
+  CHECK(r.exit_code == 2);
+  CHECK(r.error == "xdeploy.toml:1: unknown key \"chdri\" (did you mean \"chdir\"?)");
+}
+
+TEST_CASE("a usage error remembers --json so main can answer with a JSON object") {
+  auto r = parse({"--json", "purple"});
+  CHECK_FALSE(r.parsed);
+  CHECK(r.exit_code == 2);
+  CHECK(r.json);
+  CHECK_THAT(r.error, Catch::Contains("purple"));
+  CHECK_FALSE(parse({"purple"}).json);
+}
+
+TEST_CASE("intervals and timeouts below their minimum are usage errors") {
+  CHECK_THAT(parse({"teal", "--probe-interval", "0"}).error,
+             Catch::Contains("--probe-interval 0 is below the minimum 10ms"));
+  CHECK(parse({"teal", "--probe-interval", "9ms"}).exit_code == 2);
+  CHECK(parse({"teal", "--probe-interval", "10ms"}).parsed);
+  for (const char* option : {"--health-interval", "--health-request-timeout", "--health-timeout",
+                             "--probe-timeout", "--probe-deadline"}) {
+    INFO(option);
+    auto zero = parse({"teal", option, "0"});
+    CHECK_FALSE(zero.parsed);
+    CHECK(zero.exit_code == 2);
+    CHECK_THAT(zero.error, Catch::Contains(option));
+    CHECK_THAT(zero.error, Catch::Contains("minimum 50ms"));
+    CHECK(parse({"teal", option, "49ms"}).exit_code == 2);
+    CHECK(parse({"teal", option, "50ms"}).parsed);
+  }
+  // Zero stays meaningful where it means "do not wait".
+  CHECK(parse({"teal", "--lock-wait", "0"}).parsed);
+  CHECK(parse({"teal", "--tf-lock-timeout", "0"}).parsed);
+  CHECK(parse({"teal", "--swap-gap", "0"}).parsed);
+}
+
+TEST_CASE("a local slot must listen within --health-timeout, not a fixed 30 s") {
+  auto r = parse({"--backend", "local", "blue", "--health-timeout", "3s"});
+  REQUIRE(r.parsed);
+  CHECK(r.parsed->options.local.start_timeout == std::chrono::seconds(3));
+}
+
 TEST_CASE("plan and --dry-run change nothing") {
   auto p = parse({"plan", "promote", "green"});
   REQUIRE(p.parsed);
@@ -171,4 +240,38 @@ TEST_CASE("--help and --version exit 0") {
   CHECK(parse({"--help"}).exit_code == 0);
   CHECK(parse({"--version"}).exit_code == 0);
   CHECK_FALSE(parse({"--version"}).parsed);
+}
+
+TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are usage errors") {
+  // Any existing files do for the parser (CLI11 checks they exist).
+  const std::string file = "/proc/self/exe";
+  const std::string spaced = "/tmp/xd cli test " + std::to_string(::getpid()) + ".pem";
+  std::ofstream(spaced) << "x";
+  auto ok = parse({"--backend", "local", "--tls", "--tls-cert", file.c_str(), "--tls-key",
+                   file.c_str(), "--health-ca-file", file.c_str(), "blue"});
+  REQUIRE(ok.parsed);
+  const auto& o = ok.parsed->options;
+  CHECK(o.local.tls);
+  CHECK(o.health.ca_file == file);
+  CHECK(o.local.app_command.find(
+            "xdeploy-tls-slot {color} {port} /proc/self/exe /proc/self/exe ") != std::string::npos);
+
+  for (auto words : std::vector<std::vector<const char*>>{
+           {"--backend", "local", "--tls", "blue"},  // no certificate
+           {"--backend", "local", "--tls", "--tls-cert", "/proc/self/exe", "blue"},
+           {"--tls", "--tls-cert", "/proc/self/exe", "--tls-key", "/proc/self/exe", "blue"},
+           {"--backend", "local", "--tls", "--tls-cert", "/no/such.pem", "--tls-key",
+            "/no/such.pem", "blue"},
+           {"--health-ca-file", "/no/such-ca.pem", "blue"},
+           // The slot command is split on spaces: such a path cannot travel in it.
+           {"--backend", "local", "--tls", "--tls-cert", spaced.c_str(), "--tls-key", file.c_str(),
+            "blue"}}) {
+    std::vector<const char*> argv{"xdeploy"};
+    argv.insert(argv.end(), words.begin(), words.end());
+    INFO(fmt::format("{}", fmt::join(words, " ")));
+    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    CHECK_FALSE(r.parsed);
+    CHECK(r.exit_code == 2);
+  }
+  std::filesystem::remove(spaced);
 }

@@ -1,11 +1,16 @@
 // xdeploy: the CLI entry point. Parse, pick the backend, run the verb.
+// With --json, stdout carries exactly one JSON object whatever happens:
+// the verb's own, or {"ok":false,"exit_code":N,"error":…} made here.
 #include <fmt/format.h>
 
 #include <exception>
 
 #include "app/backend_factory.h"
 #include "app/console.h"
+#include "app/operation_record.h"
+#include "app/init_command.h"
 #include "app/verb_runner.h"
+#include "app/working_dir.h"
 #include "backend/local/local_backend.h"
 #include "cli/command_line.h"
 #include "core/exit_code.h"
@@ -29,12 +34,20 @@ int down(const xd::AppOptions& options, xd::Console& console) {
   return 0;
 }
 
-int run(int argc, char** argv) {
-  auto cl = xd::parse_command_line(argc, argv);
-  if (!cl.parsed) return cl.exit_code;
-  const auto& parsed = *cl.parsed;
-  xd::Console console(parsed.options.color, parsed.options.verbosity);
+int dispatch(const xd::ParsedCommand& parsed, xd::Console& console) {
   if (parsed.command == xd::Command::Down) return down(parsed.options, console);
+  if (parsed.command == xd::Command::Init)
+    return xd::run_init({parsed.init_dir, xd::find_module_source(parsed.options.local.exe_dir),
+                         parsed.options.force},
+                        console);
+  if (parsed.command != xd::Command::History) {
+    // Before anything is created: a typo in -C must not become a new directory.
+    if (auto problem = xd::working_dir_problem(parsed.options); !problem.empty()) {
+      console.error(problem,
+                    "pass -C/--chdir with the Terraform root module (default ./terraform)");
+      return xd::to_int(xd::ExitCode::Usage);
+    }
+  }
   xd::RealCommandRunner runner;
   auto backend = xd::make_backend(parsed.options, runner, console);
   xd::VerbRunner verbs(parsed.options, *backend, console);
@@ -48,13 +61,45 @@ int run(int argc, char** argv) {
   }
 }
 
+void print_json(const nlohmann::json& object) {
+  fmt::print(stdout, "{}\n", object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::fflush(stdout);
+}
+
+int run(int argc, char** argv) {
+  auto cl = xd::parse_command_line(argc, argv);
+  if (!cl.parsed) {
+    if (!cl.error.empty()) {
+      fmt::print(stderr, "xdeploy: {}\nRun `xdeploy --help` for the verbs and options.\n",
+                 cl.error);
+      if (cl.json) print_json(xd::outcome_json(cl.exit_code, cl.error));
+    }
+    return cl.exit_code;
+  }
+  const auto& parsed = *cl.parsed;
+  xd::Console console(parsed.options.color, parsed.options.verbosity);
+  int code = 0;
+  try {
+    code = dispatch(parsed, console);
+  } catch (const std::exception& e) {
+    // A bug, not a user error: say so plainly instead of aborting.
+    console.error(fmt::format("internal error: {}", e.what()));
+    code = xd::to_int(xd::ExitCode::Failed);
+  }
+  if (parsed.options.json && console.results_printed() == 0) {
+    auto object = xd::outcome_json(code, console.last_error(), console.last_hint());
+    if (code == 0 && !console.last_success().empty()) object["message"] = console.last_success();
+    print_json(object);
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    // A bug, not a user error: say so plainly instead of aborting.
     fmt::print(stderr, "xdeploy: internal error: {}\n", e.what());
     return xd::to_int(xd::ExitCode::Failed);
   }

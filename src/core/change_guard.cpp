@@ -54,7 +54,9 @@ ChangeScope allowed_scope(const Step& step, const Deployment& from) {
     case StepKind::Bootstrap:
       scope.rules = {{slot, kAnyChange},
                      {kUpgradeModule, kAnyChange},
-                     {kStaticIpAddress, {"create", "update"}}};
+                     {kStaticIpAddress, {"create", "update"}},
+                     {kClaimsBucket, {"create"}},
+                     {kClaimsBucketAccess, {"create"}}};
       break;
     case StepKind::CreateSlot:
       scope.rules = {{slot, {"create"}}};

@@ -96,3 +96,18 @@ TEST_CASE("summarize_actions names replacements") {
   CHECK(summarize_actions({"create", "delete"}) == "replace");
   CHECK(summarize_actions({"update"}) == "update");
 }
+
+TEST_CASE("a first deploy may create the shared claims store, later steps may not touch it") {
+  const Deployment created{std::nullopt, Color::Blue};
+  Step bootstrap{StepKind::Bootstrap, Color::Blue, created};
+  CHECK(check(bootstrap, Deployment{},
+              {{kBlueInstance, {"create"}},
+               {kStaticIpAddress, {"create"}},
+               {kClaimsBucket, {"create"}},
+               {kClaimsBucketAccess, {"create"}}})
+            .empty());
+  Step teal{StepKind::CreateSlot, Color::Green, kBlueActiveGreen};
+  auto v = check(teal, kBlueActive, {{kGreenInstance, {"create"}}, {kClaimsBucket, {"delete"}}});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].address == kClaimsBucket);
+}

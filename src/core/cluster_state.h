@@ -30,6 +30,9 @@ struct ClusterState {
   std::optional<std::string> static_ip;
   std::optional<std::string> public_health_url;  // through the static IP / router
   std::optional<std::string> current_build;      // what a slot created or replaced now would run
+  // The backend knows nothing serves the public address (local: the router
+  // process is gone). Then no color is active: the IP is "attached to neither".
+  bool public_endpoint_down = false;
 
   // A slot built from an older artifact than the current one.
   bool stale(Color c) const {

@@ -1,10 +1,16 @@
 #include "fs/atomic_file.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <functional>
 
 #include <catch2/catch.hpp>
 
@@ -87,21 +93,71 @@ TEST_CASE("bad targets give a clear error and change nothing") {
   CHECK(entries(dir.path()) == std::vector<std::string>{"a-directory", "keep"});
 }
 
-TEST_CASE("an unwritable directory is reported and the old file kept") {
-  if (geteuid() == 0) {
-    WARN("skipped: root ignores directory permissions");
-    return;
+namespace {
+
+// Runs `body` where directory permissions apply. Root ignores them (and CI
+// runs as root), so there the body runs in a forked child that first drops to
+// user nobody; a failure to drop fails the test instead of skipping it.
+std::string without_root(const std::function<std::string()>& body) {
+  if (geteuid() != 0) return body();
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    const struct passwd* nobody = getpwnam("nobody");
+    const uid_t uid = nobody ? nobody->pw_uid : 65534;
+    const gid_t gid = nobody ? nobody->pw_gid : 65534;
+    std::string out;
+    int code = 0;
+    if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0 || geteuid() == 0) {
+      out = std::string("cannot drop root: ") + std::strerror(errno);
+      code = 1;
+    } else {
+      try {
+        out = body();
+      } catch (const std::exception& e) {
+        out = std::string("as nobody: ") + e.what();
+        code = 1;
+      }
+    }
+    if (write(fds[1], out.data(), out.size()) != static_cast<ssize_t>(out.size())) code = 1;
+    _exit(code);
   }
-  ScopedTempDir dir;
-  const auto file = dir / "state.json";
-  REQUIRE(write_file_atomically(file, "old").empty());
-  chmod(dir.path().c_str(), 0555);
-  const auto error = write_file_atomically(file, "new");
-  chmod(dir.path().c_str(), 0755);
-  CHECK_THAT(error,
-             Catch::StartsWith("cannot create " + dir.path().string() + "/.state.json.tmp."));
+  close(fds[1]);
+  std::string out;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) out.append(buffer, n);
+  close(fds[0]);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  INFO(out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an unwritable directory is reported and the old file kept") {
+  // "error|dir|content after": checked here, computed where permissions hold.
+  const auto out = without_root([] {
+    ScopedTempDir dir;
+    const auto file = dir / "state.json";
+    if (auto e = write_file_atomically(file, "old"); !e.empty()) return "setup failed: " + e;
+    chmod(dir.path().c_str(), 0555);
+    const auto error = write_file_atomically(file, "new");
+    chmod(dir.path().c_str(), 0755);
+    return error + "|" + dir.path().string() + "|" + read_text_file(file).value_or("<missing>");
+  });
+  const auto first = out.find('|'), second = out.find('|', first + 1);
+  REQUIRE(second != std::string::npos);
+  const auto error = out.substr(0, first);
+  const auto dir = out.substr(first + 1, second - first - 1);
+  CHECK_THAT(error, Catch::StartsWith("cannot create " + dir + "/.state.json.tmp."));
   CHECK_THAT(error, Catch::EndsWith(": Permission denied"));
-  CHECK(read_text_file(file) == "old");
+  CHECK(out.substr(second + 1) == "old");
 }
 
 TEST_CASE("read_text_file: whole content, or nullopt when there is no regular file") {

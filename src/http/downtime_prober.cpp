@@ -94,6 +94,7 @@ void DowntimeProber::Impl::probe_loop() {
   HttpOptions options;
   options.timeout = config.timeout;
   options.insecure = config.insecure;
+  options.ca_file = config.ca_file;
   options.cancel = [this] { return stop_requested.load(); };
   const auto deadline = start_time + config.deadline;
   auto next = start_time;

@@ -20,6 +20,7 @@ struct ProbeConfig {
   int consecutive_needed = 5;                  // new color answers in a row = done
   std::chrono::milliseconds deadline{120000};  // from start(); then give up
   bool insecure = false;
+  std::string ca_file;  // HttpOptions::ca_file
 };
 
 struct DowntimeReport {

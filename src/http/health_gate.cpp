@@ -48,6 +48,7 @@ GateResult run_health_gate(const std::string& url, const HealthExpectation& expe
   const int interrupts_before = interrupt_count();
   HttpOptions options;
   options.insecure = policy.insecure;
+  options.ca_file = policy.ca_file;
   options.cancel = [&] { return interrupt_count() > interrupts_before; };
 
   for (;;) {

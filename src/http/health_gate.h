@@ -15,6 +15,7 @@ struct GatePolicy {
   std::chrono::milliseconds interval{2000};
   std::chrono::milliseconds deadline{300000};
   bool insecure = false;
+  std::string ca_file;  // HttpOptions::ca_file
 };
 
 struct GateAttempt {

@@ -66,7 +66,7 @@ TEST_CASE("the gate fails at the deadline with the last five attempts") {
   CHECK(r.last_attempts.back().verdict == "answered as blue (expected green)");
   CHECK(r.last_body == "blue is here");
   CHECK(r.elapsed >= 400ms);
-  CHECK(r.elapsed < 3000ms);
+  CHECK(r.elapsed < 10000ms);  // it stops at its deadline, not never
 }
 
 TEST_CASE("the gate reports a server that is not there") {
@@ -95,13 +95,13 @@ TEST_CASE("Ctrl-C wakes the gate between attempts") {
   CHECK_FALSE(r.passed);
   CHECK(r.interrupted);
   CHECK(r.attempts == 1);
-  CHECK(r.elapsed < 2000ms);
+  CHECK(r.elapsed < 8000ms);  // woken: the next attempt was 10 s away
 }
 
 TEST_CASE("Ctrl-C cuts short a request to a hanging server") {
   InterruptScope scope;
   TestHttpServer server([](const httplib::Request&, httplib::Response& res) {
-    std::this_thread::sleep_for(1500ms);
+    std::this_thread::sleep_for(4000ms);
     res.status = 200;
   });
   GatePolicy policy = quick(10s, 60s);
@@ -114,7 +114,7 @@ TEST_CASE("Ctrl-C cuts short a request to a hanging server") {
   ctrl_c.join();
   CHECK(r.interrupted);
   CHECK_FALSE(r.passed);
-  CHECK(r.elapsed < 1400ms);
+  CHECK(r.elapsed < 3500ms);  // cut short: the server answers only after 4 s
 }
 
 }  // namespace xd

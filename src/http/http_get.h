@@ -11,6 +11,9 @@ namespace xd {
 struct HttpOptions {
   std::chrono::milliseconds timeout{5000};  // whole request, connect included
   bool insecure = false;                    // accept self-signed certificates
+  // PEM file of the CA(s) to verify the server against instead of the system
+  // store (e.g. a private or throwaway CA). Empty: the system store.
+  std::string ca_file;
   // Polled while the request runs (about every 100 ms or on progress);
   // returning true aborts it with error "cancelled". Lets Ctrl-C and
   // DowntimeProber::stop_now() cut a slow request short.

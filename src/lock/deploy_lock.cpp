@@ -191,6 +191,7 @@ std::optional<DeployLock> DeployLock::acquire(const std::filesystem::path& lock_
     const bool stop = interrupted && interrupted();
     if (stop || Clock::now() + kRetryPause > deadline) {
       out.busy = true;
+      out.interrupted = stop;
       out.holder = read_holder(lock_file);
       const auto waited =
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);

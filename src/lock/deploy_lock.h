@@ -26,12 +26,14 @@ class DeployLock {
  public:
   struct Error {
     bool busy = false;                 // another process holds it (else: I/O error)
+    bool interrupted = false;          // busy, and `interrupted` ended the wait (Ctrl-C)
     std::optional<LockHolder> holder;  // who, if it could be read
     std::string message;
   };
 
   // Tries to lock `lock_file` (parent dirs are created). With wait > 0 it
-  // retries until the deadline; `interrupted` stops the wait early. On success
+  // retries until the deadline; `interrupted` (called before each pause, so
+  // also the sign that the wait began) stops the wait early. On success
   // error->message is empty unless the holder note could not be written (the
   // lock is held all the same).
   static std::optional<DeployLock> acquire(const std::filesystem::path& lock_file,

@@ -172,7 +172,14 @@ TEST_CASE("the wait stops early when interrupted") {
   CHECK(asked == 3);
   CHECK(std::chrono::steady_clock::now() - start < 30s);
   CHECK(error.busy);
+  CHECK(error.interrupted);  // the caller exits 130, not 5 ("locked")
   CHECK_THAT(error.message, Catch::EndsWith("; stopped waiting for it (interrupted)"));
+
+  DeployLock::Error timed_out;
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("deploy"), 0ms, &timed_out,
+                                  [] { return false; }));
+  CHECK(timed_out.busy);
+  CHECK_FALSE(timed_out.interrupted);
 }
 
 TEST_CASE("an unreadable holder note and unusable paths are reported clearly") {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -243,13 +244,20 @@ int exit_code_of(int status) {
 // Watches one running child: output, interrupts to forward, exit.
 class ChildWatch {
  public:
-  ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err)
-      : pid_(pid), interrupts_seen_(interrupts_seen), out_(out), err_(err) {}
+  ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err,
+             const std::optional<HookTimeout>& timeout)
+      : pid_(pid), interrupts_seen_(interrupts_seen), out_(out), err_(err) {
+    if (timeout) {
+      term_at_ = Clock::now() + timeout->after;
+      kill_grace_ = timeout->kill_grace;
+    }
+  }
 
   // Returns the exit code (128+N for signal N, -1 if unknown).
   int run(int* forwarded) {
     for (;;) {
       forward_interrupts(forwarded);
+      enforce_timeout();
       reap_if_exited();
       if (reaped_ && done_draining()) break;
       wait_for_activity();
@@ -258,6 +266,7 @@ class ChildWatch {
     err_.close_and_flush();
     return status_known_ ? exit_code_of(status_) : -1;
   }
+  bool timed_out() const { return timed_out_; }
 
  private:
   void forward_interrupts(int* forwarded) {
@@ -267,6 +276,21 @@ class ChildWatch {
       // Exactly one SIGINT per interrupt: a second one makes Terraform abandon its state.
       if (kill(-pid_, SIGINT) != 0) kill(pid_, SIGINT);
       ++*forwarded;
+    }
+  }
+
+  // Only with a HookTimeout: SIGTERM the group, then SIGKILL
+  // it after the grace. Never after the reap: the group id may be reused.
+  void enforce_timeout() {
+    if (reaped_ || !term_at_) return;
+    const auto now = Clock::now();
+    if (!timed_out_ && now >= *term_at_) {
+      timed_out_ = true;
+      if (kill(-pid_, SIGTERM) != 0) kill(pid_, SIGTERM);
+      kill_at_ = now + kill_grace_;
+    } else if (timed_out_ && kill_at_ && now >= *kill_at_) {
+      if (kill(-pid_, SIGKILL) != 0) kill(pid_, SIGKILL);
+      kill_at_.reset();
     }
   }
 
@@ -315,6 +339,10 @@ class ChildWatch {
   int status_ = 0;
   Clock::time_point reaped_at_{};
   Clock::time_point last_data_{};
+  std::optional<Clock::time_point> term_at_;
+  std::optional<Clock::time_point> kill_at_;
+  milliseconds kill_grace_{0};
+  bool timed_out_ = false;
 };
 
 std::string failure_text(const ChildFailure& failure, const ProcessSpec& spec) {
@@ -407,8 +435,9 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   result.started = true;
   OutputStream out(std::move(out_pipe->read_end), &result.stdout_text, on_stdout);
   OutputStream err(std::move(err_pipe->read_end), &result.stderr_text, on_stderr);
-  ChildWatch watch(pid, interrupts_before, out, err);
+  ChildWatch watch(pid, interrupts_before, out, err, timeout_);
   result.exit_code = watch.run(&result.interrupts_forwarded);
+  result.timed_out = watch.timed_out();
   result.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started_at);
   return result;
 }

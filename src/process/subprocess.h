@@ -29,6 +29,7 @@ struct ProcessResult {
   bool started = false;  // false: could not exec (error says why)
   int exit_code = -1;    // exit status, or 128+N when killed by signal N
   int interrupts_forwarded = 0;
+  bool timed_out = false;  // the runner's HookTimeout expired and the child was signalled
   std::string error;
   std::chrono::milliseconds duration{0};
   std::string stdout_text;  // everything the child wrote, also streamed to the sinks
@@ -45,14 +46,29 @@ class CommandRunner {
                             const LineSink& on_stderr) = 0;
 };
 
+// Once `after` has passed, SIGTERM the child's process group; SIGKILL it if
+// it is still there `kill_grace` later.
+struct HookTimeout {
+  std::chrono::milliseconds after;
+  std::chrono::milliseconds kill_grace{5000};
+};
+
 // fork/exec with pipes and a poll() loop. While the child runs, each SIGINT
 // or SIGTERM that xdeploy receives (see interrupts.h; the caller holds an
 // InterruptScope) is forwarded to the child's process group as SIGINT. It
-// waits for the child however long it takes: no SIGKILL, ever.
+// waits for the child however long it takes, unless it was made with a
+// HookTimeout (hooks): no SIGKILL for anything else, ever.
 class RealCommandRunner : public CommandRunner {
  public:
+  RealCommandRunner() = default;
+  // For hooks only (app/hooks.h), never Terraform: a killed Terraform loses
+  // its state and keeps its lock.
+  explicit RealCommandRunner(HookTimeout timeout) : timeout_(timeout) {}
   ProcessResult run(const ProcessSpec& spec, const LineSink& on_stdout,
                     const LineSink& on_stderr) override;
+
+ private:
+  std::optional<HookTimeout> timeout_;
 };
 
 // Shell-quoted form of argv for logs and history ("terraform -chdir=x 'a b'").

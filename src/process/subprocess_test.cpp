@@ -23,9 +23,10 @@ struct Captured {
 };
 
 Captured run_with(const ProcessSpec& spec,
-                  const std::function<void(std::string_view)>& on_line = {}) {
+                  const std::function<void(std::string_view)>& on_line = {},
+                  std::optional<HookTimeout> timeout = {}) {
   Captured c;
-  RealCommandRunner runner;
+  RealCommandRunner runner = timeout ? RealCommandRunner(*timeout) : RealCommandRunner();
   c.result = runner.run(
       spec,
       [&](std::string_view line) {
@@ -222,6 +223,34 @@ TEST_CASE("a background grandchild holding the pipes does not hang the runner") 
   CHECK(c.out == Lines{"parent-done"});
   CHECK(c.result.exit_code == 0);
   CHECK(c.result.duration < std::chrono::seconds(10));
+}
+
+TEST_CASE("a hook timeout SIGTERMs the whole process group") {
+  // The shell waits on a grandchild: both are in the group and both get the
+  // SIGTERM, so the runner returns instead of waiting the 300 s.
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", "echo started; sleep 300; echo never"};
+  const auto c = run_with(spec, {}, HookTimeout{std::chrono::milliseconds(200)});
+  CHECK(c.result.timed_out);
+  CHECK(c.out == Lines{"started"});
+  CHECK(c.result.exit_code == 128 + SIGTERM);
+}
+
+TEST_CASE("a child that ignores SIGTERM past its timeout is SIGKILLed after the grace") {
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", "trap '' TERM; echo started; while :; do sleep 0.05; done"};
+  const auto c = run_with(
+      spec, {}, HookTimeout{std::chrono::milliseconds(100), std::chrono::milliseconds(200)});
+  CHECK(c.result.timed_out);
+  CHECK(c.result.exit_code == 128 + SIGKILL);
+}
+
+TEST_CASE("a child that finishes within its timeout is untouched") {
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", "exit 3"};
+  const auto c = run_with(spec, {}, HookTimeout{std::chrono::seconds(60)});
+  CHECK_FALSE(c.result.timed_out);
+  CHECK(c.result.exit_code == 3);
 }
 
 TEST_CASE("display_command quotes only what a shell would misread") {

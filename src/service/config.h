@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "service/claim_store_config.h"
+#include "service/decimal.h"
+#include "service/tolerance.h"
+
 namespace xecutor {
 
 struct FalconxCredentials {
@@ -21,12 +25,24 @@ struct ServiceConfig {
   std::string falconx_base_url = "https://api.falconx.io";
   std::string webhook_secret;
   bool execute = false;  // false: PAPER mode, quote only
-  double price_tolerance = 0.001;
-  std::vector<std::string> allowed_ips;  // empty: any peer may try the secret
+  PriceBand price_band;  // tolerance 10 bps, sanity band 500 bps
+  std::vector<std::string> allowed_pairs{"BTC/USD", "ETH/USD"};  // "BASE/QUOTE"
+  Decimal max_order_notional = Decimal::from_integer(10000);     // in the quote token
+  bool halt = false;                                             // XECUTOR_HALT=1
+  std::string halt_file = "/etc/falcon-xecutor/HALT";            // exists: halted
+  std::chrono::milliseconds alert_deadline{2500};  // the whole alert, all FalconX calls
+  std::chrono::milliseconds expiry_margin{300};    // needed before t_expiry to execute
+  std::vector<std::string> allowed_ips;            // empty: any peer may try the secret
   std::vector<std::string>
       trusted_proxies;  // the only peers whose X-Real-IP/X-Forwarded-For counts
   std::chrono::seconds dedup_window{60};
-  std::chrono::milliseconds falconx_timeout{2500};
+  std::chrono::milliseconds falconx_timeout{2500};  // cap per FalconX call, within the deadline
+
+  // Executions that happen once (README "Identity and claims").
+  std::string slot;                                // set by main from --slot; written into claims
+  std::chrono::milliseconds max_alert_age{30000};  // XECUTOR_MAX_ALERT_AGE
+  ClaimStoreSettings claim_store;                  // XECUTOR_CLAIM_STORE (+ S3 settings)
+  std::optional<Decimal> max_daily_notional;       // XECUTOR_MAX_DAILY_NOTIONAL; unset: no cap
 
   // Why orders will be refused, or empty when the service can take orders.
   std::string refusal_reason() const;

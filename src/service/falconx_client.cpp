@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "service/falconx_signature.h"
@@ -36,13 +37,36 @@ std::string unix_seconds_now() {
 }  // namespace
 
 FalconxClient::FalconxClient(FalconxCredentials credentials, std::string base_url,
-                             std::chrono::milliseconds timeout)
-    : credentials_(std::move(credentials)), base_url_(std::move(base_url)), timeout_(timeout) {}
+                             FalconxObserver observer)
+    : credentials_(std::move(credentials)),
+      base_url_(std::move(base_url)),
+      observer_(std::move(observer)) {}
 
-FalconxResponse FalconxClient::post(const std::string& path, const std::string& body) const {
+FalconxResponse FalconxClient::post(const std::string& path, const std::string& body,
+                                    std::chrono::milliseconds timeout) const {
+  return call("POST", path, body, timeout);
+}
+
+FalconxResponse FalconxClient::get(const std::string& path,
+                                   std::chrono::milliseconds timeout) const {
+  return call("GET", path, "", timeout);
+}
+
+FalconxResponse FalconxClient::call(const std::string& method, const std::string& path,
+                                    const std::string& body,
+                                    std::chrono::milliseconds timeout) const {
+  const auto start = std::chrono::steady_clock::now();
+  FalconxResponse out = perform(method, path, body, timeout);
+  if (observer_) observer_(method, path, out, std::chrono::steady_clock::now() - start);
+  return out;
+}
+
+FalconxResponse FalconxClient::perform(const std::string& method, const std::string& path,
+                                       const std::string& body,
+                                       std::chrono::milliseconds timeout) const {
   FalconxResponse out;
   const std::string timestamp = unix_seconds_now();
-  const auto sign = falconx_signature(credentials_.secret_key, {timestamp, "POST", path, body});
+  const auto sign = falconx_signature(credentials_.secret_key, {timestamp, method, path, body});
   if (!sign) {
     out.error = "FALCONX_SECRET_KEY is not valid Base64";
     return out;
@@ -65,11 +89,15 @@ FalconxResponse FalconxClient::post(const std::string& path, const std::string& 
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
+  if (method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  // At least 1 ms: curl reads 0 as "no timeout".
+  const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM-based timeouts
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirected POST could be replayed elsewhere

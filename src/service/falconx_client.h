@@ -3,6 +3,7 @@
 // how far the request got, because an execute whose outcome is unknown must
 // never be retried or reported as "not executed".
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "service/config.h"
@@ -22,17 +23,29 @@ struct FalconxResponse {
   std::string error;  // curl's description when not Answered
 };
 
+// Told about every call once it is over (for latency metrics).
+using FalconxObserver =
+    std::function<void(const std::string& method, const std::string& path,
+                       const FalconxResponse& response, std::chrono::duration<double> latency)>;
+
 class FalconxClient {
  public:
   FalconxClient(FalconxCredentials credentials, std::string base_url,
-                std::chrono::milliseconds timeout);
-  // Thread-safe: one curl handle per call.
-  FalconxResponse post(const std::string& path, const std::string& body) const;
+                FalconxObserver observer = {});
+  // Thread-safe: one curl handle per call. `timeout` covers connect + answer:
+  // the caller gives each call what is left of its alert's deadline.
+  FalconxResponse post(const std::string& path, const std::string& body,
+                       std::chrono::milliseconds timeout) const;
+  FalconxResponse get(const std::string& path, std::chrono::milliseconds timeout) const;
 
  private:
+  FalconxResponse call(const std::string& method, const std::string& path, const std::string& body,
+                       std::chrono::milliseconds timeout) const;
+  FalconxResponse perform(const std::string& method, const std::string& path,
+                          const std::string& body, std::chrono::milliseconds timeout) const;
   FalconxCredentials credentials_;
   std::string base_url_;
-  std::chrono::milliseconds timeout_;
+  FalconxObserver observer_;
 };
 
 }  // namespace xecutor

@@ -4,12 +4,13 @@
 
 namespace xecutor {
 
-std::string health_body(const Identity& identity) {
+std::string health_body(const Identity& identity, bool halted) {
   nlohmann::ordered_json j;
   j["status"] = "ok";
   j["slot"] = identity.slot;
   j["version"] = identity.version;
   j["mode"] = identity.mode;
+  j["halted"] = halted;
   return j.dump();
 }
 

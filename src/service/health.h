@@ -12,7 +12,8 @@ struct Identity {
   std::string mode;     // "paper" or "live"
 };
 
-// {"status":"ok","slot":...,"version":...,"mode":...}
-std::string health_body(const Identity& identity);
+// {"status":"ok","slot":...,"version":...,"mode":...,"halted":...}
+// `halted`: the kill switch refuses orders (the slot still answers).
+std::string health_body(const Identity& identity, bool halted);
 
 }  // namespace xecutor

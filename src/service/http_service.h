@@ -1,16 +1,15 @@
 #pragma once
-// The HTTP edge: cpp-httplib routes, the 4 KiB body limit, the per-request log
-// line and a graceful stop (in-flight requests finish, new ones are refused).
+// The HTTP edge: cpp-httplib routes, the 4 KiB body limit (a larger announced
+// Content-Length is refused 413 before any body byte is read), the per-request
+// log line, bounded workers/queue/request time (bounded_server.h) and a
+// graceful stop (in-flight requests finish, new ones are refused).
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "service/bounded_server.h"
 #include "service/health.h"
 #include "service/webhook_types.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace xecutor {
 
@@ -18,9 +17,20 @@ inline constexpr std::size_t kMaxBodyBytes = 4096;
 
 using WebhookFn = std::function<WebhookReply(const WebhookRequest&)>;
 
+// What the routes call. Headers are handed over as read; the decisions are the app's.
+struct ServiceRoutes {
+  WebhookFn webhook;                                       // POST /webhook
+  std::function<bool()> halted;                            // for GET /health
+  std::function<WebhookReply(const std::string& identity,  // GET /orders/<identity>
+                             const std::string& authorization)>
+      order;
+  std::function<bool(const WebhookRequest&, const std::string& authorization)> metrics_allowed;
+  std::function<std::string()> metrics_text;  // GET /metrics
+};
+
 class HttpService {
  public:
-  HttpService(Identity identity, WebhookFn webhook);
+  HttpService(Identity identity, ServiceRoutes routes, ServerLimits limits = {});
   ~HttpService();
   HttpService(const HttpService&) = delete;
   HttpService& operator=(const HttpService&) = delete;
@@ -31,13 +41,18 @@ class HttpService {
   void run();
   // Safe from any thread: stops accepting and lets run() drain and return.
   void stop();
+  // Bound port (after bind(..., 0)).
+  int port() const { return port_; }
+  ServerLoad load() const { return server_->load(); }
 
  private:
   void install_routes();
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<BoundedServer> server_;
+  int port_ = 0;
   Identity identity_;
-  std::string health_body_;
-  WebhookFn webhook_;
+  std::string health_body_;         // running
+  std::string halted_health_body_;  // kill switch on
+  ServiceRoutes routes_;
 };
 
 }  // namespace xecutor

@@ -1,13 +1,19 @@
 #include "service/iso_time.h"
 
+#include <algorithm>
 #include <charconv>
-#include <ctime>
 
 namespace xecutor {
 namespace {
 
+using std::chrono::system_clock;
+
+// Exactly `digits` ASCII digits (from_chars alone would also take a '-').
 bool read_int(std::string_view& s, std::size_t digits, int& out) {
   if (s.size() < digits) return false;
+  if (!std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(digits),
+                   [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
   const auto* end = s.data() + digits;
   const auto r = std::from_chars(s.data(), end, out);
   if (r.ec != std::errc{} || r.ptr != end) return false;
@@ -21,17 +27,32 @@ bool expect(std::string_view& s, char c) {
   return true;
 }
 
+// system_clock counts nanoseconds in 64 bits: it spans only ~1678..2261. A
+// date outside (FalconX never sends one, a fuzzer or a broken server can)
+// must be refused, not converted: the conversion is signed overflow (UB).
+// One day of margin covers the offset and the fraction added afterwards.
+bool representable(std::chrono::sys_seconds t) {
+  using std::chrono::days;
+  using std::chrono::seconds;
+  constexpr auto kMax =
+      std::chrono::duration_cast<seconds>(system_clock::duration::max()) - days{1};
+  constexpr auto kMin =
+      std::chrono::duration_cast<seconds>(system_clock::duration::min()) + days{1};
+  return t.time_since_epoch() <= kMax && t.time_since_epoch() >= kMin;
+}
+
 }  // namespace
 
-std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) {
-  std::tm tm{};
+std::optional<system_clock::time_point> parse_iso8601(std::string_view s) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!read_int(s, 4, year) || !expect(s, '-') || !read_int(s, 2, month) || !expect(s, '-') ||
       !read_int(s, 2, day) || !(expect(s, 'T') || expect(s, ' ')) || !read_int(s, 2, hour) ||
       !expect(s, ':') || !read_int(s, 2, minute) || !expect(s, ':') || !read_int(s, 2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-    return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   long micros = 0;
   if (!s.empty() && s.front() == '.') {
     s.remove_prefix(1);
@@ -59,15 +80,12 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     return std::nullopt;  // no zone: refuse to guess
   }
   if (!s.empty()) return std::nullopt;
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  const std::time_t t = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(t) + std::chrono::microseconds(micros) -
-         std::chrono::minutes(offset_minutes);
+  const std::chrono::sys_seconds whole = std::chrono::sys_days{date} + std::chrono::hours{hour} +
+                                         std::chrono::minutes{minute} +
+                                         std::chrono::seconds{second};
+  if (!representable(whole)) return std::nullopt;
+  return std::chrono::time_point_cast<system_clock::duration>(whole) +
+         std::chrono::microseconds(micros) - std::chrono::minutes(offset_minutes);
 }
 
 }  // namespace xecutor

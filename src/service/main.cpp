@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "core/color.h"
+#include "service/claim_store_config.h"
 #include "service/config.h"
 #include "service/http_service.h"
+#include "service/metrics.h"
 #include "service/service_app.h"
 #include "service/structured_log.h"
 
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   xecutor::ServiceConfig config;
   try {
     config = xecutor::load_config(xecutor::process_env);
+    config.slot = opt.slot;
   } catch (const std::exception& e) {
     xecutor::log_event(spdlog::level::critical, {{"event", "bad_config"}, {"error", e.what()}});
     return 2;
@@ -70,9 +73,19 @@ int main(int argc, char** argv) {
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  xecutor::ServiceApp app(config);
-  xecutor::HttpService http({opt.slot, XD_BUILD_ID, config.mode_name()},
-                            [&app](const xecutor::WebhookRequest& r) { return app.handle(r); });
+  xecutor::Metrics metrics;
+  xecutor::ServiceApp app(config, metrics);
+  xecutor::ServiceRoutes routes;
+  routes.webhook = [&app](const xecutor::WebhookRequest& r) { return app.handle(r); };
+  routes.halted = [&app] { return app.halted(); };
+  routes.order = [&app](const std::string& id, const std::string& auth) {
+    return app.order_status(id, auth);
+  };
+  routes.metrics_allowed = [&app](const xecutor::WebhookRequest& r, const std::string& auth) {
+    return app.metrics_allowed(r, auth);
+  };
+  routes.metrics_text = [&metrics] { return metrics.text(); };
+  xecutor::HttpService http({opt.slot, XD_BUILD_ID, config.mode_name()}, std::move(routes));
   if (!http.bind(opt.bind, opt.port)) {
     xecutor::log_event(spdlog::level::critical,
                        {{"event", "bind_failed"}, {"bind", opt.bind}, {"port", opt.port}});
@@ -94,6 +107,10 @@ int main(int argc, char** argv) {
                                {"bind", opt.bind},
                                {"port", opt.port},
                                {"falconx_base_url", config.falconx_base_url}};
+  if (auto store = xecutor::make_claim_store(config.claim_store))
+    start["claim_store"] = store->describe();  // never the credentials
+  if (config.max_daily_notional)
+    start["max_daily_notional"] = config.max_daily_notional->to_string();
   xecutor::log_event(spdlog::level::info, start);
   if (const std::string why = config.refusal_reason(); !why.empty())
     xecutor::log_event(spdlog::level::warn, {{"event", "orders_refused"}, {"reason", why}});

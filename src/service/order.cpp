@@ -1,16 +1,14 @@
 #include "service/order.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <string_view>
 
 namespace xecutor {
 namespace {
 
-// Bounds that keep a typo (an extra zero run) from becoming an order and keep
-// the text convertible to a double without loss that matters.
-constexpr std::size_t kMaxIntegerDigits = 9;  // amounts and prices below 1e9
-constexpr std::size_t kMaxFractionDigits = 12;
+// Bounds that keep a typo (an extra zero run) from becoming an order.
+const Decimal kMaxValue = Decimal::from_integer(1'000'000'000);  // amounts and prices below 1e9
+constexpr int kMaxFractionDigits = 12;
 constexpr std::size_t kMinTokenLength = 2;
 constexpr std::size_t kMaxTokenLength = 10;
 
@@ -22,30 +20,19 @@ bool printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
-// Empty when `text` is a valid positive decimal, else why not.
-std::string decimal_problem(std::string_view text, const std::string& what) {
+// The positive decimal in `text`, or why it is not one we trade.
+std::variant<Decimal, std::string> order_decimal(std::string_view text, const std::string& what) {
   if (text.empty()) return what + " is missing";
   if (text.front() == '-') return what + " must be positive, got '" + std::string(text) + "'";
-  const std::size_t dot = text.find('.');
-  const std::string_view integer = text.substr(0, dot);
-  const std::string_view fraction =
-      dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
-  const bool digits_ok =
-      !integer.empty() && std::all_of(integer.begin(), integer.end(), is_digit) &&
-      (dot == std::string_view::npos ||
-       (!fraction.empty() && std::all_of(fraction.begin(), fraction.end(), is_digit)));
-  if (!digits_ok)
-    return what + " must be digits with an optional .digits, got '" + std::string(text) + "'";
-  const std::size_t significant = integer.find_first_not_of('0');
-  const std::size_t int_digits =
-      significant == std::string_view::npos ? 0 : integer.size() - significant;
-  if (int_digits > kMaxIntegerDigits)
+  auto parsed = Decimal::parse(text);
+  if (const auto* why = std::get_if<std::string>(&parsed)) return what + ": " + *why;
+  const Decimal value = std::get<Decimal>(parsed);
+  if (value >= kMaxValue)
     return what + " is too large (must be below 1e9), got '" + std::string(text) + "'";
-  if (fraction.size() > kMaxFractionDigits)
+  if (value.scale() > kMaxFractionDigits)
     return what + " has more than 12 decimals, got '" + std::string(text) + "'";
-  if (std::strtod(std::string(text).c_str(), nullptr) <= 0)
-    return what + " must be greater than zero";
-  return {};
+  if (value.is_zero()) return what + " must be greater than zero";
+  return value;
 }
 
 std::string token_problem(std::string_view token, const std::string& what) {
@@ -59,7 +46,7 @@ std::string token_problem(std::string_view token, const std::string& what) {
 }
 
 struct Amount {
-  std::string number;
+  Decimal number;
   std::string token;
 };
 
@@ -69,13 +56,15 @@ std::variant<Amount, std::string> split_amount(std::string_view line, const std:
   if (space == std::string_view::npos)
     return "expected '<" + what + "> <TOKEN>' separated by one space, got '" + std::string(line) +
            "'";
-  Amount a{std::string(line.substr(0, space)), std::string(line.substr(space + 1))};
-  if (a.token.find(' ') != std::string::npos || a.number.empty())
+  const std::string_view number = line.substr(0, space);
+  const std::string token(line.substr(space + 1));
+  if (token.find(' ') != std::string::npos || number.empty())
     return "expected '<" + what + "> <TOKEN>' separated by exactly one space, got '" +
            std::string(line) + "'";
-  if (auto p = decimal_problem(a.number, what); !p.empty()) return p;
-  if (auto p = token_problem(a.token, what); !p.empty()) return p;
-  return a;
+  auto value = order_decimal(number, what);
+  if (auto* why = std::get_if<std::string>(&value)) return *why;
+  if (auto p = token_problem(token, what); !p.empty()) return p;
+  return Amount{std::get<Decimal>(value), token};
 }
 
 }  // namespace
@@ -112,7 +101,7 @@ OrderParse parse_order(const std::vector<BodyLine>& lines) {
 
   order.amount = std::get<Amount>(amount).number;
   order.base = std::get<Amount>(amount).token;
-  order.expected_price = std::strtod(std::get<Amount>(price).number.c_str(), nullptr);
+  order.expected_price = std::get<Amount>(price).number;
   order.quote = std::get<Amount>(price).token;
   if (order.base == order.quote)
     return OrderError{lines[2].number, "quote token must differ from the base token " + order.base};

@@ -3,12 +3,15 @@
 //   line 1: BUY | SELL
 //   line 2: <amount> <BASE>      e.g. 0.0001 BTC
 //   line 3: <price> <QUOTE>      e.g. 30000 USD   (the price the alert expects)
-// Numbers are digits with an optional .digits (no sign, exponent, leading dot);
-// exactly one space separates number and token. Nothing else may follow.
+// Numbers follow Decimal's strict grammar (digits with an optional .digits; no
+// sign, exponent, hex, leading dot), are > 0, below 1e9 and have at most 12
+// decimals; they are held exactly. Exactly one space separates number and
+// token. Nothing else may follow.
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "service/decimal.h"
 #include "service/webhook_body.h"
 
 namespace xecutor {
@@ -18,9 +21,9 @@ std::string side_lower(Side side);  // "buy" / "sell", as FalconX wants it
 
 struct Order {
   Side side = Side::Buy;
-  std::string amount;  // decimal text exactly as sent, passed to FalconX unchanged
+  Decimal amount;  // in base token; sent to FalconX as its canonical text
   std::string base;
-  double expected_price = 0;
+  Decimal expected_price;  // in quote token per base unit
   std::string quote;
 };
 

@@ -27,21 +27,21 @@ Order order_of(const std::string& body) {
 TEST_CASE("service: valid orders from the original format parse") {
   const Order buy = order_of("BUY\n0.0001 BTC\n30000 USD");
   CHECK(buy.side == Side::Buy);
-  CHECK(buy.amount == "0.0001");
+  CHECK(buy.amount.to_string() == "0.0001");
   CHECK(buy.base == "BTC");
-  CHECK(buy.expected_price == 30000);
+  CHECK(buy.expected_price.to_string() == "30000");
   CHECK(buy.quote == "USD");
   const Order sell = order_of("SELL\n1 BTC\n0.01 USD\n");
   CHECK(sell.side == Side::Sell);
-  CHECK(sell.expected_price == Approx(0.01));
+  CHECK(sell.expected_price.to_string() == "0.01");
   CHECK(side_lower(sell.side) == "sell");
 }
 
 TEST_CASE("service: CRLF line endings and the secret line are accepted anywhere") {
   const Order o = order_of("secret: abc\r\nSELL\r\n2.5 ETH\r\n3000.25 USD\r\n\r\n");
-  CHECK(o.amount == "2.5");
+  CHECK(o.amount.to_string() == "2.5");
   CHECK(o.base == "ETH");
-  CHECK(o.expected_price == Approx(3000.25));
+  CHECK(o.expected_price.to_string() == "3000.25");
   const auto body = split_webhook_body("BUY\r\n1 BTC\r\nsecret:   s3cr3t  \r\n2 USD");
   REQUIRE(body.secret);
   CHECK(*body.secret == "s3cr3t");
@@ -83,6 +83,10 @@ TEST_CASE("service: each malformed line is reported with its number and reason")
       {"BUY\n5. BTC\n1 USD", 2, "digits"},
       {"BUY\n+5 BTC\n1 USD", 2, "digits"},
       {"BUY\n1,5 BTC\n1 USD", 2, "digits"},
+      {"BUY\n0x1p4 BTC\n1 USD", 2, "digits"},
+      {"BUY\n1 BTC\n0x1p4 USD", 3, "digits"},
+      {"BUY\n1 BTC\n1E3 USD", 3, "digits"},
+      {"BUY\n1 BTC\ninf USD", 3, "digits"},
       {"BUY\n1000000000 BTC\n1 USD", 2, "too large"},
       {"BUY\n99999999999999999999999 BTC\n1 USD", 2, "too large"},
       {"BUY\n0.0000000000001 BTC\n1 USD", 2, "more than 12 decimals"},
@@ -111,6 +115,13 @@ TEST_CASE("service: each malformed line is reported with its number and reason")
 }
 
 TEST_CASE("service: leading zeros do not count towards the size limit") {
-  CHECK(order_of("BUY\n000000000001.5 BTC\n1 USD").amount == "000000000001.5");
+  CHECK(order_of("BUY\n000000000001.5 BTC\n1 USD").amount.to_string() == "1.5");
   CHECK(order_of("BUY\n999999999.999999999999 BTC\n1 USD").base == "BTC");
+}
+
+TEST_CASE("service: an expected price with 12 decimals is held exactly") {
+  // As a double this was 123456789.12345679: silently rounded.
+  CHECK(order_of("BUY\n1 BTC\n123456789.123456789012 USD").expected_price.to_string() ==
+        "123456789.123456789012");
+  CHECK(order_of("SELL\n0.000000000001 BTC\n1 USD").amount.to_string() == "0.000000000001");
 }

@@ -69,13 +69,21 @@ std::string client_address(const AddressPolicy& policy, const std::string& peer,
                            const std::string& x_real_ip, const std::string& x_forwarded_for) {
   std::string direct = normalize_address(peer);
   if (!contains(policy.trusted_proxies, direct)) return direct;
-  if (auto real = normalize_address(x_real_ip); !real.empty()) return real;
-  if (x_forwarded_for.empty()) return direct;
   // Right to left: each trusted proxy appended the address it saw; the first
   // untrusted one is the real client (anything left of it is client-supplied).
+  std::string from_xff;
   const auto hops = split_commas(x_forwarded_for);
-  for (auto it = hops.rbegin(); it != hops.rend(); ++it)
-    if (!it->empty() && !contains(policy.trusted_proxies, *it)) return *it;
+  for (auto it = hops.rbegin(); it != hops.rend() && from_xff.empty(); ++it)
+    if (!it->empty() && !contains(policy.trusted_proxies, *it)) from_xff = *it;
+  std::string real = normalize_address(x_real_ip);
+  // A proxy that only appends X-Forwarded-For passes the client's X-Real-IP
+  // through; one that only sets X-Real-IP passes the client's X-Forwarded-For
+  // through. Either way the client controls one header and the proxy wrote the
+  // other, so when both name a client they must agree (our nginx front sets
+  // both to the peer), otherwise no address is believed.
+  if (!from_xff.empty() && !real.empty() && from_xff != real) return kConflictingProxyHeaders;
+  if (!from_xff.empty()) return from_xff;
+  if (!real.empty()) return real;
   return direct;
 }
 

@@ -3,6 +3,8 @@
 //  1. The client address is the socket peer. X-Real-IP / X-Forwarded-For are
 //     believed only when the peer is a configured trusted proxy: anyone who
 //     reaches the port directly could otherwise claim an allowed address.
+//     Behind a proxy, the client controls whichever of the two headers the
+//     proxy does not overwrite, so both must agree when both are present.
 //  2. With an allow-list, the client address must be on it.
 //  3. The alert's secret line must match, compared in constant time.
 #include <string>
@@ -17,6 +19,10 @@ struct AddressPolicy {
 
 // "::ffff:1.2.3.4" -> "1.2.3.4"; surrounding blanks removed.
 std::string normalize_address(std::string address);
+
+// What client_address answers when X-Real-IP and X-Forwarded-For disagree:
+// not an address, so no allow-list matches it.
+inline constexpr const char* kConflictingProxyHeaders = "conflicting-X-Real-IP-and-X-Forwarded-For";
 
 // The address the decision is made on.
 std::string client_address(const AddressPolicy& policy, const std::string& peer,

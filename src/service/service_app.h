@@ -1,20 +1,37 @@
 #pragma once
-// The webhook flow, in order:
+// The webhook flow, one small named step after another:
 //   authenticate (peer / trusted proxy headers / allow-list, then the secret line)
-//   -> parse the order -> reserve the alert in the dedup window
-//   -> FalconX quote (v3, v1 only when v3 answers 404) -> tolerance and expiry
-//   -> execute (live mode only, exactly once, never retried)
+//   -> parse the alert header (id:, time:) and the order -> kill switch
+//   -> pre-trade limits (pair, notional) -> refuse stale alerts (time:)
+//   -> the alert identity (alert_identity.h) -> reserve it in the dedup window
+//   -> FalconX quote (v3, v1 only when v3 answers 404; client_order_id = identity)
+//      -> price limit, sanity band, notional at the quoted price, expiry margin
+//   -> live only: hold the day's notional (XECUTOR_MAX_DAILY_NOTIONAL) and
+//      claim the identity in the shared store, which blue, green and restarts
+//      all respect (no claim, no execute)
+//   -> execute (exactly once, never retried) -> verify the answer
+// One deadline covers the whole alert (XECUTOR_ALERT_DEADLINE): each FalconX
+// call gets what is left of it. An execute whose outcome is unknown is
+// followed up in the background (OutcomeFollowUp) and shown at GET /orders/<id>.
 // Dedup choice: the reservation is released when the request fails before any
-// execute could have reached FalconX (quote errors, tolerance, expiry), so
+// execute could have reached FalconX (quote errors, limits, expiry), so
 // TradingView's retry of the same alert is quoted afresh. Once an execute may
 // have reached FalconX, or a paper quote succeeded, the key stays reserved for
 // the whole window.
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 
+#include "service/claim_store.h"
 #include "service/config.h"
+#include "service/daily_notional_ledger.h"
 #include "service/dedup_window.h"
 #include "service/falconx_client.h"
+#include "service/kill_switch.h"
+#include "service/metrics.h"
+#include "service/order_book.h"
+#include "service/outcome_follow_up.h"
 #include "service/webhook_types.h"
 
 namespace xecutor {
@@ -22,14 +39,28 @@ namespace xecutor {
 class ServiceApp {
  public:
   using WallClock = std::function<std::chrono::system_clock::time_point()>;
-  explicit ServiceApp(ServiceConfig config, WallClock wall_clock = std::chrono::system_clock::now);
+  ServiceApp(ServiceConfig config, Metrics& metrics,
+             WallClock wall_clock = std::chrono::system_clock::now);
   WebhookReply handle(const WebhookRequest& request);
 
+  // GET /orders/<identity>, with "Authorization: Bearer <XECUTOR_WEBHOOK_SECRET>".
+  WebhookReply order_status(const std::string& identity, const std::string& authorization) const;
+  // /metrics: direct loopback callers (no proxy headers), or the bearer secret.
+  bool metrics_allowed(const WebhookRequest& request, const std::string& authorization) const;
+  bool halted() const { return kill_switch_.halted(); }
+
  private:
+  WebhookReply process(const WebhookRequest& request);
   ServiceConfig config_;
+  Metrics& metrics_;
   WallClock wall_clock_;
+  KillSwitch kill_switch_;
   DedupWindow dedup_;
   FalconxClient falconx_;
+  OrderBook orders_;
+  std::unique_ptr<ClaimStore> claims_;         // null: no store configured (paper only)
+  std::optional<DailyNotionalLedger> ledger_;  // set when XECUTOR_MAX_DAILY_NOTIONAL is
+  OutcomeFollowUp follow_up_;                  // last: its threads use the members above
 };
 
 }  // namespace xecutor

@@ -71,7 +71,9 @@ struct Stack {
              {"FALCONX_PASSPHRASE", kPassphrase},
              {"FALCONX_BASE_URL", "http://127.0.0.1:" + std::to_string(mock_port)},
              {"XECUTOR_WEBHOOK_SECRET", kHookSecret},
-             {"XECUTOR_FALCONX_TIMEOUT_MS", "1000"}};
+             {"XECUTOR_FALCONX_TIMEOUT_MS", "1000"},
+             // Live mode never executes without a claim: each stack its own store.
+             {"XECUTOR_CLAIM_STORE", "file:" + log_path("claims")}};
     }
     for (auto& [k, v] : env_overrides) env[k] = v;
     service = std::make_unique<ChildProcess>(
@@ -84,6 +86,10 @@ struct Stack {
     httplib::Client c("127.0.0.1", port);
     c.set_read_timeout(10, 0);
     return c.Post("/webhook", headers, body, "text/plain");
+  }
+  httplib::Result get(const std::string& path, const httplib::Headers& headers = {}) const {
+    httplib::Client c("127.0.0.1", port);
+    return c.Get(path.c_str(), headers);
   }
   json stats() const {
     httplib::Client c("127.0.0.1", mock_port);
@@ -103,7 +109,7 @@ struct Stack {
   }
   // The request line is written just after the response is sent: wait (bounded) for it.
   std::string log_once_it_contains(const std::string& text) const {
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < 1500; ++i) {  // up to 30 s on a loaded machine; usually at once
       if (auto l = log(); l.find(text) != std::string::npos) return l;
       std::this_thread::sleep_for(20ms);
     }
@@ -137,7 +143,8 @@ TEST_CASE("service_it: /health names the slot, build and mode; unconfigured webh
   CHECK(j["slot"] == "green");
   CHECK(j["version"] == XD_BUILD_ID);
   CHECK(j["mode"] == "paper");
-  CHECK(j.size() == 4);
+  CHECK(j["halted"] == false);
+  CHECK(j.size() == 5);
 
   const auto w = s.post(kBuy);
   REQUIRE(w);
@@ -154,20 +161,27 @@ TEST_CASE("service_it: paper mode quotes (signed, verified by the mock) and neve
   CHECK(j["outcome"] == "quoted");
   CHECK(j["executed"] == false);
   CHECK(j["mode"] == "paper");
-  CHECK(j["quoted_price"] == 30000.0);
+  CHECK(j["quoted_price"] == "30000");  // decimal strings, never binary floats
+  CHECK(j["expected_price"] == "30000");
+  CHECK(j["price_limit"] == "30030");
   CHECK(j["fx_quote_id"].get<std::string>().size() == 32);
   const json st = s.stats();
   CHECK(st["auth_failures"] == 0);
   CHECK(st["quotes_v3"] == 1);
   CHECK(st["execute_attempts"] == 0);
   CHECK(st["requests"][0]["target"] == "/v3/quotes");
+  // client_order_id is the alert identity (it was null, so FalconX could not tell repeats apart).
+  const std::string identity = j["client_order_id"];
+  CHECK(identity.rfind("xo-", 0) == 0);
   CHECK(
       st["requests"][0]["body"] ==
       R"({"token_pair":{"base_token":"BTC","quote_token":"USD"},"quantity":{"token":"BTC","value":"0.1"},)"
-      R"("side":"buy","client_order_id":null})");
+      R"("side":"buy","client_order_id":")" +
+          identity + R"("})");
 
   // The log line: structured, no secret, no body.
-  const std::string log = s.log();
+  const std::string log =
+      s.log_once_it_contains(R"("path":"/webhook")");  // written after the answer
   CHECK_THAT(log,
              Catch::Contains(R"("path":"/webhook","status":200,"outcome":"quoted","quote_id":")"));
   CHECK_THAT(log, !Catch::Contains(kHookSecret));
@@ -177,14 +191,14 @@ TEST_CASE("service_it: paper mode quotes (signed, verified by the mock) and neve
 TEST_CASE("service_it: live mode executes exactly once; the duplicate is 409") {
   Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
   s.configure_mock({{"prices_as_strings", true}});
-  const auto r = s.post("SELL\r\n0.5 ETH\r\n29990 USD\r\nsecret: " + kHookSecret);
+  const auto r = s.post("SELL\r\n0.3 ETH\r\n29990 USD\r\nsecret: " + kHookSecret);
   const json j = body_of(r);
   CHECK(r->status == 200);
   CHECK(j["outcome"] == "executed");
   CHECK(j["executed"] == true);
   CHECK(j["side_executed"] == "sell");
-  CHECK(j["price_executed"] == 29990.0);
-  const auto again = s.post("SELL\r\n0.5 ETH\r\n29990 USD\r\nsecret: " + kHookSecret);
+  CHECK(j["price_executed"] == "29990");
+  const auto again = s.post("SELL\r\n0.3 ETH\r\n29990 USD\r\nsecret: " + kHookSecret);
   REQUIRE(again);
   CHECK(again->status == 409);
   const json st = s.stats();
@@ -397,4 +411,259 @@ TEST_CASE("service_it: SIGTERM during an in-flight webhook lets it finish, then 
   CHECK_THAT(body, Catch::Contains(R"("executed":true)"));
   CHECK(s.service->wait_exit(5s) == std::optional<int>(0));
   CHECK(s.stats()["executes"] == 1);
+}
+
+// ---- Money: exact decimals, limits, kill switch, post-trade checks, deadlines, metrics ----
+
+namespace {
+
+// Polls `probe` (bounded) until it returns true; the service works in the background.
+template <typename Probe>
+bool eventually(Probe probe) {
+  for (int i = 0; i < 800; ++i) {  // up to 20 s: the machine may be loaded
+    if (probe()) return true;
+    std::this_thread::sleep_for(25ms);
+  }
+  return false;
+}
+
+std::string order_text(const std::string& side, const std::string& amount, const std::string& price,
+                       const std::string& pair_base = "BTC",
+                       const std::string& pair_quote = "USD") {
+  return side + "\n" + amount + " " + pair_base + "\n" + price + " " + pair_quote +
+         "\nsecret: " + kHookSecret + "\n";
+}
+
+const httplib::Headers kBearer{{"Authorization", "Bearer " + kHookSecret}};
+
+}  // namespace
+
+TEST_CASE("service_it: a quote price of \"0x1p4\" (read as 16 by std::stod) is never executed") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  for (const char* odd : {"0x1p4", "1.6e1", "16 ", "+16", "-16", "inf"}) {
+    INFO(odd);
+    s.configure_mock({{"buy_price", odd}});
+    const auto r = s.post(kBuy);
+    const json j = body_of(r);
+    CHECK(r->status == 502);
+    CHECK(j["code"] == "falconx_error");
+    CHECK_THAT(j["error"].get<std::string>(), Catch::Contains("buy_price"));
+  }
+  CHECK(s.stats()["execute_attempts"] == 0);
+}
+
+TEST_CASE("service_it: quotes exactly on the limit pass; one unit beyond is refused") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"buy_price", 30030.0}, {"sell_price", 29970.0}});  // exactly ±10 bps
+  const auto buy = s.post(kBuy);  // was 422: price_limit 30029.999999999996
+  CHECK(body_of(buy)["outcome"] == "executed");
+  CHECK(body_of(buy)["price_limit"] == "30030");
+  const auto sell = s.post(order_text("SELL", "0.1", "30000"));
+  CHECK(body_of(sell)["outcome"] == "executed");
+  CHECK(body_of(sell)["price_limit"] == "29970");
+  s.configure_mock({{"buy_price", "30030.01"}});
+  const auto over = s.post(order_text("BUY", "0.2", "30000"));
+  CHECK(over->status == 422);
+  CHECK(body_of(over)["code"] == "price_out_of_tolerance");
+  CHECK(s.stats()["executes"] == 2);
+}
+
+TEST_CASE("service_it: JSON number prices are read from their text, not through a double") {
+  Stack s;  // paper: a raw quote body needs no execute
+  auto quote_with = [&](const std::string& number) {
+    s.configure_mock(
+        {{"quote_raw_body",
+          R"({"status":"success","fx_quote_id":"0123456789abcdef0123456789abcdef",)"
+          R"("buy_price":)" +
+              number + R"(,"sell_price":null,"t_expiry":"2100-01-01T00:00:00.000000+00:00"})"}});
+  };
+  quote_with("30030.000000000001");  // a double rounds it to 30030, on the limit
+  const auto above = s.post(kBuy);
+  CHECK(above->status == 422);
+  CHECK(body_of(above)["quoted_price"] == "30030.000000000001");
+  quote_with("30030.000000000000");
+  const auto on = s.post(order_text("BUY", "0.11", "30000"));
+  CHECK(on->status == 200);
+  CHECK(body_of(on)["quoted_price"] == "30030");
+}
+
+TEST_CASE("service_it: an expected price of 123456789.123456789012 is kept exact") {
+  Stack s(Env{{"XECUTOR_MAX_ORDER_NOTIONAL", "1000"}});
+  s.configure_mock({{"buy_price", "123456789.123456789012"}});
+  const auto r = s.post(order_text("BUY", "0.000001", "123456789.123456789012"));
+  const json j = body_of(r);
+  CHECK(r->status == 200);
+  CHECK(j["expected_price"] == "123456789.123456789012");
+  CHECK(j["quoted_price"] == "123456789.123456789012");
+  CHECK(j["price_limit"] == "123580245.912580245801012");
+}
+
+TEST_CASE("service_it: pair allow-list and notional cap refuse before any quote") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  const auto doge = s.post(order_text("BUY", "1", "0.1", "DOGE"));
+  CHECK(doge->status == 403);
+  CHECK(body_of(doge)["code"] == "pair_not_allowed");
+  const auto huge = s.post(order_text("BUY", "999999999", "999999999"));  // was quoted
+  CHECK(huge->status == 422);
+  CHECK(body_of(huge)["code"] == "order_notional_exceeded");
+  CHECK(quotes(s.stats()) == 0);
+  // The cap also holds at the quoted price: 0.33 BTC at 30000 is 9900, at 30029 it is 9909.57.
+  Stack capped(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_MAX_ORDER_NOTIONAL", "9905"}});
+  capped.configure_mock({{"buy_price", 30029.0}});
+  const auto quoted_over = capped.post(order_text("BUY", "0.33", "30000"));
+  CHECK(quoted_over->status == 422);
+  CHECK(body_of(quoted_over)["code"] == "order_notional_exceeded");
+  CHECK(capped.stats()["execute_attempts"] == 0);
+}
+
+TEST_CASE(
+    "service_it: the kill switch (env or file) refuses orders with 503; /health says halted") {
+  {
+    Stack s(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_HALT", "1"}});
+    const auto r = s.post(kBuy);
+    CHECK(r->status == 503);
+    CHECK(body_of(r)["code"] == "halted");
+    CHECK(json::parse(s.get("/health")->body)["halted"] == true);
+    CHECK(quotes(s.stats()) == 0);
+  }
+  const auto halt_file = std::filesystem::path(log_path("halt-dir")).replace_extension("") / "HALT";
+  std::filesystem::create_directories(halt_file.parent_path());
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_HALT_FILE", halt_file.string()}});
+  CHECK(json::parse(s.get("/health")->body)["halted"] == false);
+  std::ofstream(halt_file).put('\n');
+  const auto halted = s.post(kBuy);
+  CHECK(halted->status == 503);
+  CHECK(json::parse(s.get("/health")->body)["halted"] == true);
+  std::filesystem::remove(halt_file);
+  const auto resumed = s.post(kBuy);  // no restart needed; the refusal did not burn the alert
+  CHECK(resumed->status == 200);
+  CHECK(s.stats()["executes"] == 1);
+}
+
+TEST_CASE("service_it: an execute answer that differs from the order is 502 execute_mismatch") {
+  struct Case {
+    json fault;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {{{"execute_price_executed", 30030.5}}, "price_executed"},  // was 200 "executed"
+      {{{"execute_price_executed", nullptr},
+        {"execute_fx_quote_id", "ffffffffffffffffffffffffffffffff"}},
+       "fx_quote_id"},
+      {{{"execute_fx_quote_id", nullptr}, {"execute_side", "sell"}}, "side_executed"},
+      {{{"execute_side", nullptr}, {"execute_quantity", "1.0"}}, "quantity"},
+  };
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  int n = 0;
+  for (const auto& c : cases) {
+    INFO(c.field);
+    s.configure_mock(c.fault);
+    const auto r = s.post(order_text("BUY", "0.1" + std::to_string(++n), "30000"));
+    const json j = body_of(r);
+    CHECK(r->status == 502);
+    CHECK(j["code"] == "execute_mismatch");
+    REQUIRE(j["mismatches"].size() == 1);
+    CHECK(j["mismatches"][0]["field"] == c.field);
+  }
+  CHECK_THAT(s.log_once_it_contains("execute_mismatch"),
+             Catch::Contains(R"("level":"critical")") && Catch::Contains("execute_mismatch"));
+}
+
+TEST_CASE("service_it: one deadline covers the alert; a slow quote leaves the execute the rest") {
+  // Per call 5 s, alert 3 s: a 1.5 s quote leaves ~1.5 s for a 3 s execute.
+  // Before: both calls completed (4.5 s, past TradingView's 3 s) and answered 200.
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"},
+              {"XECUTOR_FALCONX_TIMEOUT_MS", "5000"},
+              {"XECUTOR_ALERT_DEADLINE", "3s"}});
+  s.configure_mock({{"quote_delay_ms", 1500}, {"execute_delay_ms", 3000}});
+  const auto r = s.post(kBuy);
+  const json j = body_of(r);
+  CHECK(r->status == 502);
+  CHECK(j["code"] == "execute_unknown");
+  // The follow-up learns that the slow execute did fill.
+  const std::string id = j["alert_id"];
+  CHECK(eventually([&] {
+    const auto o = s.get("/orders/" + id, kBearer);
+    return o && o->status == 200 && json::parse(o->body)["status"] == "filled";
+  }));
+  CHECK(s.stats()["execute_attempts"] == 1);
+  // A quote slower than the whole budget: nothing executed, 504 or a timed-out quote.
+  s.configure_mock({{"quote_delay_ms", 3500}, {"execute_delay_ms", 0}});
+  const auto late = s.post(order_text("BUY", "0.2", "30000"));
+  CHECK(late->status == 502);
+  CHECK_THAT(late->body, Catch::Contains("timed out"));
+  CHECK(s.stats()["execute_attempts"] == 1);
+}
+
+TEST_CASE("service_it: a quote with less than XECUTOR_EXPIRY_MARGIN left is not executed") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"expiry_ms", 100}});  // was executed with 100 ms left
+  const auto r = s.post(kBuy);
+  CHECK(r->status == 422);
+  CHECK(body_of(r)["code"] == "quote_expired");
+  CHECK_THAT(r->body, Catch::Contains("XECUTOR_EXPIRY_MARGIN"));
+  CHECK(s.stats()["execute_attempts"] == 0);
+}
+
+TEST_CASE("service_it: a 5xx execute is followed up until known, shown at /orders/<id>") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"execute_status", 500}, {"execute_fills_on_error", true}});
+  const auto r = s.post(kBuy);
+  const json j = body_of(r);
+  CHECK(r->status == 502);
+  CHECK(j["code"] == "execute_unknown");
+  const std::string id = j["alert_id"];
+  CHECK(s.get("/orders/" + id)->status == 401);  // behind the webhook secret
+  CHECK(s.get("/orders/" + id, {{"Authorization", "Bearer wrong"}})->status == 401);
+  CHECK(s.get("/orders/" + std::string(64, '0'), kBearer)->status == 404);
+  json record;
+  CHECK(eventually([&] {
+    const auto o = s.get("/orders/" + id, kBearer);
+    if (!o || o->status != 200) return false;
+    record = json::parse(o->body);
+    return record["status"] == "filled";
+  }));
+  CHECK(record["price_executed"] == "30000");
+  CHECK(record["fx_quote_id"] == j["fx_quote_id"]);
+  CHECK(s.stats()["execute_attempts"] == 1);  // followed up with GETs, never re-executed
+  CHECK(s.stats()["lookups"].get<int>() >= 1);
+  CHECK_THAT(s.log_once_it_contains("execute_outcome_resolved"),
+             Catch::Contains("execute_outcome_resolved"));
+
+  // Not filled: known once the quote has expired.
+  Stack quick(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_EXPIRY_MARGIN", "100ms"}});
+  quick.configure_mock({{"execute_status", 503}, {"expiry_ms", 1000}});
+  const json k = body_of(quick.post(kBuy));
+  CHECK(k["code"] == "execute_unknown");
+  CHECK(eventually([&] {
+    const auto o = quick.get("/orders/" + k["alert_id"].get<std::string>(), kBearer);
+    return o && o->status == 200 && json::parse(o->body)["status"] == "not_filled";
+  }));
+}
+
+TEST_CASE("service_it: /metrics in Prometheus text, for loopback callers or the bearer secret") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  CHECK(s.post(kBuy)->status == 200);
+  CHECK(s.post(order_text("BUY", "1", "1", "DOGE"))->status == 403);
+  const auto m = s.get("/metrics");
+  REQUIRE(m);
+  CHECK(m->status == 200);
+  CHECK_THAT(m->get_header_value("Content-Type"), Catch::StartsWith("text/plain"));
+  CHECK_THAT(m->body, Catch::Contains(R"(xecutor_alerts_total{outcome="executed"} 1)"));
+  CHECK_THAT(m->body, Catch::Contains(R"(xecutor_alerts_total{outcome="pair_not_allowed"} 1)"));
+  CHECK_THAT(m->body, Catch::Contains(R"(xecutor_limits_hit_total{limit="allowed_pairs"} 1)"));
+  CHECK_THAT(m->body, Catch::Contains(R"(xecutor_executes_total{result="filled"} 1)"));
+  CHECK_THAT(
+      m->body,
+      Catch::Contains(
+          R"(xecutor_falconx_request_duration_seconds_count{endpoint="/v3/quotes",status="200"} 1)"));
+  CHECK_THAT(
+      m->body,
+      Catch::Contains(
+          R"(xecutor_falconx_request_duration_seconds_count{endpoint="/v3/quotes/execute",status="200"} 1)"));
+  // Through a proxy (forwarding headers) the loopback peer proves nothing: the secret is needed.
+  CHECK(s.get("/metrics", {{"X-Forwarded-For", "203.0.113.9"}})->status == 403);
+  httplib::Headers proxied_with_secret = kBearer;
+  proxied_with_secret.emplace("X-Real-IP", "203.0.113.9");
+  CHECK(s.get("/metrics", proxied_with_secret)->status == 200);
 }

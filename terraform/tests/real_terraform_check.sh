@@ -110,6 +110,13 @@ rc=0
 out=$("$tf" -chdir="$copy" plan -input=false -no-color -var=deploy=blue -var=verified=orange 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && grep -q 'verified must be' <<<"$out" || { echo "$out"; fail "verified=orange not refused"; }
 
+step "xdeploy's address refresh is accepted (targeted apply -refresh-only -json, empty state)"
+out=$("$tf" -chdir="$copy" apply -refresh-only -auto-approve -input=false -json -lock-timeout=30s \
+  -var=deploy=green,blue '-target=module.slot["blue"].aws_lightsail_instance.this' \
+  '-target=module.slot["green"].aws_lightsail_instance.this' 2>&1) || { echo "$out"; fail "refresh-only apply"; }
+grep -q '"type":"outputs"' <<<"$out" || { echo "$out"; fail "no outputs event in the refresh-only -json stream"; }
+[ ! -e "$copy/terraform.tfstate" ] || rm -f "$copy/terraform.tfstate"
+
 if [ -n "$xdeploy" ]; then
   step "xdeploy plan blue (real terraform, real show -json, the change guard)"
   out=$("$xdeploy" --terraform "$tf" -C "$copy" plan blue 2>&1) || { echo "$out"; fail "xdeploy plan blue"; }

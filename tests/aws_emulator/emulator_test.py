@@ -3,6 +3,7 @@
 routers, If-None-Match, faults, the call log and clean shutdown, through raw
 HTTP the way the provider's SDK talks to it."""
 
+import hashlib
 import http.client
 import json
 import os
@@ -198,6 +199,15 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(204, s3(self.emu, "DELETE", "/claims/order-1")[0])
         self.assertEqual(404, s3(self.emu, "HEAD", "/claims/order-1")[0])
         self.assertEqual(200, s3(self.emu, "PUT", "/claims/order-1", body=b"y", headers={"If-None-Match": "*"})[0])
+
+    def test_put_if_match_is_a_compare_and_swap_on_the_etag(self):
+        self.assertEqual(200, s3(self.emu, "PUT", "/ledger")[0])
+        self.assertEqual(404, s3(self.emu, "PUT", "/ledger/day", body=b"1", headers={"If-Match": '"x"'})[0])
+        self.assertEqual(200, s3(self.emu, "PUT", "/ledger/day", body=b"1", headers={"If-None-Match": "*"})[0])
+        etag = '"' + hashlib.md5(b"1").hexdigest() + '"'
+        self.assertEqual(200, s3(self.emu, "PUT", "/ledger/day", body=b"2", headers={"If-Match": etag})[0])
+        self.assertEqual(412, s3(self.emu, "PUT", "/ledger/day", body=b"3", headers={"If-Match": etag})[0])
+        self.assertEqual((200, b"2"), s3(self.emu, "GET", "/ledger/day"))
 
     def test_aws_chunked_upload_is_decoded(self):
         s3(self.emu, "PUT", "/b")

@@ -2,6 +2,10 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
 
 #include "test_support/fake_tf_harness.h"
 #include "test_support/health_server.h"
@@ -72,7 +76,21 @@ TEST_CASE("hang: sleeps until interrupted, then exits 1 gracefully") {
   REQUIRE(w.tf({"init"}).exit_code == 0);
   FakeProcess p({"plan", "-no-color", "-var=deploy=blue"}, w.path(),
                 {{"FAKE_TF_FAULTS", "plan=hang"}});
-  std::this_thread::sleep_for(300ms);
+  // Readiness: the fake itself runs (exec done: before it, the forked child
+  // still has the test's own handlers) and has installed its SIGINT handler
+  // (SigCgt in /proc/PID/status), so the signal is handled, not fatal.
+  auto catches_sigint = [&] {
+    const std::string proc = "/proc/" + std::to_string(p.pid());
+    std::error_code ec;
+    if (std::filesystem::read_symlink(proc + "/exe", ec).filename() != "terraform") return false;
+    std::ifstream status(proc + "/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("SigCgt:", 0) == 0)
+        return (std::stoull(line.substr(7), nullptr, 16) >> (SIGINT - 1) & 1) != 0;
+    return false;
+  };
+  for (int i = 0; i < 3000 && !catches_sigint(); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(catches_sigint());
   CHECK(p.running());
   p.signal(SIGINT);
   RunResult r = p.wait(5s);

@@ -13,3 +13,12 @@ if(TARGET xdeploy AND TARGET xdeploy_router AND TARGET falcon_xecutor AND TARGET
   # Several tests start servers and wait on real time: never in parallel with themselves.
   set_tests_properties(local_backend_e2e_test PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
 endif()
+
+# `xdeploy --backend local --tls`: the slots' nginx front with a throwaway CA,
+# 0 failed HTTPS requests across promotes (SKIP without nginx/openssl).
+if(TARGET xdeploy AND TARGET xdeploy_router AND TARGET falcon_xecutor)
+  add_test(NAME local_tls_e2e_test
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/local_tls_e2e_test.py $<TARGET_FILE:xdeploy>)
+  set_tests_properties(local_tls_e2e_test PROPERTIES LABELS "integration" TIMEOUT 600 RUN_SERIAL TRUE
+                       SKIP_RETURN_CODE 77)
+endif()

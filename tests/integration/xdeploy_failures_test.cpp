@@ -149,3 +149,81 @@ TEST_CASE("a missing terraform binary or working dir says what to do") {
   CHECK(r2.exit_code == 2);
   CHECK_THAT(r2.err, Catch::Contains("does not exist"));
 }
+
+namespace {
+
+// --json's promise: stdout is exactly one JSON object, whatever happened.
+json one_json_object(const ChildResult& r) {
+  INFO(fmt::format("stdout: {}\nstderr: {}", r.out, r.err));
+  auto parsed = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  REQUIRE(parsed.is_object());  // a second line or human text would not parse
+  CHECK(parsed["ok"] == (r.exit_code == 0));
+  CHECK(parsed["exit_code"] == r.exit_code);
+  return parsed;
+}
+
+}  // namespace
+
+TEST_CASE("--json prints one error object for usage errors, status failures and a missing binary") {
+  TerraformWorld w;
+  for (auto args :
+       std::vector<std::vector<std::string>>{{"--json", "purple"},
+                                             {"--json", "promote"},
+                                             {"--json", "teal", "--no-such-flag"},
+                                             {"--json", "teal", "--health-interval", "0"},
+                                             {"--json"}}) {
+    INFO(fmt::format("{}", fmt::join(args, " ")));
+    const auto r = w.xdeploy(args);
+    CHECK(r.exit_code == 2);
+    auto j = one_json_object(r);
+    CHECK(j["result"] == "usage");
+    CHECK(j["error"].is_string());
+    CHECK_FALSE(j["error"].get<std::string>().empty());
+  }
+  for (const auto& verb : {"status", "teal"}) {
+    auto argv = w.argv({verb, "--json"});
+    argv[2] = "/nonexistent/terraform";
+    const auto r = run_child(ChildSpec{argv, w.env, {}});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(one_json_object(r)["error"].get<std::string>(),
+               Catch::Contains("XDEPLOY_TERRAFORM"));
+  }
+}
+
+TEST_CASE("--json with plan or --dry-run keeps the step list inside the one object") {
+  TerraformWorld w;
+  w.xdeploy_json({"blue"});
+  for (const auto& args : std::vector<std::vector<std::string>>{{"plan", "teal", "--json"},
+                                                                {"teal", "--dry-run", "--json"}}) {
+    const auto r = w.xdeploy(args);
+    CHECK(r.exit_code == 0);
+    auto j = one_json_object(r);
+    CHECK(j["dry_run"] == true);
+    REQUIRE(j["plan"].is_array());
+    CHECK_THAT(j["plan"][0].get<std::string>(), Catch::StartsWith("1. "));
+  }
+  // A failing dry run is still one object.
+  w.env["FAKE_TF_FAULTS"] = "plan=fail";
+  const auto r = w.xdeploy({"plan", "teal", "--json"});
+  CHECK(r.exit_code != 0);
+  CHECK(one_json_object(r)["ok"] == false);
+}
+
+TEST_CASE("a -C typo or a directory without *.tf is refused before anything is created") {
+  TerraformWorld w;
+  const auto typo = w.dir() / "terrafrom";
+  const auto r = w.xdeploy({"-C", typo.string(), "blue"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains(typo.string()));
+  CHECK_THAT(r.err, Catch::Contains("does not exist"));
+  CHECK_FALSE(std::filesystem::exists(typo));  // no directory, no .xdeploy, no init
+
+  const auto empty = w.dir() / "empty";
+  std::filesystem::create_directories(empty);
+  const auto e = w.xdeploy({"-C", empty.string(), "blue", "--json"});
+  CHECK(e.exit_code == 2);
+  CHECK_THAT(one_json_object(e)["error"].get<std::string>(), Catch::Contains(empty.string()));
+  CHECK_THAT(e.err, Catch::Contains("no *.tf files"));
+  CHECK(std::filesystem::is_empty(empty));
+  CHECK(w.calls().empty());
+}

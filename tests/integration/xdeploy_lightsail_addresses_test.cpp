@@ -61,8 +61,13 @@ TEST_CASE(
   CHECK(w.state_text().find("aws_lightsail_static_ip\"") != std::string::npos);
   // Gated at the slot's own address, never through the static IP.
   CHECK(json::parse(r.out)["gate"]["url"] == w.blue.url());
-  // Nothing was attested: no plan carried -var=verified.
-  for (const auto& plan : calls_of(w, "plan")) CHECK_FALSE(has_arg(plan, "-var=verified=blue"));
+  // The attach was planned while the gate polled, but never applied, and its saved plan (the
+  // only place the attestation existed) is gone.
+  int changing_applies = 0;
+  for (const auto& apply : calls_of(w, "apply"))
+    changing_applies += !has_arg(apply, "-refresh-only");
+  CHECK(changing_applies == 1);  // the create
+  CHECK_FALSE(std::filesystem::exists(w.dir() / ".xdeploy/plans/switch-blue.tfplan"));
   // Fixed, the same command finishes the job.
   w.blue.set_status(200);
   auto again = w.xdeploy_json({"blue"});
@@ -98,4 +103,32 @@ TEST_CASE("verbs that do not move the IP never depend on prod's health") {
   w.green.set_status(503);
   CHECK(w.xdeploy_json({"cleanup", "--yes"})["result"] == "ok");
   CHECK(w.status()["deployment"]["active"] == "green");
+}
+
+TEST_CASE("the promote's plan runs while the gate polls; only the apply waits for it") {
+  using namespace std::chrono_literals;
+  TerraformWorld w;
+  w.xdeploy_json({"blue"});
+  w.xdeploy_json({"teal"});
+  // Green stays unhealthy until the move's plan exists. Were the plan made after the gate, the
+  // gate could never pass.
+  w.green.set_status(503);
+  BackgroundChild promote(w.spec(
+      {"promote", "green", "--health-timeout", "60s", "--health-interval", "100ms", "--json"}));
+  REQUIRE(eventually(
+      [&] {
+        for (const auto& plan : calls_of(w, "plan"))
+          if (has_arg(plan, "-var=verified=green")) return true;
+        return false;
+      },
+      30s));
+  CHECK(w.green.hits() > 0);  // the gate was already polling
+  w.green.set_status(200);
+  REQUIRE(promote.wait(30s));
+  const auto r = promote.result();
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto result = json::parse(r.out);
+  CHECK(result["to"]["active"] == "green");
+  CHECK(result["gate"]["attempts"].get<int>() >= 2);
 }

@@ -4,6 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <fstream>
 
 #include "integration/terraform_world.h"
@@ -131,7 +136,7 @@ TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
   w.env.erase("FAKE_TF_FAULTS");
   const auto t0 = std::chrono::steady_clock::now();
   auto second = w.xdeploy({"cleanup"});
-  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  CHECK(std::chrono::steady_clock::now() - t0 < 15s);  // no wait: far below the 3 s apply + queue
   CHECK(second.exit_code == 5);
   CHECK_THAT(second.err, Catch::Contains("another xdeploy is running"));
   CHECK_THAT(second.err, Catch::Contains("promote green"));
@@ -150,6 +155,26 @@ TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
   CHECK(queued.exit_code == 0);
   REQUIRE(again.wait(20s));
   CHECK(again.result().exit_code == 0);
+}
+
+TEST_CASE("Ctrl-C while waiting for the lock exits 130, not 5, and changes nothing") {
+  TerraformWorld w;
+  std::filesystem::create_directories(w.dir() / ".xdeploy");
+  const int held = ::open((w.dir() / ".xdeploy/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(held >= 0);
+  REQUIRE(::flock(held, LOCK_EX) == 0);  // another xdeploy, as far as the waiter can tell
+  BackgroundChild waiter(w.spec({"teal", "--lock-wait", "10m"}));
+  REQUIRE(eventually(
+      [&] { return waiter.err_so_far().find("waiting up to 10m") != std::string::npos; }, 30s));
+  waiter.signal(SIGINT);
+  REQUIRE(waiter.wait(30s));
+  const auto r = waiter.result();
+  ::close(held);
+  INFO(r.err);
+  CHECK(r.exit_code == 130);
+  CHECK_THAT(r.err, Catch::Contains("interrupted while waiting for the lock"));
+  CHECK_THAT(r.err, !Catch::Contains("--lock-wait 10m"));
+  CHECK(w.calls().empty());  // not even terraform init
 }
 
 TEST_CASE(

@@ -88,11 +88,30 @@ std::string new_quote_id() {
 }
 
 json default_behaviour() {
-  return {{"buy_price", 30000.0},       {"sell_price", 29990.0}, {"prices_as_strings", false},
-          {"expiry_ms", 5000},          {"quote_status", 200},   {"quote_message", ""},
-          {"quote_delay_ms", 0},        {"quote_raw_body", ""},  {"v3_quotes_404", false},
-          {"execute_status", 200},      {"execute_message", ""}, {"execute_delay_ms", 0},
-          {"execute_not_filled", false}};
+  return {{"buy_price", 30000.0},
+          {"sell_price", 29990.0},
+          {"prices_as_strings", false},
+          {"expiry_ms", 5000},
+          {"quote_status", 200},
+          {"quote_message", ""},
+          {"quote_delay_ms", 0},
+          {"quote_raw_body", ""},
+          {"v3_quotes_404", false},
+          {"execute_status", 200},
+          {"execute_message", ""},
+          {"execute_delay_ms", 0},
+          {"execute_not_filled", false},
+          // Faults for the post-trade checks: override fields of the execute answer.
+          {"execute_price_executed", nullptr},
+          {"execute_fx_quote_id", nullptr},
+          {"execute_side", nullptr},
+          {"execute_quantity", nullptr},
+          // With execute_status != 200: fill the quote anyway, then answer the error
+          // (an execute whose answer was lost although it traded).
+          {"execute_fills_on_error", false},
+          // GET /v1/quotes/{id}
+          {"lookup_status", 200},
+          {"lookup_delay_ms", 0}};
 }
 
 struct IssuedQuote {
@@ -102,6 +121,7 @@ struct IssuedQuote {
   std::string amount;
   SystemClock::time_point expiry;
   bool executed = false;
+  json executed_fields;  // is_filled, side_executed, price_executed, t_execute once filled
 };
 
 class MockFalconx {
@@ -141,6 +161,8 @@ class MockFalconx {
                execute(version, req, res);
              });
     }
+    s.Get(R"(/v1/quotes/([0-9a-f]{32}))",
+          [this](const httplib::Request& req, httplib::Response& res) { lookup(req, res); });
   }
 
  private:
@@ -206,10 +228,12 @@ class MockFalconx {
     if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
 
+  // A string in the behaviour is sent verbatim (odd forms such as "0x1p4");
+  // a number as a number, or as its decimal text with prices_as_strings.
   static json price(const json& b, const char* field) {
-    const double p = b.value(field, 0.0);
-    if (b.value("prices_as_strings", false)) return std::to_string(p);
-    return p;
+    const json& v = b.at(field);
+    if (v.is_string() || !b.value("prices_as_strings", false)) return v;
+    return std::to_string(v.get<double>());
   }
 
   void quote(const std::string& version, const httplib::Request& req, httplib::Response& res) {
@@ -282,7 +306,8 @@ class MockFalconx {
     }
     pause(b, "execute_delay_ms");
     if (!admit(req, res)) return;
-    if (const int status = b.value("execute_status", 200); status != 200)
+    const int status = b.value("execute_status", 200);
+    if (status != 200 && !b.value("execute_fills_on_error", false))
       return reply(res, status,
                    {{"message", b.value("execute_message", std::string("mock execute error"))}});
     const json r = json::parse(req.body, nullptr, false);
@@ -305,11 +330,44 @@ class MockFalconx {
     if (!b.value("execute_not_filled", false)) {
       q.executed = true;
       stats_["executes"] = stats_["executes"].get<int>() + 1;
-      out["is_filled"] = true;
-      out["side_executed"] = side;
-      out["price_executed"] = price(b, side == "buy" ? "buy_price" : "sell_price");
-      out["t_execute"] = iso(now);
+      q.executed_fields = {{"is_filled", true},
+                           {"side_executed", side},
+                           {"price_executed", price(b, side == "buy" ? "buy_price" : "sell_price")},
+                           {"t_execute", iso(now)}};
+      out.update(q.executed_fields);
     }
+    if (status != 200)
+      return reply(res, status,
+                   {{"message", b.value("execute_message", std::string("mock execute error"))}});
+    apply_execute_faults(b, out);
+    reply(res, 200, out);
+  }
+
+  // A fault set to null is removed by merge_patch: absent means "no fault".
+  static void apply_execute_faults(const json& b, json& out) {
+    auto fault = [&b](const char* name) -> const json* {
+      const auto it = b.find(name);
+      return it == b.end() || it->is_null() ? nullptr : &*it;
+    };
+    if (const json* v = fault("execute_price_executed")) out["price_executed"] = *v;
+    if (const json* v = fault("execute_fx_quote_id")) out["fx_quote_id"] = *v;
+    if (const json* v = fault("execute_side")) out["side_executed"] = *v;
+    if (const json* v = fault("execute_quantity")) out["quantity_requested"]["value"] = *v;
+  }
+
+  // GET /v1/quotes/{id}: the quote as it stands (filled or not).
+  void lookup(const httplib::Request& req, httplib::Response& res) {
+    const json b = take_behaviour();
+    pause(b, "lookup_delay_ms");
+    if (!admit(req, res)) return;
+    std::lock_guard lock(mutex_);
+    stats_["lookups"] = stats_.value("lookups", 0) + 1;
+    if (const int status = b.value("lookup_status", 200); status != 200)
+      return reply(res, status, {{"message", "mock lookup error"}});
+    const auto it = quotes_.find(req.matches[1].str());
+    if (it == quotes_.end()) return reply(res, 404, {{"message", "quote not found"}});
+    json out = quote_json(it->first, it->second, b, SystemClock::now());
+    if (it->second.executed) out.update(it->second.executed_fields);
     reply(res, 200, out);
   }
 

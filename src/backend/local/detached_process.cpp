@@ -115,6 +115,7 @@ SpawnResult spawn_detached(const DetachedSpec& spec) {
   if (spec.argv.empty()) return {std::nullopt, "empty command"};
   const auto exe = resolve_executable(spec.argv[0]);
   if (exe.empty()) return {std::nullopt, "cannot find executable \"" + spec.argv[0] + "\""};
+  const auto log_start = size_or_zero(spec.log_file);  // quote only what this process wrote
 
   Fd log(::open(spec.log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
   if (log.get() < 0)
@@ -159,7 +160,7 @@ SpawnResult spawn_detached(const DetachedSpec& spec) {
   auto id = identify_process(pid);
   if (!id) {
     return {std::nullopt, exe_path + " exited at once; last lines of " + spec.log_file.string() +
-                              ": " + tail_of_file(spec.log_file)};
+                              ": " + tail_of_file(spec.log_file, 5, log_start)};
   }
   return {id, ""};
 }
@@ -179,8 +180,15 @@ std::string quote_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string tail_of_file(const std::filesystem::path& file, int max_lines) {
+std::uintmax_t size_or_zero(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  return ec ? 0 : size;
+}
+
+std::string tail_of_file(const std::filesystem::path& file, int max_lines, std::uintmax_t from) {
   std::ifstream in(file);
+  in.seekg(static_cast<std::streamoff>(from));
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     lines.push_back(line);

@@ -4,6 +4,7 @@
 // file descriptor of xdeploy leaked (the deploy lock must not be inherited),
 // signal dispositions reset. The caller learns its pid and start time, or
 // why it could not start.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -34,7 +35,11 @@ std::filesystem::path resolve_executable(const std::string& name);
 // argv joined for humans, quoting words with spaces or quotes.
 std::string quote_command(const std::vector<std::string>& argv);
 
-// The last `max_lines` lines of a log (for "the slot exited: ..." messages).
-std::string tail_of_file(const std::filesystem::path& file, int max_lines = 5);
+// The last `max_lines` lines of a log (for "the slot exited: ..." messages),
+// reading only from byte `from` on: this run's lines, not an earlier run's.
+std::string tail_of_file(const std::filesystem::path& file, int max_lines = 5,
+                         std::uintmax_t from = 0);
+// The size of a file, or 0 when it does not exist (where this run's log lines start).
+std::uintmax_t size_or_zero(const std::filesystem::path& file);
 
 }  // namespace xd

@@ -19,8 +19,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string wait_for_log(const std::filesystem::path& log, const std::string& needle) {
-  for (int i = 0; i < 200; ++i) {
-    const auto text = read_text_file(log).value_or("");
+  for (int i = 0; i < 3000; ++i) {  // polls for up to 30 s: a loaded CI machine is slow
+    auto text = read_text_file(log).value_or("");
     if (text.find(needle) != std::string::npos) return text;
     std::this_thread::sleep_for(10ms);
   }
@@ -66,13 +66,20 @@ TEST_CASE("a detached process inherits none of our file descriptors") {
   ::close(opened);
   REQUIRE(leaked > 2);
   const auto log = dir / "fds.log";
-  const auto spawned = spawn_detached(detached(
-      {"/bin/sh", "-c", "for f in /proc/$$/fd/*; do echo \"fd ${f##*/}\"; done; echo done"}, log));
+  // The child stays alive until the test stops it: spawn_detached identifies
+  // the process after starting it, and a child that already exited cannot be.
+  const auto spawned = spawn_detached(
+      detached({"/bin/sh", "-c",
+                "for f in /proc/$$/fd/*; do echo \"fd ${f##*/}\"; done; echo done; exec sleep 30"},
+               log));
   ::close(leaked);
+  INFO(spawned.error);
   REQUIRE(spawned.error.empty());
+  REQUIRE(spawned.process);
   const auto text = wait_for_log(log, "done");
   CHECK_THAT(text, Catch::Contains("fd 0") && Catch::Contains("fd 1") && Catch::Contains("fd 2"));
   CHECK_THAT(text, !Catch::Contains("fd " + std::to_string(leaked) + "\n"));
+  CHECK(stop_process(*spawned.process, 2000ms));
 }
 
 TEST_CASE("a program that cannot run is reported with the reason") {

@@ -10,6 +10,7 @@
 #include "backend/local/router_control.h"
 #include "backend/local/slot_command.h"
 #include "backend/local/tcp_port.h"
+#include "core/duration.h"
 
 namespace xd {
 namespace {
@@ -185,7 +186,7 @@ class LocalBackend final : public Backend {
   std::string router_marker() const { return "XDEPLOY_LOCAL_ROUTER=" + dir_.string(); }
   std::string public_address() const { return fmt::format("{}:{}", o_.bind, o_.public_port); }
   std::string health_url(const std::string& host, int port) const {
-    return fmt::format("http://{}:{}{}", host, port, o_.health_path);
+    return fmt::format("{}://{}:{}{}", o_.tls ? "https" : "http", host, port, o_.health_path);
   }
   std::string start_line(Color c) const {
     return fmt::format("start {}: {} (port {}, log {})", color_name(c),
@@ -266,7 +267,16 @@ class LocalBackend final : public Backend {
       cs.slots[c] = slot_info(c, fmt::format("local-{} (pid {})", color_name(c), slot.process.pid),
                               slot.port, is_alive(slot.process));
     }
-    if (const auto port = routed_port(st)) cs.deployment.active = color_of_port(st, *port);
+    // A dead router serves nobody, whatever it last forwarded to: then no
+    // color is active, which is what makes `xdeploy <color>` and `promote`
+    // start it again instead of answering "nothing to do".
+    const bool router_running = st.router && router_alive(*st.router);
+    cs.public_endpoint_down = !router_running && !st.slots.empty();
+    if (cs.public_endpoint_down) {
+      // no active color
+    } else if (const auto port = routed_port(st)) {
+      cs.deployment.active = color_of_port(st, *port);
+    }
     if (cs.deployment.active && !cs.slots.count(*cs.deployment.active)) {
       // The router forwards to a slot we have no process for: say so.
       const Color a = *cs.deployment.active;
@@ -274,7 +284,13 @@ class LocalBackend final : public Backend {
           slot_info(a, fmt::format("local-{} (not running)", color_name(a)), port_of(a), false);
     }
     for (const auto& [c, slot] : st.slots) {
-      if (cs.deployment.active != c && !cs.deployment.inactive) cs.deployment.inactive = c;
+      if (cs.deployment.active == c) continue;
+      if (cs.deployment.inactive) {  // two slots and neither serves: say so, do not guess
+        cs.deployment.inactive.reset();
+        cs.deployment.detached_pair = true;
+        break;
+      }
+      cs.deployment.inactive = c;
     }
     if (st.router || cs.deployment.active) {
       const int public_port = st.router ? st.router->public_port : o_.public_port;
@@ -357,6 +373,7 @@ class LocalBackend final : public Backend {
     const auto argv = slot_argv(o_.app_command, o_.exe_dir, c, port);
     const std::string display = quote_command(argv);
     const auto log = log_of(color_name(c));
+    const auto log_start = size_or_zero(log);  // failures quote this run's lines only
     append_log_line(log, "starting " + display);
     t0 = Clock::now();
     const auto spawned = spawn_detached({argv, log, o_.state_dir.parent_path(), {slot_marker(c)}});
@@ -376,12 +393,14 @@ class LocalBackend final : public Backend {
     if (!is_alive(pid))
       return fail(out, ExitCode::Failed,
                   fmt::format("{} exited right after starting; last lines of {}: {}", color_name(c),
-                              log.string(), tail_of_file(log)),
+                              log.string(), tail_of_file(log, 5, log_start)),
                   "fix the app, then `xdeploy ~" + color_name(c) + "`");
     return fail(out, ExitCode::Failed,
-                fmt::format("{} (pid {}) does not accept connections on 127.0.0.1:{} after {}ms",
-                            color_name(c), pid.pid, port, o_.start_timeout.count()),
-                "see " + log.string());
+                fmt::format("{} (pid {}) does not accept connections on 127.0.0.1:{} after {}; "
+                            "last lines of {}: {}",
+                            color_name(c), pid.pid, port, duration_literal(o_.start_timeout),
+                            log.string(), tail_of_file(log, 5, log_start)),
+                "fix the app (or raise --health-timeout), then `xdeploy ~" + color_name(c) + "`");
   }
 
   bool stop_slot(Color c, LocalState& st, StepOutcome& out) {
@@ -485,6 +504,7 @@ class LocalBackend final : public Backend {
         "--state-file",
         router_file().string()};
     const auto log = log_of("router");
+    const auto log_start = size_or_zero(log);
     const auto spawned = spawn_detached({argv, log, dir_, {router_marker()}});
     if (!spawned.process) {
       record(out, quote_command(argv), false, t0);
@@ -502,9 +522,9 @@ class LocalBackend final : public Backend {
     record(out, fmt::format("{} (pid {})", quote_command(argv), st.router->process.pid), answering,
            t0);
     if (!answering)
-      return fail(
-          out, ExitCode::Failed,
-          "the router did not come up; last lines of " + log.string() + ": " + tail_of_file(log));
+      return fail(out, ExitCode::Failed,
+                  "the router did not come up; last lines of " + log.string() + ": " +
+                      tail_of_file(log, 5, log_start));
     return true;
   }
 

@@ -26,8 +26,12 @@ struct LocalBackendOptions {
   std::chrono::milliseconds stop_grace{5000};  // SIGTERM, then SIGKILL after this (slots only)
   // A started slot must accept connections on its port within this, else the
   // step fails early with the tail of its log (the health gate comes after).
+  // The CLI sets it to --health-timeout.
   std::chrono::milliseconds start_timeout{30000};
   std::string health_path = "/health";
+  // Slots serve HTTPS (`--tls`: the slot command is xdeploy-tls-slot, nginx in
+  // front of the service): health URLs use https.
+  bool tls = false;
   std::filesystem::path
       exe_dir;  // directory of the running xdeploy: where sibling binaries are found
 };

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <thread>
 
 #include "backend/local/local_state.h"
@@ -238,4 +239,69 @@ TEST_CASE("stop_everything_local stops the router and every slot and clears the 
   CHECK(f.state().deployment.empty());
   CHECK_FALSE(f.state().static_ip);
   CHECK(port_unavailable_reason("127.0.0.1", f.options.public_port).empty());
+}
+
+namespace {
+
+void kill_and_wait(const ProcessIdentity& p) {
+  ::kill(p.pid, SIGKILL);
+  // Polls a condition (not a fixed sleep): the kernel reaps asynchronously.
+  for (int i = 0; i < 1000 && is_alive(p); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE_FALSE(is_alive(p));
+}
+
+}  // namespace
+
+TEST_CASE("a SIGKILLed router is not healthy: no color is active and a deploy restarts it") {
+  BackendFixture f;
+  REQUIRE(f.run(StepKind::Bootstrap, Color::Blue).ok());
+  const auto router = f.recorded().router->process;
+  kill_and_wait(router);
+  auto s = f.state();
+  CHECK(s.public_endpoint_down);
+  CHECK_FALSE(s.deployment.active);  // not "-> blue": nothing serves the public port
+  CHECK(s.deployment.inactive == Color::Blue);
+  CHECK(s.slot(Color::Blue)->liveness == SlotLiveness::Running);
+  // `xdeploy blue` plans a bootstrap of blue again (not "nothing to do"): it keeps the
+  // running slot and starts a new router.
+  const auto blue = f.recorded().slots.at(Color::Blue).process;
+  REQUIRE(f.run(StepKind::Bootstrap, Color::Blue).ok());
+  s = f.state();
+  CHECK_FALSE(s.public_endpoint_down);
+  CHECK(s.deployment == Deployment{Color::Blue, std::nullopt});
+  CHECK(f.recorded().slots.at(Color::Blue).process == blue);
+  CHECK(f.recorded().router->process != router);
+  CHECK(get(f.options.public_port, "/health").slot == "blue");
+}
+
+TEST_CASE("with two slots and a dead router neither is active, and a switch restarts it") {
+  BackendFixture f;
+  REQUIRE(f.run(StepKind::Bootstrap, Color::Blue).ok());
+  REQUIRE(f.run(StepKind::CreateSlot, Color::Green).ok());
+  kill_and_wait(f.recorded().router->process);
+  auto s = f.state();
+  CHECK(s.public_endpoint_down);
+  CHECK(s.deployment.detached_pair);
+  REQUIRE(f.run(StepKind::SwitchTraffic, Color::Green).ok());  // `xdeploy promote green`
+  s = f.state();
+  CHECK(s.deployment == Deployment{Color::Green, Color::Blue});
+  CHECK(get(f.options.public_port, "/health").slot == "green");
+}
+
+TEST_CASE("a slot that never listens fails after start_timeout, quoting this run's log only") {
+  BackendFixture f;
+  const auto script = f.dir / "never-listens.sh";
+  std::ofstream(script) << "#!/bin/sh\necho \"this run: $1 started, will never listen\"\n"
+                        << "exec sleep 60\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  f.options.app_command = script.string() + " {color}";
+  f.options.start_timeout = 700ms;
+  std::filesystem::create_directories(f.options.state_dir / "local");
+  std::ofstream(f.options.state_dir / "local" / "blue.log") << "an earlier run's crash line\n";
+  const auto out = f.run(StepKind::Bootstrap, Color::Blue);
+  CHECK_FALSE(out.ok());
+  CHECK_THAT(out.message, Catch::Contains("does not accept connections"));
+  CHECK_THAT(out.message, Catch::Contains("after 700ms"));
+  CHECK_THAT(out.message, Catch::Contains("this run: blue started"));
+  CHECK_THAT(out.message, !Catch::Contains("an earlier run"));
 }

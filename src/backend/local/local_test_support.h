@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -52,8 +53,8 @@ struct Answer {
 
 inline Answer get(int port, const std::string& path, int timeout_ms = 2000) {
   httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(0, timeout_ms * 1000);
-  client.set_read_timeout(timeout_ms / 1000, (timeout_ms % 1000) * 1000);
+  client.set_connection_timeout(0, static_cast<time_t>(timeout_ms) * 1000);
+  client.set_read_timeout(timeout_ms / 1000, static_cast<time_t>(timeout_ms % 1000) * 1000);
   const auto res = client.Get(path);
   if (!res) return {};
   return {res->status, res->get_header_value("X-Slot"), res->body};
@@ -68,6 +69,7 @@ class InProcessSlot {
       res.set_content(R"({"status":"ok","slot":")" + color_ + R"("})", "application/json");
     });
     server_.Get("/slow", [this](const httplib::Request& req, httplib::Response& res) {
+      ++slow_started_;  // a readiness signal for tests: the request reached this slot
       std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(req.get_param_value("ms"))));
       res.set_header("X-Slot", color_);
       res.set_content(color_, "text/plain");
@@ -84,8 +86,10 @@ class InProcessSlot {
   InProcessSlot(const InProcessSlot&) = delete;
   InProcessSlot& operator=(const InProcessSlot&) = delete;
   int port() const { return port_; }
+  int slow_requests_started() const { return slow_started_; }
 
  private:
+  std::atomic<int> slow_started_{0};
   std::string color_;
   int port_;
   httplib::Server server_;

@@ -9,6 +9,7 @@
 
 #include "backend/local/detached_process.h"
 #include "backend/local/local_test_support.h"
+#include "fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
 
 using namespace xd;
@@ -52,7 +53,11 @@ TEST_CASE("stop_process escalates to SIGKILL after the grace for a process ignor
   const auto spawned = spawn_detached(
       detached({"/bin/sh", "-c", "trap '' TERM; echo ready; exec sleep 30"}, dir / "log"));
   REQUIRE(spawned.process);
-  std::this_thread::sleep_for(100ms);  // let the trap be installed
+  // "ready" is printed after the trap is installed: wait for it, not for a guessed time.
+  for (int i = 0;
+       i < 3000 && read_text_file(dir / "log").value_or("").find("ready") == std::string::npos; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(read_text_file(dir / "log").value_or("").find("ready") != std::string::npos);
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(stop_process(*spawned.process, 300ms));
   CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);

@@ -24,6 +24,22 @@ std::string find_sibling_program(const std::filesystem::path& exe_dir, const std
   return program;
 }
 
+std::string tls_slot_command(const std::filesystem::path& exe_dir,
+                             const std::filesystem::path& cert, const std::filesystem::path& key,
+                             std::string* error) {
+  const std::string words[] = {find_sibling_program(exe_dir, "xdeploy-tls-slot", "backend/local"),
+                               std::filesystem::absolute(cert).lexically_normal().string(),
+                               std::filesystem::absolute(key).lexically_normal().string(),
+                               find_sibling_program(exe_dir, "falcon-xecutor", "service")};
+  for (const auto& w : words) {
+    if (w.find_first_of(" \t") != std::string::npos) {
+      *error = "--tls: \"" + w + "\" contains a space; the slot command is split on spaces";
+      return "";
+    }
+  }
+  return words[0] + " {color} {port} " + words[1] + " " + words[2] + " " + words[3];
+}
+
 std::vector<std::string> slot_argv(const std::string& command, const std::filesystem::path& exe_dir,
                                    Color color, int port) {
   const std::string c(to_string(color));

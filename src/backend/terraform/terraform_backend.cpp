@@ -29,20 +29,60 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
   spec.env = {{"TF_IN_AUTOMATION", "1"}};
   auto on_stdout = [&](std::string_view line) {
-    if (!outputs) return sink_(label, line, false);
+    if (!outputs) return emit(label, line, false);
     // The -json UI: one object per line. Show people the message, keep the outputs event.
     const auto event = nlohmann::json::parse(line, nullptr, false);
-    if (!event.is_object()) return sink_(label, line, false);
+    if (!event.is_object()) return emit(label, line, false);
     if (event.value("type", "") == "outputs" && event.contains("outputs"))
       *outputs = event["outputs"].dump();
     const auto message = event.value("@message", std::string());
-    if (!message.empty()) sink_(label, message, event.value("@level", "") == "error");
+    if (!message.empty()) emit(label, message, event.value("@level", "") == "error");
   };
   auto result =
       runner_.run(spec, on_stdout, [&](std::string_view line) { sink_(label, line, true); });
   CommandRecord record{display_command(redact_secrets(argv)),
                        result.started ? result.exit_code : 127, result.duration};
   return {std::move(result), std::move(record)};
+}
+
+void TerraformBackend::emit(std::string_view step, std::string_view line, bool is_stderr) {
+  if (hold_lines_)
+    held_lines_.emplace_back(std::string(step), std::string(line), is_stderr);
+  else
+    sink_(step, line, is_stderr);
+}
+
+void TerraformBackend::flush_held_lines() {
+  hold_lines_ = false;
+  for (const auto& [step, line, is_stderr] : held_lines_) sink_(step, line, is_stderr);
+  held_lines_.clear();
+}
+
+StepOutcome TerraformBackend::prepare(const Step& step, const Deployment& from) {
+  hold_lines_ = true;  // the gate owns the console meanwhile; replayed by commit/discard
+  hold_plan_ = true;
+  auto outcome = run(step, from, false);
+  hold_plan_ = false;
+  return outcome;
+}
+
+StepOutcome TerraformBackend::commit(const Step& step, StepOutcome prepared) {
+  flush_held_lines();
+  auto held = held_plans_.find(step.id());
+  if (held == held_plans_.end()) return prepared;  // failed, refused, or nothing to do
+  const std::string plan_file = held->second;
+  held_plans_.erase(held);
+  if (!prepared.ok()) return prepared;
+  return apply_saved_plan(step, plan_file, std::move(prepared));
+}
+
+void TerraformBackend::discard(const Step& step) {
+  flush_held_lines();
+  auto held = held_plans_.find(step.id());
+  if (held == held_plans_.end()) return;
+  std::error_code ec;
+  fs::remove(fs::path(commands_.settings().chdir) / held->second, ec);
+  held_plans_.erase(held);
 }
 
 bool TerraformBackend::initialized() const {
@@ -326,9 +366,19 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
     outcome.message = "dry run: the plan is within the step's scope; nothing applied";
     return outcome;
   }
+  if (hold_plan_) {  // prepare(): applied by commit() once the app says so, else discarded
+    held_plans_[step.id()] = plan_file;
+    return outcome;
+  }
+  return apply_saved_plan(step, plan_file, std::move(outcome));
+}
+
+StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::string& plan_file,
+                                               StepOutcome outcome) {
   auto apply = call(step.id(), commands_.apply_plan(plan_file));
   outcome.commands.push_back(apply.record);
-  discard_plan();
+  std::error_code ec;
+  fs::remove(fs::path(commands_.settings().chdir) / plan_file, ec);
   if (!apply.result.started || apply.result.exit_code != 0) {
     outcome.code = apply.result.started ? classify(apply.result) : ExitCode::Failed;
     outcome.message =

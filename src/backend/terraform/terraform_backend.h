@@ -5,7 +5,10 @@
 // the step id.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "backend/backend.h"
 #include "backend/terraform/terraform_commands.h"
@@ -27,6 +30,11 @@ class TerraformBackend : public Backend {
   Result<ClusterState> refresh_state(const Deployment& deployment,
                                      const std::vector<Color>& colors) override;
   bool addresses_may_be_stale() const override { return true; }
+  // The IP move: its plan no longer reads health, so it can be made while the gate polls.
+  bool can_prepare(const Step& step) const override { return step.kind == StepKind::SwitchTraffic; }
+  StepOutcome prepare(const Step& step, const Deployment& from) override;
+  StepOutcome commit(const Step& step, StepOutcome prepared) override;
+  void discard(const Step& step) override;
   StepOutcome run(const Step& step, const Deployment& from, bool dry_run) override;
   std::vector<std::string> describe(const Step& step, const Deployment& from) const override;
 
@@ -46,11 +54,20 @@ class TerraformBackend : public Backend {
   static TerraformCommands::PlanScope plan_scope(const Step& step);
   StepOutcome guard_and_apply(const Step& step, const Deployment& from, bool dry_run,
                               const std::string& plan_file, StepOutcome outcome);
+  StepOutcome apply_saved_plan(const Step& step, const std::string& plan_file, StepOutcome outcome);
+  // Terraform's lines go to the sink, or are held while a prepare() runs on another thread.
+  void emit(std::string_view step, std::string_view line, bool is_stderr);
+  void flush_held_lines();
 
   TerraformCommands commands_;
   CommandRunner& runner_;
   TerraformSink sink_;
   bool init_checked_ = false;
+  // prepare(): keep the checked plan instead of applying it; step id -> plan file.
+  bool hold_plan_ = false;
+  std::map<std::string, std::string> held_plans_;
+  bool hold_lines_ = false;
+  std::vector<std::tuple<std::string, std::string, bool>> held_lines_;
 };
 
 // The last "Error: ..." block Terraform printed, folded to one line, for the

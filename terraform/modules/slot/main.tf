@@ -14,7 +14,7 @@ locals {
 
   # systemd EnvironmentFile: one KEY="value" per line; inside double quotes
   # only \ and " need escaping (values are single-line, checked by the root).
-  env = merge(var.service_env, var.secrets, {
+  env = merge(local.claims_env, var.service_env, var.secrets, {
     XECUTOR_SLOT = var.color
     XECUTOR_PORT = tostring(var.port)
   })
@@ -107,7 +107,7 @@ resource "aws_lightsail_instance" "this" {
 
   tags = local.tags
 
-  depends_on = [aws_iam_user_policy.reader, aws_s3_bucket_public_access_block.artifact]
+  depends_on = [aws_iam_user_policy.reader, aws_iam_user_policy.claims, aws_s3_bucket_public_access_block.artifact]
 
   lifecycle {
     # user_data and tags carry the build hash and (indirectly) the secrets; a

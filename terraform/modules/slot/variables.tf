@@ -101,3 +101,8 @@ variable "secrets" {
   type        = map(string)
   sensitive   = true
 }
+
+variable "claims_bucket" {
+  description = "Name of the S3 bucket both slots share for execution claims and the daily notional (terraform/claims.tf)."
+  type        = string
+}

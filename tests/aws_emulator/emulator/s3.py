@@ -236,6 +236,13 @@ class S3:
         # so concurrent create-only PUTs of one key have exactly one winner.
         if headers.get("If-None-Match", "").strip() == "*" and key in b["objects"]:
             raise ApiError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412)
+        # If-Match: compare-and-swap on the ETag (S3, since 2024-11): a missing
+        # key is 404 NoSuchKey, another ETag 412. falcon-xecutor's daily total.
+        if_match = headers.get("If-Match", "").strip()
+        if if_match and key not in b["objects"]:
+            raise ApiError("NoSuchKey", "The specified key does not exist.", 404)
+        if if_match and if_match != b["objects"][key]["etag"]:
+            raise ApiError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412)
         etag = '"' + hashlib.md5(body).hexdigest() + '"'
         meta = {k: v for k, v in headers.items() if k.lower().startswith("x-amz-meta-")}
         tags = dict(urllib.parse.parse_qsl(headers.get("x-amz-tagging", "")))

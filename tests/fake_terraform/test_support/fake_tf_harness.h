@@ -31,6 +31,7 @@ class FakeProcess {
   FakeProcess& operator=(const FakeProcess&) = delete;
   ~FakeProcess();
   void signal(int sig) const;
+  pid_t pid() const { return pid_; }
   // Waits up to `timeout`; exit_code is -1 if it did not end in time.
   RunResult wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   bool running();

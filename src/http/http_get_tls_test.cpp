@@ -1,0 +1,107 @@
+// http_get over HTTPS against a throwaway CA made with the openssl CLI at test
+// time: the chain is verified against HttpOptions::ca_file (the CA behind
+// xdeploy's --health-ca-file), and refused against the system store or
+// another CA.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "http/http_get.h"
+
+namespace xd {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+void run(const std::string& command) {
+  INFO(command);
+  REQUIRE(std::system((command + " >/dev/null 2>&1").c_str()) == 0);
+}
+
+// CA, other CA, and a server certificate for 127.0.0.1 signed by the CA.
+struct Pki {
+  fs::path dir;
+  Pki() {
+    char tmpl[] = "/tmp/xd-tls-test.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    const std::string d = dir.string();
+    for (const std::string ca : {"ca", "other"})
+      run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + ca + " -keyout " + d +
+          "/" + ca + ".key -out " + d + "/" + ca + ".pem");
+    run("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + d +
+        "/server.key -out " + d + "/server.csr");
+    std::ofstream(dir / "san.ext") << "subjectAltName=IP:127.0.0.1\n";
+    run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
+        "/ca.key -CAcreateserial -days 2 -extfile " + d + "/san.ext -out " + d + "/server.pem");
+  }
+  ~Pki() { fs::remove_all(dir); }
+  Pki(const Pki&) = delete;
+  Pki& operator=(const Pki&) = delete;
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+};
+
+class TlsServer {
+ public:
+  explicit TlsServer(const Pki& pki)
+      : server_(pki.file("server.pem").c_str(), pki.file("server.key").c_str()) {
+    server_.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"({"slot":"blue"})", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~TlsServer() {
+    while (!server_.is_running()) std::this_thread::yield();  // stop() needs the loop
+    server_.stop();
+    thread_.join();
+  }
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/health"; }
+
+ private:
+  httplib::SSLServer server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+HttpResponse get(const std::string& url, const std::string& ca_file) {
+  HttpOptions o;
+  o.timeout = 10s;
+  o.ca_file = ca_file;
+  return http_get(url, o);
+}
+
+}  // namespace
+
+TEST_CASE("http_get verifies HTTPS against the given CA file") {
+  const Pki pki;
+  const TlsServer server(pki);
+
+  const auto ok = get(server.url(), pki.file("ca.pem"));
+  INFO(ok.error);
+  CHECK(ok.transport_ok());
+  CHECK(ok.status == 200);
+  CHECK(ok.body == R"({"slot":"blue"})");
+
+  const auto system_store = get(server.url(), "");
+  CHECK_FALSE(system_store.transport_ok());
+  CHECK(system_store.status == 0);
+
+  const auto other_ca = get(server.url(), pki.file("other.pem"));
+  CHECK_FALSE(other_ca.transport_ok());
+  CHECK(other_ca.status == 0);
+
+  const auto missing = get(server.url(), pki.file("no-such-ca.pem"));
+  CHECK_FALSE(missing.transport_ok());
+  CHECK(missing.status == 0);
+}
+
+}  // namespace xd
