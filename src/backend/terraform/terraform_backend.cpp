@@ -267,7 +267,11 @@ TerraformCommands::PlanScope TerraformBackend::plan_scope(const Step& step) {
     case StepKind::Bootstrap:
       // Create the slot and the static IP, attach nothing: the IP is attached by the
       // SwitchTraffic step, once the slot passed the native gate at its own address.
-      scope.targets = {slot_address(step.color), kStaticIpAddress};
+      // The shared claims bucket AND its access block: -target pulls in the bucket (a
+      // dependency of the slot) but not the block, which the SwitchTraffic plan would
+      // then create and the guard refuse (real Terraform, first `xdeploy blue`: exit 4).
+      scope.targets = {slot_address(step.color), kStaticIpAddress, kClaimsBucket,
+                       kClaimsBucketAccess};
       break;
     case StepKind::ReplaceSlot:
       scope.replace = slot_instance_address(step.color);

@@ -214,3 +214,19 @@ TEST_CASE("a missing working dir is a usage error and runs nothing") {
   CHECK(state.code == ExitCode::Usage);
   CHECK(f.runner.calls().empty());
 }
+
+// Real Terraform: -target=module.slot["blue"] pulls in the claims bucket (a
+// dependency) but not its access block; the first attach then planned the block
+// and the guard refused it (exit 4 on the very first `xdeploy blue`).
+TEST_CASE("the first deploy's plan targets the shared claims bucket and its access block") {
+  Fixture f;
+  f.runner.push(out({}, {}, 0));  // plan: no changes is enough to see the argv
+  auto b = f.backend();
+  const Step bootstrap{StepKind::Bootstrap, Color::Blue, Deployment{std::nullopt, std::nullopt}};
+  b.run(bootstrap, Deployment{std::nullopt, std::nullopt}, false);
+  const auto cmds = f.runner.commands();
+  REQUIRE_FALSE(cmds.empty());
+  CHECK_THAT(cmds[0], Catch::Contains("-target=aws_s3_bucket.claims") &&
+                          Catch::Contains("-target=aws_s3_bucket_public_access_block.claims") &&
+                          Catch::Contains("-target=aws_lightsail_static_ip.this"));
+}
