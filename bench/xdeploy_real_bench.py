@@ -59,19 +59,14 @@ def run_measured(w, args):
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    out_chunks = []
-    reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)
-    err_reader = threading.Thread(target=proc.stderr.read, daemon=True)
-    reader.start()
-    err_reader.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     done.set()
     t.join()
-    reader.join()
-    err_reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, "".join(out_chunks), wall, own[0], usage.ru_maxrss
+    with open(proc.out_path) as f:
+        out = f.read()
+    return proc.returncode, out, wall, own[0], usage.ru_maxrss
 
 
 def fake_figures(build, rounds):

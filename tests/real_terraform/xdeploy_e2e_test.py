@@ -162,11 +162,21 @@ class World:
 
     def start(self, *args):
         argv = self.argv(*args)
-        return subprocess.Popen(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        # Files, not pipes: a test that polls /proc while xdeploy prints a whole plan
+        # must not block xdeploy on a full pipe.
+        self._runs = getattr(self, "_runs", 0) + 1
+        base = os.path.join(self.tmp, f"run{self._runs}")
+        proc = subprocess.Popen(argv, env=self.env, stdout=open(base + ".out", "w"),
+                                stderr=open(base + ".err", "w"), text=True)
+        proc.out_path, proc.err_path = base + ".out", base + ".err"
+        return proc
 
     def finish(self, proc, args, started, expect_code=None, timeout=1200):
-        out, err = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
+        with open(proc.out_path) as f:
+            out = f.read()
+        with open(proc.err_path) as f:
+            err = f.read()
         r = Run(list(args), proc.returncode, out, err, time.monotonic() - started)
         self.timings.append((" ".join(args), r.wall, r.code))
         log(f"xdeploy {' '.join(args)}: exit {r.code} in {r.wall:.1f} s")
