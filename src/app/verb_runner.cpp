@@ -369,11 +369,12 @@ ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& me
 // The state with fresh addresses for `colors` (Terraform: a targeted refresh-only apply,
 // whose outputs are the whole state; other backends: a read).
 bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
-                               std::string& message) {
+                               std::string& message, std::string& hint) {
   auto state = backend_.refresh_state(op.current, colors);
   record.commands.insert(record.commands.end(), state.commands.begin(), state.commands.end());
   if (!state.ok()) {
     message = state.error;
+    hint = state.hint;  // e.g. a held state lock: its ID and the force-unlock command
     return false;
   }
   op.state = *state.value;
@@ -388,7 +389,7 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
   // Never gate through a cached address: on Lightsail a slot's address changes on every
   // static IP attach/detach, and Terraform's state learns it only on a refresh.
   if ((op.stale || backend_.addresses_may_be_stale()) &&
-      !refresh_state(op, {step.color}, record, message)) {
+      !refresh_state(op, {step.color}, record, message, hint)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;
@@ -459,7 +460,7 @@ ExitCode VerbRunner::verify_active(Operation& op, const Step& step, std::string&
   std::vector<Color> deployed;
   for (auto c : {op.current.inactive, op.current.active})
     if (c) deployed.push_back(*c);
-  if (op.stale && !refresh_state(op, deployed, record, message)) {
+  if (op.stale && !refresh_state(op, deployed, record, message, hint)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;

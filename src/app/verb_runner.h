@@ -54,7 +54,7 @@ class VerbRunner {
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
   bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
-                     std::string& message);
+                     std::string& message, std::string& hint);
   void save_history(const OperationRecord& record);
   std::string log_file_for(const std::string& verb) const;
 
