@@ -75,7 +75,7 @@ def fake_figures(build, rounds):
                         "--rounds", str(rounds)], capture_output=True, text=True)
     rows = {}
     for line in p.stdout.splitlines():
-        m = re.match(r"^(\S+(?: green)?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", line)
+        m = re.match(r"^(\S+(?: green)?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)(?:\s+\S+)?$", line)
         if m:
             rows[m.group(1)] = (int(m.group(2)), float(m.group(3)), float(m.group(5)))
     return rows
