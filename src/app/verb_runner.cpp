@@ -397,7 +397,7 @@ bool VerbRunner::confirm_goal(Operation& op, const Plan& plan, std::string& mess
   if (!op.stale) return true;  // the last step (verify) already read it back
   StepRecord record{"confirm", "read the state back", "ok", "", {}, {}};
   const auto t = Clock::now();
-  const bool read = refresh_state(op, {}, record, message);
+  const bool read = refresh_state(op, {}, record, message, hint);
   record.duration = since(t);
   if (read) {
     op.current = op.state.deployment;
@@ -421,10 +421,10 @@ bool VerbRunner::confirm_goal(Operation& op, const Plan& plan, std::string& mess
 // assumed from the step that did not finish.
 void VerbRunner::settle_final_state(Operation& op, std::string& message) {
   StepRecord ignored;
-  std::string error;
+  std::string error, ignored_hint;
   // A plain read: the backend checks outputs against the state after an unfinished apply
   // (Terraform: output + show -json, both read-only; nothing is applied after a failure).
-  if (refresh_state(op, {}, ignored, error)) {
+  if (refresh_state(op, {}, ignored, error, ignored_hint)) {
     op.current = op.state.deployment;
     op.record.to = op.current;
     message += fmt::format("\nnow: {}", op.current.describe());
@@ -437,11 +437,12 @@ void VerbRunner::settle_final_state(Operation& op, std::string& message) {
 // The state with fresh addresses for `colors` (Terraform: a targeted refresh-only apply,
 // whose outputs are the whole state; other backends: a read).
 bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
-                               std::string& message) {
+                               std::string& message, std::string& hint) {
   auto state = backend_.refresh_state(op.current, colors);
   record.commands.insert(record.commands.end(), state.commands.begin(), state.commands.end());
   if (!state.ok()) {
     message = state.error;
+    hint = state.hint;  // e.g. a held state lock: its ID and the force-unlock command
     return false;
   }
   op.state = *state.value;
@@ -456,7 +457,7 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
   // Never gate through a cached address: on Lightsail a slot's address changes on every
   // static IP attach/detach, and Terraform's state learns it only on a refresh.
   if ((op.stale || backend_.addresses_may_be_stale()) &&
-      !refresh_state(op, {step.color}, record, message)) {
+      !refresh_state(op, {step.color}, record, message, hint)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;
@@ -527,7 +528,7 @@ ExitCode VerbRunner::verify_active(Operation& op, const Step& step, std::string&
   std::vector<Color> deployed;
   for (auto c : {op.current.inactive, op.current.active})
     if (c) deployed.push_back(*c);
-  if (op.stale && !refresh_state(op, deployed, record, message)) {
+  if (op.stale && !refresh_state(op, deployed, record, message, hint)) {
     record.result = "failed";
     op.record.steps.push_back(record);
     return ExitCode::Failed;

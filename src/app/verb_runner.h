@@ -54,7 +54,7 @@ class VerbRunner {
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
   bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
-                     std::string& message);
+                     std::string& message, std::string& hint);
   bool confirm_goal(Operation& op, const Plan& plan, std::string& message, std::string& hint);
   void settle_final_state(Operation& op, std::string& message);
   void save_history(const OperationRecord& record);

@@ -13,6 +13,7 @@
 #include "backend/terraform/plan_json.h"
 #include "backend/terraform/state_json.h"
 #include "core/ansi_text.h"
+#include "backend/terraform/state_lock.h"
 #include "core/change_guard.h"
 #include "process/interrupts.h"
 
@@ -158,6 +159,15 @@ std::string terraform_error_summary(const std::string& stderr_text,
   return strip_ansi(error_summary_of(stderr_text, stdout_text));
 }
 
+// A held state lock (often left by a killed Terraform) gets its ID and the
+// exact force-unlock command instead of Terraform's generic advice.
+void TerraformBackend::explain_state_lock(StepOutcome& outcome, const ProcessResult& r) const {
+  auto lock = parse_state_lock_error(r.stderr_text + "\n" + r.stdout_text);
+  if (!lock) return;
+  outcome.message = state_lock_message(*lock);
+  outcome.hint = state_lock_hint(*lock, commands_.settings().binary, commands_.settings().chdir);
+}
+
 std::optional<StepOutcome> TerraformBackend::ensure_init() {
   if (init_checked_ || initialized()) {
     init_checked_ = true;
@@ -285,17 +295,14 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
     r.commands = failed->commands;
     return r;
   }
-  std::vector<std::string> instances;
-  instances.reserve(colors.size());
-  for (Color c : colors) instances.push_back(slot_instance_address(c));
   // `deploy` must name every deployed slot, or the refreshed `slots` output would drop the
-  // missing ones. Which one is active does not matter: module.upgrade is not in a refresh
-  // targeted at the instances. A detached pair is both slots.
+  // missing ones. Which one is active does not matter: the `active` output is read back
+  // from the attachment, and a refresh-only apply checks no resource precondition.
+  // A detached pair is both slots.
   const Deployment deployed =
       deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
   std::string outputs;
-  auto c =
-      call("refresh", commands_.refresh_instances(deployed, instances), Stdout::JsonUi, &outputs);
+  auto c = call("refresh", commands_.refresh_instances(deployed), Stdout::JsonUi, &outputs);
   r.commands.push_back(c.record);
   if (!c.result.started || c.result.exit_code != 0) {
     r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
@@ -305,6 +312,12 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
                           terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
             : not_started_message(c.result, commands_.settings().binary);
     r.hint = "the slots' addresses could not be refreshed; `xdeploy status` after a fix";
+    StepOutcome lock;
+    explain_state_lock(lock, c.result);
+    if (!lock.message.empty()) {
+      r.error = lock.message;
+      r.hint = lock.hint;
+    }
     return r;
   }
   if (outputs.empty()) {
@@ -340,7 +353,11 @@ TerraformCommands::PlanScope TerraformBackend::plan_scope(const Step& step) {
     case StepKind::Bootstrap:
       // Create the slot and the static IP, attach nothing: the IP is attached by the
       // SwitchTraffic step, once the slot passed the native gate at its own address.
-      scope.targets = {slot_address(step.color), kStaticIpAddress};
+      // The shared claims bucket AND its access block: -target pulls in the bucket (a
+      // dependency of the slot) but not the block, which the SwitchTraffic plan would
+      // then create and the guard refuse (real Terraform, first `xdeploy blue`: exit 4).
+      scope.targets = {slot_address(step.color), kStaticIpAddress, kClaimsBucket,
+                       kClaimsBucketAccess};
       break;
     case StepKind::ReplaceSlot:
       scope.replace = slot_instance_address(step.color);
@@ -394,6 +411,7 @@ StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool
                     terraform_error_summary(plan.result.stderr_text, plan.result.stdout_text));
     outcome.hint =
         "nothing was applied; fix the error above and run the same xdeploy command again";
+    explain_state_lock(outcome, plan.result);
     return outcome;
   }
   return guard_and_apply(step, from, dry_run, plan_file, plan_guard, std::move(outcome));
@@ -492,6 +510,7 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
     outcome.hint =
         "Terraform saved what it did; `xdeploy status` shows the state, and the same xdeploy "
         "command can be run again";
+    explain_state_lock(outcome, apply.result);
     return outcome;
   }
   if (applied_nothing(apply.result.stdout_text)) {

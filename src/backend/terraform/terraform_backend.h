@@ -59,6 +59,7 @@ class TerraformBackend : public Backend {
   bool outputs_suspect() const;
   void suspect_outputs(bool suspect);
   std::optional<StepOutcome> ensure_init();
+  void explain_state_lock(StepOutcome& outcome, const ProcessResult& r) const;
   std::string plan_file_for(const Step& step) const;
   static TerraformCommands::PlanScope plan_scope(const Step& step);
   StepOutcome guard_and_apply(const Step& step, const Deployment& from, bool dry_run,

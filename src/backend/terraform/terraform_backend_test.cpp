@@ -130,6 +130,24 @@ TEST_CASE("a failing plan reports Terraform's error in one line") {
                                   Catch::Contains("Error acquiring the state lock"));
 }
 
+TEST_CASE("a plan refused by a held state lock names the lock and the force-unlock command") {
+  Fixture f;
+  f.runner.push(out({},
+                    {"", "Error: Error acquiring the state lock", "",
+                     "Error message: operation error S3: PutObject, StatusCode: 412", "Lock Info:",
+                     "  ID:        5f1e-lock", "  Path:      tfstate/e2e/terraform.tfstate",
+                     "  Operation: OperationTypeApply", "  Who:       root@vm",
+                     "  Created:   2026-12-01 13:40:01 +0000 UTC"},
+                    1));
+  auto b = f.backend();
+  auto outcome = b.run(kTeal, kBlue, false);
+  CHECK(outcome.code == ExitCode::Failed);
+  CHECK_THAT(outcome.message, Catch::Contains("lock ID 5f1e-lock"));
+  CHECK_THAT(outcome.hint, Catch::Contains("force-unlock 5f1e-lock`"));
+  CHECK_THAT(outcome.hint, Catch::Contains("never unlocks by itself"));
+  REQUIRE(f.runner.calls().size() == 1);  // no force-unlock, no apply
+}
+
 TEST_CASE("a failing apply is a failure with the way forward") {
   Fixture f;
   f.runner.push(out({}, {}, 2));
@@ -473,4 +491,20 @@ TEST_CASE("a complete address refresh clears the outputs-may-be-stale mark") {
   CHECK(state.value->deployment.active == Color::Blue);
   CHECK_FALSE(fs::exists(f.dir / ".xdeploy/outputs-may-be-stale"));
   CHECK_THAT(f.lines.back(), Catch::Contains("Outputs: 2") && !Catch::Contains("web-blue"));
+}
+
+// Real Terraform: -target=module.slot["blue"] pulls in the claims bucket (a
+// dependency) but not its access block; the first attach then planned the block
+// and the guard refused it (exit 4 on the very first `xdeploy blue`).
+TEST_CASE("the first deploy's plan targets the shared claims bucket and its access block") {
+  Fixture f;
+  f.runner.push(out({}, {}, 0));  // plan: no changes is enough to see the argv
+  auto b = f.backend();
+  const Step bootstrap{StepKind::Bootstrap, Color::Blue, Deployment{std::nullopt, std::nullopt}};
+  b.run(bootstrap, Deployment{std::nullopt, std::nullopt}, false);
+  const auto cmds = f.runner.commands();
+  REQUIRE_FALSE(cmds.empty());
+  CHECK_THAT(cmds[0], Catch::Contains("-target=aws_s3_bucket.claims") &&
+                          Catch::Contains("-target=aws_s3_bucket_public_access_block.claims") &&
+                          Catch::Contains("-target=aws_lightsail_static_ip.this"));
 }

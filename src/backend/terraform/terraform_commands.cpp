@@ -49,8 +49,7 @@ std::vector<std::string> TerraformCommands::plan(const Deployment& target, const
   return argv;
 }
 
-std::vector<std::string> TerraformCommands::refresh_instances(
-    const Deployment& deployment, const std::vector<std::string>& instances) const {
+std::vector<std::string> TerraformCommands::refresh_instances(const Deployment& deployment) const {
   auto argv = base("apply");
   argv.emplace_back("-refresh-only");
   argv.emplace_back("-auto-approve");
@@ -58,7 +57,6 @@ std::vector<std::string> TerraformCommands::refresh_instances(
   argv.emplace_back("-json");
   argv.push_back("-lock-timeout=" + go_duration(s_.lock_timeout));
   argv.push_back("-var=deploy=" + deployment.to_deploy_var());
-  for (const auto& i : instances) argv.push_back("-target=" + i);
   for (const auto& f : s_.var_files) argv.push_back("-var-file=" + f);
   argv.insert(argv.end(), s_.extra_args.begin(), s_.extra_args.end());
   return argv;

@@ -37,13 +37,14 @@ class TerraformCommands {
   // "changes" (2), so a step whose goal holds costs one invocation.
   std::vector<std::string> plan(const Deployment& target, const PlanScope& scope,
                                 const std::string& plan_file) const;
-  // The smallest refresh that corrects the slots' addresses: a refresh-only
-  // apply of the given instances only (Lightsail changes an instance's
-  // address on every static IP attach/detach, and only a refresh brings that
-  // into state). -json: its final `outputs` event is the whole fresh state,
-  // so no `output -json` follows.
-  std::vector<std::string> refresh_instances(const Deployment& deployment,
-                                             const std::vector<std::string>& instances) const;
+  // The refresh that corrects the slots' addresses: a refresh-only apply
+  // (Lightsail changes an instance's address on every static IP attach/detach,
+  // and only a refresh brings that into state). Untargeted on purpose: real
+  // Terraform 1.11 refreshes a -target'ed instance but re-evaluates no root
+  // output, so `slots` (its `outputs` event and the state's outputs, which
+  // `status` reads) kept the old address. -json: its final `outputs` event is
+  // the whole fresh state, so no `output -json` follows.
+  std::vector<std::string> refresh_instances(const Deployment& deployment) const;
   std::vector<std::string> show_plan_json(const std::string& plan_file) const;
   // The state itself as JSON: what exists now, even when outputs are stale.
   std::vector<std::string> show_state_json() const;
