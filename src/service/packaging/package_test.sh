@@ -33,8 +33,9 @@ dpkg-deb -x "$deb" "$work/root"
 dpkg-deb -e "$deb" "$work/control"
 unit="$work/root/lib/systemd/system/falcon-xecutor.service"
 grep -qx 'EnvironmentFile=/etc/falcon-xecutor/env' "$unit" || fail "unit lacks EnvironmentFile"
-grep -qx 'ExecStart=/usr/bin/falcon-xecutor --port ${XECUTOR_PORT} --slot ${XECUTOR_SLOT} --bind 127.0.0.1' "$unit" ||
+grep -qx 'ExecStart=/usr/bin/falcon-xecutor --port ${XECUTOR_PORT} --slot ${XECUTOR_SLOT} --bind ${XECUTOR_BIND}' "$unit" ||
   fail "unit ExecStart differs"
+grep -qx 'Environment=XECUTOR_BIND=127.0.0.1' "$unit" || fail "unit does not default to loopback"
 grep -qx 'Restart=on-failure' "$unit" || fail "unit lacks Restart=on-failure"
 grep -Eqx 'DynamicUser=yes|User=falcon-xecutor' "$unit" || fail "unit runs as root"
 grep -qx 'NoNewPrivileges=yes' "$unit" || fail "unit lacks hardening"

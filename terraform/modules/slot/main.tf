@@ -17,6 +17,10 @@ locals {
   env = merge(local.claims_env, var.service_env, var.secrets, {
     XECUTOR_SLOT = var.color
     XECUTOR_PORT = tostring(var.port)
+    # The unit binds loopback (behind nginx on 443) by default; until this
+    # module's firewall and health URL move to 443 (issue 10, item 6), the
+    # gate and TradingView still reach the service on its own port.
+    XECUTOR_BIND = "0.0.0.0"
   })
   # The service port this slot really has open: its firewall as created
   # (ignore_changes below), which is also where its env file pointed it.

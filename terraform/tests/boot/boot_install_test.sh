@@ -120,7 +120,8 @@ chroot "$r" dpkg-query -W -f='${Status}\n' falcon-xecutor nginx | grep -vqx 'ins
   fail "a package is not fully installed"
 [ -f "$r/lib/systemd/system/falcon-xecutor.service" ] || fail "falcon-xecutor.service missing"
 [ -f "$r/lib/systemd/system/nginx.service" ] || fail "nginx.service missing"
-grep -q -- '--bind 127.0.0.1' "$r/lib/systemd/system/falcon-xecutor.service" || fail "service not on loopback"
+grep -qx 'Environment=XECUTOR_BIND=127.0.0.1' "$r/lib/systemd/system/falcon-xecutor.service" ||
+  fail "service does not default to loopback"
 [ ! -e "$r/usr/sbin/policy-rc.d" ] || fail "policy-rc.d left behind: services would never start"
 [ ! -e "$r/etc/nginx/sites-enabled/default" ] || fail "Debian's default site still enabled"
 [ ! -e "$r/var/lib/falcon-xecutor-boot/env" ] || fail "the env copy was left in the work dir"
