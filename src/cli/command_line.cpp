@@ -460,7 +460,7 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   const std::string verb = verb_of.at(app.get_subcommands().front());
   if (verb == "completion") {
     fmt::print("{}", completion_script(app, v.shell).value_or(""));
-    return {std::nullopt, 0};
+    return CommandLineOutcome{std::nullopt, 0, "", false};
   }
   if (verb == "init") {
     parsed.command = Command::Init;
