@@ -7,8 +7,8 @@
 
 #include "app/backend_factory.h"
 #include "app/console.h"
-#include "app/operation_record.h"
 #include "app/init_command.h"
+#include "app/operation_record.h"
 #include "app/verb_runner.h"
 #include "app/working_dir.h"
 #include "backend/local/local_backend.h"

@@ -12,8 +12,8 @@
 #include "backend/terraform/plan_file_guard.h"
 #include "backend/terraform/plan_json.h"
 #include "backend/terraform/state_json.h"
-#include "core/ansi_text.h"
 #include "backend/terraform/state_lock.h"
+#include "core/ansi_text.h"
 #include "core/change_guard.h"
 #include "process/interrupts.h"
 
