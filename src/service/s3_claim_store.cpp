@@ -1,4 +1,5 @@
 #include "service/s3_claim_store.h"
+#include "service/sha256_hex.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -27,15 +28,6 @@ struct HttpAnswer {
   std::string etag;
   std::string error;  // transport failure
 };
-
-std::string hex_sha256(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 std::size_t append_body(char* data, std::size_t size, std::size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
