@@ -155,6 +155,17 @@ def order(secret=SECRET):
     return f"BUY\n0.1 BTC\n30000 USD\nsecret: {secret}\n".encode()
 
 
+def logged_webhooks(service_log, budget=10.0):
+    deadline = time.monotonic() + budget
+    while True:
+        with open(service_log, encoding="utf-8") as f:
+            # Only whole lines: one still being written is read on the next pass.
+            seen = [json.loads(line) for line in f if '"path":"/webhook"' in line and line.endswith("\n")]
+        if seen or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.05)
+
+
 def check_plain_front(pki, front, service_log):
     ctx = tls_context(pki.ca)
     status, headers, body = request(front.https_port, "GET", "/health", ctx)
@@ -185,8 +196,9 @@ def check_plain_front(pki, front, service_log):
                                     headers={"X-Real-IP": TRADINGVIEW_IP, "X-Forwarded-For": TRADINGVIEW_IP})
     check(status == 401 and json.loads(body)["outcome"] == "address_refused",
           "spoofed X-Real-IP / X-Forwarded-For of a TradingView address: refused (the client is 127.0.0.1)")
-    with open(service_log, encoding="utf-8") as f:
-        seen = [json.loads(line) for line in f if '"path":"/webhook"' in line]
+    # The service writes its request log line after the response has gone out,
+    # so the line may land a moment after the client has read the answer.
+    seen = logged_webhooks(service_log)
     # request_log leaves "client" out when it equals the peer.
     check(seen and seen[-1].get("client", seen[-1]["peer"]) == "127.0.0.1",
           "the service logged the real peer 127.0.0.1 as the client")
