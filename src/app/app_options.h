@@ -7,7 +7,7 @@
 
 #include "backend/local/local_backend.h"
 #include "backend/terraform/terraform_commands.h"
-#include "core/duration.h"
+#include "xdeploy/core/duration.h"
 
 namespace xd {
 

@@ -4,8 +4,8 @@
 
 #include "app/app_options.h"
 #include "app/console.h"
-#include "backend/backend.h"
-#include "process/subprocess.h"
+#include "xdeploy/backend/backend.h"
+#include "xdeploy/process/subprocess.h"
 
 namespace xd {
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/ansi_text.h"
+#include "xdeploy/core/ansi_text.h"
 
 namespace xd {
 

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "process/interrupts.h"
-#include "process/subprocess.h"
+#include "xdeploy/process/interrupts.h"
+#include "xdeploy/process/subprocess.h"
 
 namespace xd {
 

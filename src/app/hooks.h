@@ -27,10 +27,10 @@
 #include "app/app_options.h"
 #include "app/console.h"
 #include "app/operation_record.h"
-#include "core/decision.h"
-#include "core/duration.h"
-#include "core/exit_code.h"
-#include "core/request.h"
+#include "xdeploy/core/decision.h"
+#include "xdeploy/core/duration.h"
+#include "xdeploy/core/exit_code.h"
+#include "xdeploy/core/request.h"
 
 namespace xd {
 

@@ -6,8 +6,8 @@
 #include <system_error>
 
 #include "app/init_templates.h"
-#include "core/exit_code.h"
-#include "fs/atomic_file.h"
+#include "xdeploy/core/exit_code.h"
+#include "xdeploy/fs/atomic_file.h"
 
 #ifndef XD_SOURCE_DIR
 #define XD_SOURCE_DIR ""

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
 
 namespace xd {

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/backend.h"
-#include "core/deployment.h"
-#include "http/downtime_prober.h"
-#include "http/health_gate.h"
+#include "xdeploy/backend/backend.h"
+#include "xdeploy/core/deployment.h"
+#include "xdeploy/http/downtime_prober.h"
+#include "xdeploy/http/health_gate.h"
 
 namespace xd {
 

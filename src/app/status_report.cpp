@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/verb_runner.h"
-#include "history/history_entry.h"
-#include "history/history_log.h"
-#include "http/health_check.h"
+#include "xdeploy/history/history_entry.h"
+#include "xdeploy/history/history_log.h"
+#include "xdeploy/http/health_check.h"
 
 namespace xd {
 

@@ -8,13 +8,13 @@
 #include <utility>
 
 #include "app/state_dir.h"
-#include "core/ansi_text.h"
-#include "core/planner.h"
-#include "core/survivor_check.h"
-#include "history/history_log.h"
-#include "http/health_gate.h"
-#include "lock/deploy_lock.h"
-#include "process/interrupts.h"
+#include "xdeploy/core/ansi_text.h"
+#include "xdeploy/core/planner.h"
+#include "xdeploy/core/survivor_check.h"
+#include "xdeploy/history/history_log.h"
+#include "xdeploy/http/health_gate.h"
+#include "xdeploy/lock/deploy_lock.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 

@@ -10,8 +10,8 @@
 #include "app/console.h"
 #include "app/hooks.h"
 #include "app/operation_record.h"
-#include "backend/backend.h"
-#include "core/decision.h"
+#include "xdeploy/backend/backend.h"
+#include "xdeploy/core/decision.h"
 
 namespace xd {
 

@@ -13,7 +13,7 @@
 #include "backend/local/slot_command.h"
 #include "cli/completion.h"
 #include "cli/config_file.h"
-#include "core/exit_code.h"
+#include "xdeploy/core/exit_code.h"
 
 #ifndef XD_BUILD_ID
 #define XD_BUILD_ID "dev"

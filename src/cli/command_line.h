@@ -7,7 +7,7 @@
 #include <string>
 
 #include "app/app_options.h"
-#include "core/request.h"
+#include "xdeploy/core/request.h"
 
 namespace CLI {
 class App;

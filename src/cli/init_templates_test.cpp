@@ -9,7 +9,7 @@
 
 #include "app/init_templates.h"
 #include "cli/command_line.h"
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
 
 using namespace xd;

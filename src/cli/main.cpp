@@ -13,8 +13,8 @@
 #include "app/working_dir.h"
 #include "backend/local/local_backend.h"
 #include "cli/command_line.h"
-#include "core/exit_code.h"
-#include "process/subprocess.h"
+#include "xdeploy/core/exit_code.h"
+#include "xdeploy/process/subprocess.h"
 
 namespace {
 

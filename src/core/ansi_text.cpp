@@ -1,4 +1,4 @@
-#include "core/ansi_text.h"
+#include "xdeploy/core/ansi_text.h"
 
 namespace xd {
 

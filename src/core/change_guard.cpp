@@ -1,4 +1,4 @@
-#include "core/change_guard.h"
+#include "xdeploy/core/change_guard.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // The guard between `plan` and `apply`: a step may only change its own scope.
-#include "core/change_guard.h"
+#include "xdeploy/core/change_guard.h"
 
 #include <catch2/catch.hpp>
 

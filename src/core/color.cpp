@@ -1,4 +1,4 @@
-#include "core/color.h"
+#include "xdeploy/core/color.h"
 
 namespace xd {
 

@@ -1,4 +1,4 @@
-#include "core/deployment.h"
+#include "xdeploy/core/deployment.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "core/deployment.h"
+#include "xdeploy/core/deployment.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/duration.h"
+#include "xdeploy/core/duration.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/planner.h"
+#include "xdeploy/core/planner.h"
 
 #include <fmt/format.h>
 

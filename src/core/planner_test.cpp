@@ -1,5 +1,5 @@
 // Every verb against every slot state: the state machine's whole table.
-#include "core/planner.h"
+#include "xdeploy/core/planner.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/request.h"
+#include "xdeploy/core/request.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "core/step.h"
+#include "xdeploy/core/step.h"
 
 #include <fmt/format.h>
 

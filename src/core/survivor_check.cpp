@@ -1,4 +1,4 @@
-#include "core/survivor_check.h"
+#include "xdeploy/core/survivor_check.h"
 
 #include <fmt/format.h>
 

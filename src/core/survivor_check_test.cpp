@@ -1,9 +1,9 @@
 // A destroy never leaves only a crashed slot behind, unless --force.
-#include "core/survivor_check.h"
+#include "xdeploy/core/survivor_check.h"
 
 #include <catch2/catch.hpp>
 
-#include "core/planner.h"
+#include "xdeploy/core/planner.h"
 
 using namespace xd;
 

@@ -1,4 +1,4 @@
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "history/history_entry.h"
+#include "xdeploy/history/history_entry.h"
 
 #include <fmt/format.h>
 

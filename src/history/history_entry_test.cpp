@@ -1,6 +1,6 @@
 // History lines are refused, not thrown on, when their known fields have the
 // wrong type; accepted ones always describe without a throw.
-#include "history/history_entry.h"
+#include "xdeploy/history/history_entry.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "history/history_log.h"
+#include "xdeploy/history/history_log.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "fs/atomic_file.h"
-#include "history/history_entry.h"
+#include "xdeploy/fs/atomic_file.h"
+#include "xdeploy/history/history_entry.h"
 
 namespace xd {
 namespace {

@@ -1,4 +1,4 @@
-#include "history/history_log.h"
+#include "xdeploy/history/history_log.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
 
 namespace xd {

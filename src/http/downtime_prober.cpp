@@ -1,4 +1,4 @@
-#include "http/downtime_prober.h"
+#include "xdeploy/http/downtime_prober.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
-#include "core/duration.h"
-#include "http/health_check.h"
-#include "http/http_get.h"
-#include "process/interrupts.h"
+#include "xdeploy/core/duration.h"
+#include "xdeploy/http/health_check.h"
+#include "xdeploy/http/http_get.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 namespace {

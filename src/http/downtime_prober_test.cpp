@@ -1,4 +1,4 @@
-#include "http/downtime_prober.h"
+#include "xdeploy/http/downtime_prober.h"
 
 #include <atomic>
 #include <csignal>
@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/test_http_server.h"
-#include "process/interrupts.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 namespace {

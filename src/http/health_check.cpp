@@ -1,4 +1,4 @@
-#include "http/health_check.h"
+#include "xdeploy/http/health_check.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "http/health_check.h"
+#include "xdeploy/http/health_check.h"
 
 #include <catch2/catch.hpp>
 

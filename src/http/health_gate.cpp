@@ -1,10 +1,10 @@
-#include "http/health_gate.h"
+#include "xdeploy/http/health_gate.h"
 
 #include <poll.h>
 
 #include <algorithm>
 
-#include "process/interrupts.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 namespace {

@@ -1,4 +1,4 @@
-#include "http/health_gate.h"
+#include "xdeploy/http/health_gate.h"
 
 #include <csignal>
 #include <thread>
@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/test_http_server.h"
-#include "process/interrupts.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 namespace {

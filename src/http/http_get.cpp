@@ -1,4 +1,4 @@
-#include "http/http_get.h"
+#include "xdeploy/http/http_get.h"
 
 #include <curl/curl.h>
 

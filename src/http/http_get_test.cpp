@@ -1,4 +1,4 @@
-#include "http/http_get.h"
+#include "xdeploy/http/http_get.h"
 
 #include <catch2/catch.hpp>
 

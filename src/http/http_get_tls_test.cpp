@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "http/http_get.h"
+#include "xdeploy/http/http_get.h"
 
 namespace xd {
 namespace {

@@ -1,4 +1,4 @@
-#include "lock/deploy_lock.h"
+#include "xdeploy/lock/deploy_lock.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -15,8 +15,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "core/duration.h"
-#include "fs/atomic_file.h"
+#include "xdeploy/core/duration.h"
+#include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 namespace {

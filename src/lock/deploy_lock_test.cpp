@@ -1,4 +1,4 @@
-#include "lock/deploy_lock.h"
+#include "xdeploy/lock/deploy_lock.h"
 
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -10,7 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
 
 namespace xd {

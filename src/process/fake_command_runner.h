@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "process/subprocess.h"
+#include "xdeploy/process/subprocess.h"
 
 namespace xd {
 

@@ -1,4 +1,4 @@
-#include "process/interrupts.h"
+#include "xdeploy/process/interrupts.h"
 
 #include <fcntl.h>
 #include <unistd.h>

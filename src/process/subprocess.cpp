@@ -1,4 +1,4 @@
-#include "process/subprocess.h"
+#include "xdeploy/process/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,7 +16,7 @@
 
 #include <fmt/format.h>
 
-#include "process/interrupts.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 namespace {

@@ -1,4 +1,4 @@
-#include "process/subprocess.h"
+#include "xdeploy/process/subprocess.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "fs/scoped_temp_dir.h"
-#include "process/interrupts.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 namespace {

@@ -1,6 +1,6 @@
-#include "service/alert_freshness.h"
+#include "falcon_xecutor/alert_freshness.h"
 
-#include "core/duration.h"
+#include "xdeploy/core/duration.h"
 
 namespace xecutor {
 

@@ -1,4 +1,4 @@
-#include "service/alert_freshness.h"
+#include "falcon_xecutor/alert_freshness.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,9 +1,9 @@
-#include "service/alert_header.h"
+#include "falcon_xecutor/alert_header.h"
 
 #include <algorithm>
 #include <string_view>
 
-#include "service/iso_time.h"
+#include "falcon_xecutor/iso_time.h"
 
 namespace xecutor {
 namespace {

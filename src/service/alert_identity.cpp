@@ -1,4 +1,4 @@
-#include "service/alert_identity.h"
+#include "falcon_xecutor/alert_identity.h"
 #include "service/sha256_hex.h"
 
 #include <fmt/format.h>

@@ -1,9 +1,9 @@
-#include "service/alert_identity.h"
+#include "falcon_xecutor/alert_identity.h"
 
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "service/webhook_body.h"
+#include "falcon_xecutor/webhook_body.h"
 
 using namespace xecutor;
 using namespace std::chrono;

@@ -1,4 +1,4 @@
-#include "service/claim_store.h"
+#include "falcon_xecutor/claim_store.h"
 
 #include <algorithm>
 #include <sstream>

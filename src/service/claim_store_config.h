@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "service/claim_store.h"
+#include "falcon_xecutor/claim_store.h"
 #include "service/s3_claim_store.h"
 
 namespace xecutor {

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/duration.h"
+#include "xdeploy/core/duration.h"
 
 namespace xecutor {
 namespace {

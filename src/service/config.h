@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "service/claim_store_config.h"
-#include "service/decimal.h"
-#include "service/tolerance.h"
+#include "falcon_xecutor/decimal.h"
+#include "falcon_xecutor/tolerance.h"
 
 namespace xecutor {
 

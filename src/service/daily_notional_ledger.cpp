@@ -1,4 +1,4 @@
-#include "service/daily_notional_ledger.h"
+#include "falcon_xecutor/daily_notional_ledger.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "service/decimal.h"
+#include "falcon_xecutor/decimal.h"
 
 #include <algorithm>
 

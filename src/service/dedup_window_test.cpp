@@ -1,4 +1,4 @@
-#include "service/dedup_window.h"
+#include "falcon_xecutor/dedup_window.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
-#include "service/execution_check.h"
+#include "falcon_xecutor/execution_check.h"
 
-#include "service/tolerance.h"
+#include "falcon_xecutor/tolerance.h"
 
 namespace xecutor {
 namespace {

@@ -1,4 +1,4 @@
-#include "service/execution_check.h"
+#include "falcon_xecutor/execution_check.h"
 
 #include <catch2/catch.hpp>
 

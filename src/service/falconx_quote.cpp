@@ -1,8 +1,8 @@
-#include "service/falconx_quote.h"
+#include "falcon_xecutor/falconx_quote.h"
 
 #include <nlohmann/json.hpp>
 
-#include "service/iso_time.h"
+#include "falcon_xecutor/iso_time.h"
 
 namespace xecutor {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "service/falconx_quote.h"
+#include "falcon_xecutor/falconx_quote.h"
 
 namespace {
 void check_round_trip(const std::optional<xecutor::Decimal>& d) {

@@ -1,8 +1,8 @@
-#include "service/falconx_quote.h"
+#include "falcon_xecutor/falconx_quote.h"
 
 #include <catch2/catch.hpp>
 
-#include "service/iso_time.h"
+#include "falcon_xecutor/iso_time.h"
 
 using namespace xecutor;
 using namespace std::chrono;

@@ -9,7 +9,7 @@
 //              must still equal the version read() gave; then temp + rename.
 #include <filesystem>
 
-#include "service/claim_store.h"
+#include "falcon_xecutor/claim_store.h"
 
 namespace xecutor {
 

@@ -1,4 +1,4 @@
-#include "service/health.h"
+#include "falcon_xecutor/health.h"
 
 #include <nlohmann/json.hpp>
 

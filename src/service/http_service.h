@@ -8,8 +8,8 @@
 #include <string>
 
 #include "service/bounded_server.h"
-#include "service/health.h"
-#include "service/webhook_types.h"
+#include "falcon_xecutor/health.h"
+#include "falcon_xecutor/webhook_types.h"
 
 namespace xecutor {
 

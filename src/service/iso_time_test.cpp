@@ -1,4 +1,4 @@
-#include "service/iso_time.h"
+#include "falcon_xecutor/iso_time.h"
 
 #include <catch2/catch.hpp>
 

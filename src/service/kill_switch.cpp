@@ -1,4 +1,4 @@
-#include "service/kill_switch.h"
+#include "falcon_xecutor/kill_switch.h"
 
 #include <filesystem>
 #include <system_error>

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <thread>
 
-#include "core/color.h"
+#include "xdeploy/core/color.h"
 #include "service/claim_store_config.h"
 #include "service/config.h"
 #include "service/http_service.h"

@@ -1,4 +1,4 @@
-#include "service/order.h"
+#include "falcon_xecutor/order.h"
 
 #include <algorithm>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "service/order_book.h"
+#include "falcon_xecutor/order_book.h"
 
 namespace xecutor {
 

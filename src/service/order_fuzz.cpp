@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "service/alert_header.h"
-#include "service/alert_identity.h"
-#include "service/order.h"
-#include "service/webhook_body.h"
+#include "falcon_xecutor/alert_header.h"
+#include "falcon_xecutor/alert_identity.h"
+#include "falcon_xecutor/order.h"
+#include "falcon_xecutor/webhook_body.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -13,11 +13,11 @@
 #include <stop_token>
 #include <thread>
 
-#include "service/execution_check.h"
+#include "falcon_xecutor/execution_check.h"
 #include "service/falconx_client.h"
-#include "service/falconx_quote.h"
+#include "falcon_xecutor/falconx_quote.h"
 #include "service/metrics.h"
-#include "service/order_book.h"
+#include "falcon_xecutor/order_book.h"
 
 namespace xecutor {
 

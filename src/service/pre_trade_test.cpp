@@ -1,4 +1,4 @@
-#include "service/pre_trade.h"
+#include "falcon_xecutor/pre_trade.h"
 
 #include <catch2/catch.hpp>
 

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "service/claim_store.h"
+#include "falcon_xecutor/claim_store.h"
 
 namespace xecutor {
 

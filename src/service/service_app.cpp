@@ -4,17 +4,17 @@
 
 #include <fmt/format.h>
 
-#include "service/alert_freshness.h"
-#include "service/alert_header.h"
-#include "service/alert_identity.h"
-#include "service/execution_check.h"
-#include "service/falconx_quote.h"
-#include "service/order.h"
-#include "service/pre_trade.h"
+#include "falcon_xecutor/alert_freshness.h"
+#include "falcon_xecutor/alert_header.h"
+#include "falcon_xecutor/alert_identity.h"
+#include "falcon_xecutor/execution_check.h"
+#include "falcon_xecutor/falconx_quote.h"
+#include "falcon_xecutor/order.h"
+#include "falcon_xecutor/pre_trade.h"
 #include "service/request_auth.h"
 #include "service/structured_log.h"
-#include "service/tolerance.h"
-#include "service/webhook_body.h"
+#include "falcon_xecutor/tolerance.h"
+#include "falcon_xecutor/webhook_body.h"
 
 namespace xecutor {
 namespace {

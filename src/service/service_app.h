@@ -23,16 +23,16 @@
 #include <memory>
 #include <optional>
 
-#include "service/claim_store.h"
+#include "falcon_xecutor/claim_store.h"
 #include "service/config.h"
-#include "service/daily_notional_ledger.h"
-#include "service/dedup_window.h"
+#include "falcon_xecutor/daily_notional_ledger.h"
+#include "falcon_xecutor/dedup_window.h"
 #include "service/falconx_client.h"
-#include "service/kill_switch.h"
+#include "falcon_xecutor/kill_switch.h"
 #include "service/metrics.h"
-#include "service/order_book.h"
+#include "falcon_xecutor/order_book.h"
 #include "service/outcome_follow_up.h"
-#include "service/webhook_types.h"
+#include "falcon_xecutor/webhook_types.h"
 
 namespace xecutor {
 

@@ -1,4 +1,4 @@
-#include "service/tolerance.h"
+#include "falcon_xecutor/tolerance.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "service/webhook_body.h"
+#include "falcon_xecutor/webhook_body.h"
 
 namespace xecutor {
 namespace {

@@ -10,7 +10,7 @@
 #include "backend/local/router_control.h"
 #include "backend/local/slot_command.h"
 #include "backend/local/tcp_port.h"
-#include "core/duration.h"
+#include "xdeploy/core/duration.h"
 
 namespace xd {
 namespace {

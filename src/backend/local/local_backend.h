@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "backend/backend.h"
+#include "xdeploy/backend/backend.h"
 
 namespace xd {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 namespace {

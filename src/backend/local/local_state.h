@@ -10,7 +10,7 @@
 #include <string>
 
 #include "backend/local/process_identity.h"
-#include "core/color.h"
+#include "xdeploy/core/color.h"
 
 namespace xd {
 

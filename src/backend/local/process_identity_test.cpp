@@ -9,7 +9,7 @@
 
 #include "backend/local/detached_process.h"
 #include "backend/local/local_test_support.h"
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
 
 using namespace xd;

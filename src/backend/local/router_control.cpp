@@ -8,7 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/color.h"
+#include "xdeploy/core/color.h"
 
 namespace xd {
 

@@ -17,7 +17,7 @@
 
 #include "backend/local/router_control.h"
 #include "backend/local/tcp_port.h"
-#include "fs/atomic_file.h"
+#include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 namespace {

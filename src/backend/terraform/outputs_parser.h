@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/cluster_state.h"
+#include "xdeploy/core/cluster_state.h"
 
 namespace xd {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/change_guard.h"
+#include "xdeploy/core/change_guard.h"
 
 namespace xd {
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/change_guard.h"
+#include "xdeploy/core/change_guard.h"
 
 namespace xd {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/cluster_state.h"
+#include "xdeploy/core/cluster_state.h"
 
 namespace xd {
 

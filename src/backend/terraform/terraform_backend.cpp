@@ -13,9 +13,9 @@
 #include "backend/terraform/plan_json.h"
 #include "backend/terraform/state_json.h"
 #include "backend/terraform/state_lock.h"
-#include "core/ansi_text.h"
-#include "core/change_guard.h"
-#include "process/interrupts.h"
+#include "xdeploy/core/ansi_text.h"
+#include "xdeploy/core/change_guard.h"
+#include "xdeploy/process/interrupts.h"
 
 namespace xd {
 

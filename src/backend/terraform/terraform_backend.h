@@ -10,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "backend/backend.h"
+#include "xdeploy/backend/backend.h"
 #include "backend/terraform/plan_file_guard.h"
 #include "backend/terraform/terraform_commands.h"
-#include "process/subprocess.h"
+#include "xdeploy/process/subprocess.h"
 
 namespace xd {
 

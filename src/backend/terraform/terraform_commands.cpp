@@ -1,6 +1,6 @@
 #include "backend/terraform/terraform_commands.h"
 
-#include "core/duration.h"
+#include "xdeploy/core/duration.h"
 
 #include <fmt/format.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/deployment.h"
+#include "xdeploy/core/deployment.h"
 
 namespace xd {
 

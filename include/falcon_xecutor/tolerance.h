@@ -10,8 +10,8 @@
 // (a buy limit down, a sell limit and the band's low edge up, the band's high
 // edge down). Quotes live on that grid too, so this decides exactly as the
 // unrounded limit would.
-#include "service/decimal.h"
-#include "service/order.h"
+#include "falcon_xecutor/decimal.h"
+#include "falcon_xecutor/order.h"
 
 namespace xecutor {
 

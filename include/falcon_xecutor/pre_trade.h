@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "service/decimal.h"
-#include "service/order.h"
+#include "falcon_xecutor/decimal.h"
+#include "falcon_xecutor/order.h"
 
 namespace xecutor {
 

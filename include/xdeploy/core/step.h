@@ -5,7 +5,7 @@
 // run by the app layer itself, the same way for every backend.
 #include <string>
 
-#include "core/deployment.h"
+#include "xdeploy/core/deployment.h"
 
 namespace xd {
 

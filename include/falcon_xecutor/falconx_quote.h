@@ -12,7 +12,7 @@
 #include <string>
 #include <variant>
 
-#include "service/decimal.h"
+#include "falcon_xecutor/decimal.h"
 
 namespace xecutor {
 

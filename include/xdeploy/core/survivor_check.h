@@ -5,8 +5,8 @@
 // destroy the healthy blue. Refused unless --force. Pure.
 #include <optional>
 
-#include "core/cluster_state.h"
-#include "core/decision.h"
+#include "xdeploy/core/cluster_state.h"
+#include "xdeploy/core/decision.h"
 
 namespace xd {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/deployment.h"
+#include "xdeploy/core/deployment.h"
 
 namespace xd {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "http/health_check.h"
+#include "xdeploy/http/health_check.h"
 
 namespace xd {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/color.h"
+#include "xdeploy/core/color.h"
 
 namespace xd {
 

@@ -16,8 +16,8 @@
 #include <chrono>
 #include <string>
 
-#include "service/alert_header.h"
-#include "service/order.h"
+#include "falcon_xecutor/alert_header.h"
+#include "falcon_xecutor/order.h"
 
 namespace xecutor {
 

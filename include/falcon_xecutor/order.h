@@ -11,8 +11,8 @@
 #include <variant>
 #include <vector>
 
-#include "service/decimal.h"
-#include "service/webhook_body.h"
+#include "falcon_xecutor/decimal.h"
+#include "falcon_xecutor/webhook_body.h"
 
 namespace xecutor {
 

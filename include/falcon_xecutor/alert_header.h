@@ -11,8 +11,8 @@
 #include <variant>
 #include <vector>
 
-#include "service/order.h"
-#include "service/webhook_body.h"
+#include "falcon_xecutor/order.h"
+#include "falcon_xecutor/webhook_body.h"
 
 namespace xecutor {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The slot state machine: a verb plus the current Deployment gives the steps,
 // a no-op, or a refusal. No I/O, no clock: every rule is table-tested.
-#include "core/decision.h"
+#include "xdeploy/core/decision.h"
 
 namespace xd {
 

@@ -13,8 +13,8 @@
 #include <chrono>
 #include <string>
 
-#include "service/claim_store.h"
-#include "service/decimal.h"
+#include "falcon_xecutor/claim_store.h"
+#include "falcon_xecutor/decimal.h"
 
 namespace xecutor {
 

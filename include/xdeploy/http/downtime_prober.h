@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/color.h"
+#include "xdeploy/core/color.h"
 
 namespace xd {
 

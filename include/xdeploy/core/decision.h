@@ -6,9 +6,9 @@
 #include <variant>
 #include <vector>
 
-#include "core/exit_code.h"
-#include "core/request.h"
-#include "core/step.h"
+#include "xdeploy/core/exit_code.h"
+#include "xdeploy/core/request.h"
+#include "xdeploy/core/step.h"
 
 namespace xd {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "core/color.h"
-#include "http/http_get.h"
+#include "xdeploy/core/color.h"
+#include "xdeploy/http/http_get.h"
 
 namespace xd {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/step.h"
+#include "xdeploy/core/step.h"
 
 namespace xd {
 

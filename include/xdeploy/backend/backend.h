@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/cluster_state.h"
-#include "core/exit_code.h"
-#include "core/step.h"
+#include "xdeploy/core/cluster_state.h"
+#include "xdeploy/core/exit_code.h"
+#include "xdeploy/core/step.h"
 
 namespace xd {
 

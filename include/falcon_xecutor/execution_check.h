@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "service/decimal.h"
-#include "service/falconx_quote.h"
-#include "service/order.h"
+#include "falcon_xecutor/decimal.h"
+#include "falcon_xecutor/falconx_quote.h"
+#include "falcon_xecutor/order.h"
 
 namespace xecutor {
 
