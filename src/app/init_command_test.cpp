@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
+#include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 namespace fs = std::filesystem;

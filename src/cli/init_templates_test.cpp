@@ -9,8 +9,8 @@
 
 #include "app/init_templates.h"
 #include "cli/command_line.h"
-#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
+#include "xdeploy/fs/atomic_file.h"
 
 using namespace xd;
 

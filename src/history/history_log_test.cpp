@@ -11,8 +11,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
+#include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "service/claim_store_config.h"
 #include "falcon_xecutor/decimal.h"
 #include "falcon_xecutor/tolerance.h"
+#include "service/claim_store_config.h"
 
 namespace xecutor {
 

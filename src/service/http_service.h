@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "service/bounded_server.h"
 #include "falcon_xecutor/health.h"
 #include "falcon_xecutor/webhook_types.h"
+#include "service/bounded_server.h"
 
 namespace xecutor {
 

@@ -8,13 +8,13 @@
 #include <iostream>
 #include <thread>
 
-#include "xdeploy/core/color.h"
 #include "service/claim_store_config.h"
 #include "service/config.h"
 #include "service/http_service.h"
 #include "service/metrics.h"
 #include "service/service_app.h"
 #include "service/structured_log.h"
+#include "xdeploy/core/color.h"
 
 #ifndef XD_BUILD_ID
 #define XD_BUILD_ID "unknown"

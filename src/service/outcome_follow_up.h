@@ -14,10 +14,10 @@
 #include <thread>
 
 #include "falcon_xecutor/execution_check.h"
-#include "service/falconx_client.h"
 #include "falcon_xecutor/falconx_quote.h"
-#include "service/metrics.h"
 #include "falcon_xecutor/order_book.h"
+#include "service/falconx_client.h"
+#include "service/metrics.h"
 
 namespace xecutor {
 

@@ -11,10 +11,10 @@
 #include "falcon_xecutor/falconx_quote.h"
 #include "falcon_xecutor/order.h"
 #include "falcon_xecutor/pre_trade.h"
-#include "service/request_auth.h"
-#include "service/structured_log.h"
 #include "falcon_xecutor/tolerance.h"
 #include "falcon_xecutor/webhook_body.h"
+#include "service/request_auth.h"
+#include "service/structured_log.h"
 
 namespace xecutor {
 namespace {

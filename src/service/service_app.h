@@ -24,15 +24,15 @@
 #include <optional>
 
 #include "falcon_xecutor/claim_store.h"
-#include "service/config.h"
 #include "falcon_xecutor/daily_notional_ledger.h"
 #include "falcon_xecutor/dedup_window.h"
-#include "service/falconx_client.h"
 #include "falcon_xecutor/kill_switch.h"
-#include "service/metrics.h"
 #include "falcon_xecutor/order_book.h"
-#include "service/outcome_follow_up.h"
 #include "falcon_xecutor/webhook_types.h"
+#include "service/config.h"
+#include "service/falconx_client.h"
+#include "service/metrics.h"
+#include "service/outcome_follow_up.h"
 
 namespace xecutor {
 

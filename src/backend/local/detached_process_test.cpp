@@ -9,8 +9,8 @@
 #include <sstream>
 #include <thread>
 
-#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
+#include "xdeploy/fs/atomic_file.h"
 
 using namespace xd;
 using xd::testing::detached;

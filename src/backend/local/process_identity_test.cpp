@@ -9,8 +9,8 @@
 
 #include "backend/local/detached_process.h"
 #include "backend/local/local_test_support.h"
-#include "xdeploy/fs/atomic_file.h"
 #include "fs/scoped_temp_dir.h"
+#include "xdeploy/fs/atomic_file.h"
 
 using namespace xd;
 using xd::testing::detached;

@@ -10,9 +10,9 @@
 #include <tuple>
 #include <vector>
 
-#include "xdeploy/backend/backend.h"
 #include "backend/terraform/plan_file_guard.h"
 #include "backend/terraform/terraform_commands.h"
+#include "xdeploy/backend/backend.h"
 #include "xdeploy/process/subprocess.h"
 
 namespace xd {
