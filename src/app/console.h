@@ -41,8 +41,9 @@ class Console {
   const std::string& last_success() const { return last_success_; }
 
   bool color() const { return color_; }
-  bool interactive() const;                 // stdin and stderr are terminals
-  bool confirm(std::string_view question);  // y/N on the terminal
+  bool interactive() const;                               // stdin and stderr are terminals
+  bool rewrites_progress() const { return stderr_tty_; }  // progress() overwrites its line
+  bool confirm(std::string_view question);                // y/N on the terminal
 
  private:
   void to_log(std::string_view text);

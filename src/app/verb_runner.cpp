@@ -485,9 +485,14 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
                           options_.health.ca_file};
   console_.detail(fmt::format("    GET {} until {} answers as {}", slot->health_url,
                               options_.health.status, color_name(step.color)));
+  std::string shown_verdict;
   auto result = run_health_gate(slot->health_url, expect, policy, [&](const GateAttempt& a) {
-    console_.progress(fmt::format("    attempt {} at {}: {}", a.number, format_duration(a.at),
-                                  a.verdict.empty() ? "healthy" : a.verdict));
+    const std::string verdict = a.verdict.empty() ? "healthy" : a.verdict;
+    if (!console_.rewrites_progress() && !worth_a_log_line(a.number, verdict, shown_verdict))
+      return;
+    shown_verdict = verdict;
+    console_.progress(
+        fmt::format("    attempt {} at {}: {}", a.number, format_duration(a.at), verdict));
   });
   console_.end_progress();
   op.record.gates.push_back({color_name(step.color), slot->health_url, result});

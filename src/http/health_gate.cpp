@@ -84,4 +84,10 @@ GateResult run_health_gate(const std::string& url, const HealthExpectation& expe
   return result;
 }
 
+bool worth_a_log_line(int attempt_number, const std::string& verdict,
+                      const std::string& last_logged_verdict) {
+  const bool power_of_two = attempt_number > 0 && (attempt_number & (attempt_number - 1)) == 0;
+  return attempt_number == 1 || verdict != last_logged_verdict || power_of_two;
+}
+
 }  // namespace xd

@@ -118,3 +118,17 @@ TEST_CASE("Ctrl-C cuts short a request to a hanging server") {
 }
 
 }  // namespace xd
+
+TEST_CASE("a log that cannot be rewritten gets a gate line per change, not per poll") {
+  std::vector<int> logged;
+  std::string last;
+  for (int n = 1; n <= 300; ++n) {
+    const std::string verdict =
+        n < 150 ? "status 503" : (n < 300 ? "connection refused" : "healthy");
+    if (!xd::worth_a_log_line(n, verdict, last)) continue;
+    logged.push_back(n);
+    last = verdict;
+  }
+  // 1, powers of two, and the two verdict changes (150, 300).
+  CHECK(logged == std::vector<int>{1, 2, 4, 8, 16, 32, 64, 128, 150, 256, 300});
+}

@@ -36,6 +36,14 @@ struct GateResult {
 
 using GateProgress = std::function<void(const GateAttempt&)>;
 
+// Whether an attempt deserves a line in a log that cannot be rewritten in
+// place (CI, a pipe): the first one, any whose verdict differs from the last
+// line's, and attempts 2, 4, 8, 16 ... so a ten-minute gate polling every two
+// seconds leaves about ten lines instead of three hundred, yet a stuck slot
+// still shows that the gate is alive.
+bool worth_a_log_line(int attempt_number, const std::string& verdict,
+                      const std::string& last_logged_verdict);
+
 // Returns as soon as one attempt is healthy. Between attempts it sleeps
 // `interval` but wakes at once on Ctrl-C (interrupts.h).
 GateResult run_health_gate(const std::string& url, const HealthExpectation& expect,
