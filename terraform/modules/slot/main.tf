@@ -158,14 +158,18 @@ resource "aws_lightsail_instance" "this" {
 resource "aws_lightsail_instance_public_ports" "this" {
   instance_name = aws_lightsail_instance.this.name
 
-  dynamic "port_info" {
-    for_each = [var.port, 80]
-    content {
-      protocol  = "tcp"
-      from_port = port_info.value
-      to_port   = port_info.value
-      cidrs     = local.public_cidrs
-    }
+  port_info {
+    protocol  = "tcp"
+    from_port = var.port
+    to_port   = var.port
+    cidrs     = local.public_cidrs
+  }
+
+  port_info {
+    protocol  = "tcp"
+    from_port = 80
+    to_port   = 80
+    cidrs     = local.public_cidrs
   }
 
   dynamic "port_info" {
