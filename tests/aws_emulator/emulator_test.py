@@ -173,14 +173,16 @@ class EmulatorTest(unittest.TestCase):
         wait_for(lambda: http_get("127.0.0.1", app_port) == "blue")
         self.assertEqual("blue", http_get_from("127.0.0.1", ip, port), "a source inside the cidrs gets in")
         self.assertIsNone(http_get_from("127.9.9.9", ip, port), "a source outside them is refused")
-        self.assertEqual(["52.89.214.238/32", "127.0.0.1/32"], self.emu.state()["instances"]["t-blue"]["ports"][0]["cidrs"])
+        self.assertEqual(["52.89.214.238/32", "127.0.0.1/32"],
+                         self.emu.state()["instances"]["t-blue"]["ports"][0]["cidrs"])
 
     def test_ip_address_type_is_kept_from_create_instances(self):
         status, _ = lightsail(self.emu, "CreateInstances", instanceNames=["t-v4"], availabilityZone="us-east-1a",
                               blueprintId="debian_12", bundleId="nano_3_0", ipAddressType="ipv4")
         self.assertEqual(200, status)
         create_instance(self.emu, "t-dual", open_port=False)
-        self.assertEqual("ipv4", lightsail(self.emu, "GetInstance", instanceName="t-v4")[1]["instance"]["ipAddressType"])
+        got = lightsail(self.emu, "GetInstance", instanceName="t-v4")[1]["instance"]
+        self.assertEqual("ipv4", got["ipAddressType"])
         state = self.emu.state()["instances"]
         self.assertEqual(("ipv4", "dualstack"), (state["t-v4"]["ipAddressType"], state["t-dual"]["ipAddressType"]))
 

@@ -142,7 +142,8 @@ def blue_with_certificate(w):
     w.tfvars(operator_cidrs=["198.51.100.0/24"], app_cidrs=["192.0.2.10/32"], ssh_cidrs=["203.0.113.7/32"],
              tls_certificate_pem_file=w.cert, tls_private_key_pem_file=w.key)
     # xdeploy's first step for a first deploy: the slot and the IP, nothing attached.
-    p, plan, shown = w.plan_json("-var=deploy=blue", '-target=module.slot["blue"]', "-target=aws_lightsail_static_ip.this")
+    p, plan, shown = w.plan_json("-var=deploy=blue", '-target=module.slot["blue"]',
+                                 "-target=aws_lightsail_static_ip.this")
     c = changes(plan)
     ports = c['module.slot["blue"].aws_lightsail_instance_public_ports.this']["after"]["port_info"]
     public = sorted(TRADINGVIEW + ["198.51.100.0/24", "192.0.2.10/32"])
@@ -195,7 +196,8 @@ def green_next_to_it(w):
     w.tfvars(operator_cidrs=["203.0.113.99/32"], ssh_cidrs=[])
     p, plan, _ = w.plan_json("-var=deploy=green,blue", "-var=verified=blue")
     c = changes(plan)
-    touched = {a: ch["actions"] for a, ch in c.items() if a.startswith('module.slot["blue"]') and ch["actions"] != ["no-op"]}
+    touched = {a: ch["actions"] for a, ch in c.items()
+               if a.startswith('module.slot["blue"]') and ch["actions"] != ["no-op"]}
     expect(touched == {}, "plan: nothing of blue changes (per-color settings)", json.dumps(touched))
     ports = c['module.slot["green"].aws_lightsail_instance_public_ports.this']["after"]["port_info"]
     public = sorted(TRADINGVIEW + ["203.0.113.99/32"])
