@@ -98,10 +98,20 @@ void configure(CURL* curl, const std::string& url, Transfer* transfer, char* err
   }
 }
 
+// What to do about a certificate the client cannot verify: a slot's default
+// certificate is self-signed (terraform/README.md "Certificates and renewal"),
+// and libcurl's own text ("SSL certificate problem: self-signed certificate")
+// does not say how xdeploy gets past it.
+constexpr const char* kUnverifiedCertificateHint =
+    " (the server's TLS certificate could not be verified: pass --health-ca-file <CA PEM> with "
+    "the CA that signed it, or --health-insecure for the slots' self-signed default)";
+
 std::string error_text(CURLcode code, const char* error_buffer, const Transfer& t) {
   if (t.cancelled) return "cancelled";
   const std::string detail = error_buffer;
-  return detail.empty() ? curl_easy_strerror(code) : detail;
+  std::string text = detail.empty() ? curl_easy_strerror(code) : detail;
+  if (code == CURLE_PEER_FAILED_VERIFICATION) text += kUnverifiedCertificateHint;
+  return text;
 }
 
 }  // namespace

@@ -95,9 +95,16 @@ TEST_CASE("http_get verifies HTTPS against the given CA file") {
   CHECK_FALSE(system_store.transport_ok());
   CHECK(system_store.status == 0);
 
+  // The refusal says how to get past it: the self-signed default of a slot
+  // needs one of these two flags (terraform/README.md "Certificates").
+  INFO(system_store.error);
+  CHECK(system_store.error.find("--health-ca-file") != std::string::npos);
+  CHECK(system_store.error.find("--health-insecure") != std::string::npos);
+
   const auto other_ca = get(server.url(), pki.file("other.pem"));
   CHECK_FALSE(other_ca.transport_ok());
   CHECK(other_ca.status == 0);
+  CHECK(other_ca.error.find("--health-ca-file") != std::string::npos);
 
   const auto missing = get(server.url(), pki.file("no-such-ca.pem"));
   CHECK_FALSE(missing.transport_ok());
