@@ -174,11 +174,17 @@ int VerbRunner::execute(const Request& request) {
 // The change detection the seed missed: each slot reports the build it runs,
 // Terraform the build a new slot would get; a slot behind says so.
 void VerbRunner::warn_stale_builds(const ClusterState& state) {
-  for (const auto& [color, slot] : state.slots)
-    if (state.stale(color))
-      console_.warn(fmt::format(
-          "{} runs build {:.12} but the current build is {:.12}; `xdeploy ~{}` replaces it",
-          color_name(color), slot.build, *state.current_build, color_name(color)));
+  for (const auto& [color, slot] : state.slots) {
+    if (!state.stale(color)) continue;
+    // Prod is not replaced in place: the new build goes to its twin, then the IP moves.
+    const std::string how =
+        state.deployment.is_active(color)
+            ? fmt::format("`xdeploy teal` (or `xdeploy ~{}`) then `xdeploy promote {}` ships it",
+                          color_name(other(color)), color_name(other(color)))
+            : fmt::format("`xdeploy ~{}` replaces it", color_name(color));
+    console_.warn(fmt::format("{} runs build {:.12} but the current build is {:.12}; {}",
+                              color_name(color), slot.build, *state.current_build, how));
+  }
 }
 
 void VerbRunner::announce(const Plan& plan) {
