@@ -424,7 +424,10 @@ ExitCode VerbRunner::after_failed_move(Operation& op, const Step& move, Color ba
   if (!read) return code;  // finish() says the state could not be read back
   op.current = op.state.deployment;
   op.record.to = op.current;
-  if (op.current.active) return code;  // the IP is still on a slot; finish() says which
+  if (op.current.active) {  // the IP is still on a slot: say which, as finish() would have
+    message += fmt::format("\nnow: {}", op.current.describe());
+    return code;
+  }
   message += fmt::format("\nthe static IP is attached to no slot ({})", op.current.describe());
   hint = no_slot_hint(move.color, back_to);
   if (code == ExitCode::Interrupted || interrupted() || !options_.probe.auto_rollback ||
