@@ -434,7 +434,13 @@ ExitCode VerbRunner::after_failed_move(Operation& op, const Step& move, Color ba
       !op.current.has(back_to))
     return code;
   const ExitCode back = auto_rollback(op, back_to, message, hint);
-  if (back != ExitCode::RolledBack) hint = no_slot_hint(move.color, back_to);
+  // Not auto_rollback's "check the new slot": the move failed, not the slot.
+  hint = back == ExitCode::RolledBack
+             ? fmt::format(
+                   "moving the static IP to {} failed (the error above); once that is "
+                   "fixed, `xdeploy promote {}` tries again",
+                   color_name(move.color), color_name(move.color))
+             : no_slot_hint(move.color, back_to);
   return back;
 }
 

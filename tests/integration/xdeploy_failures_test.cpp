@@ -72,6 +72,7 @@ TEST_CASE("an attach failing mid-promote: the IP is put back on the slot that se
   CHECK(r.exit_code == 6);
   CHECK_THAT(r.err, Catch::Contains("the static IP is attached to no slot"));
   CHECK_THAT(r.err, Catch::Contains("rolled back: blue is active again"));
+  CHECK_THAT(r.err, Catch::Contains("`xdeploy promote green` tries again"));
   CHECK(w.status()["deployment"]["active"] == "blue");
   CHECK(w.xdeploy_json({"promote", "green"})["to"]["active"] == "green");
 }
