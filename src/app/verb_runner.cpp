@@ -174,11 +174,17 @@ int VerbRunner::execute(const Request& request) {
 // The change detection the seed missed: each slot reports the build it runs,
 // Terraform the build a new slot would get; a slot behind says so.
 void VerbRunner::warn_stale_builds(const ClusterState& state) {
-  for (const auto& [color, slot] : state.slots)
-    if (state.stale(color))
-      console_.warn(fmt::format(
-          "{} runs build {:.12} but the current build is {:.12}; `xdeploy ~{}` replaces it",
-          color_name(color), slot.build, *state.current_build, color_name(color)));
+  for (const auto& [color, slot] : state.slots) {
+    if (!state.stale(color)) continue;
+    // Prod is not replaced in place: the new build goes to its twin, then the IP moves.
+    const std::string how =
+        state.deployment.is_active(color)
+            ? fmt::format("`xdeploy teal` (or `xdeploy ~{}`) then `xdeploy promote {}` ships it",
+                          color_name(other(color)), color_name(other(color)))
+            : fmt::format("`xdeploy ~{}` replaces it", color_name(color));
+    console_.warn(fmt::format("{} runs build {:.12} but the current build is {:.12}; {}",
+                              color_name(color), slot.build, *state.current_build, how));
+  }
 }
 
 void VerbRunner::announce(const Plan& plan) {
@@ -331,11 +337,10 @@ ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string
     prober->mark_switch();
   }
   const ExitCode code = backend_step(op, step, message, hint);
+  if (prober && code != ExitCode::Ok) op.record.probe = prober->stop_now();
+  if (code != ExitCode::Ok && swap)
+    return after_failed_move(op, step, *before.active, code, message, hint);
   if (!prober) return code;
-  if (code != ExitCode::Ok) {
-    op.record.probe = prober->stop_now();
-    return code;
-  }
   console_.info(fmt::format("    watching {} until {} answers", *op.state.public_health_url,
                             color_name(step.color)));
   op.record.probe = prober->wait_and_stop();
@@ -387,6 +392,57 @@ ExitCode VerbRunner::auto_rollback(Operation& op, Color back_to, std::string& me
   message += fmt::format("; rolled back: {} is active again", color_name(back_to));
   hint = "check the new slot's logs; fix it with `xdeploy ~<color>` and promote again";
   return ExitCode::RolledBack;
+}
+
+namespace {
+
+std::string no_slot_hint(Color moving_to, Color served) {
+  return fmt::format(
+      "nothing serves the public address. `xdeploy promote {}` puts the static IP back on {} "
+      "(it served until now); `xdeploy promote {}` tries {} again",
+      color_name(served), color_name(served), color_name(moving_to), color_name(moving_to));
+}
+
+}  // namespace
+
+// A failed move can stop between its two halves: Lightsail detaches the IP from the old
+// slot, then the attach to the new one fails (real Terraform replaces the attachment:
+// destroy, then create). Prod is then down, and a generic "apply failed" hides it. So the
+// state is read back at once; if the IP is on no slot, it is said plainly, and (unless
+// --no-auto-rollback, or the user interrupted) the IP goes back to the color that served
+// until now, through its own health gate like any move: that slot was only detached, never
+// changed, and bringing prod back is what the person who asked for the promote wants
+// first. That is a rollback (exit 6); if it fails too, exit 1 names both ways out.
+ExitCode VerbRunner::after_failed_move(Operation& op, const Step& move, Color back_to,
+                                       ExitCode code, std::string& message, std::string& hint) {
+  StepRecord record{"settle", "read the state back after the failed move", "ok", "", {}, {}};
+  const auto t = Clock::now();
+  std::string error, ignored;
+  const bool read = refresh_state(op, {}, record, error, ignored);
+  record.duration = since(t);
+  if (!read) record.result = "failed";
+  op.record.steps.push_back(record);
+  if (!read) return code;  // finish() says the state could not be read back
+  op.current = op.state.deployment;
+  op.record.to = op.current;
+  if (op.current.active) {  // the IP is still on a slot: say which, as finish() would have
+    message += fmt::format("\nnow: {}", op.current.describe());
+    return code;
+  }
+  message += fmt::format("\nthe static IP is attached to no slot ({})", op.current.describe());
+  hint = no_slot_hint(move.color, back_to);
+  if (code == ExitCode::Interrupted || interrupted() || !options_.probe.auto_rollback ||
+      !op.current.has(back_to))
+    return code;
+  const ExitCode back = auto_rollback(op, back_to, message, hint);
+  // Not auto_rollback's "check the new slot": the move failed, not the slot.
+  hint = back == ExitCode::RolledBack
+             ? fmt::format(
+                   "moving the static IP to {} failed (the error above); once that is "
+                   "fixed, `xdeploy promote {}` tries again",
+                   color_name(move.color), color_name(move.color))
+             : no_slot_hint(move.color, back_to);
+  return back;
 }
 
 // Every mutating verb ends by reading the state back: an apply that exited 0

@@ -53,6 +53,8 @@ class VerbRunner {
                                 std::string& message, std::string& hint);
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
+  ExitCode after_failed_move(Operation& op, const Step& move, Color back_to, ExitCode code,
+                             std::string& message, std::string& hint);
   bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
                      std::string& message, std::string& hint);
   bool confirm_goal(Operation& op, const Plan& plan, std::string& message, std::string& hint);

@@ -58,6 +58,43 @@ TEST_CASE("a partial apply is reported truthfully and can be resumed") {
   CHECK(w.status()["deployment"]["inactive"] == "green");
 }
 
+// Real Lightsail through real Terraform: a promote replaces the attachment (detach, then
+// attach); when the attach fails, the static IP is left on no slot and prod is down.
+// fail-after-first on the move's apply (the gate's refresh is the apply before it) persists
+// just the detach.
+TEST_CASE("an attach failing mid-promote: the IP is put back on the slot that served (exit 6)") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.env["FAKE_TF_FAULTS"] = fmt::format("apply#{}=fail-after-first", w.count("apply") + 2);
+  auto r = w.xdeploy({"promote", "green"});
+  w.env.erase("FAKE_TF_FAULTS");
+  INFO(r.err);
+  CHECK(r.exit_code == 6);
+  CHECK_THAT(r.err, Catch::Contains("the static IP is attached to no slot"));
+  CHECK_THAT(r.err, Catch::Contains("rolled back: blue is active again"));
+  CHECK_THAT(r.err, Catch::Contains("`xdeploy promote green` tries again"));
+  CHECK(w.status()["deployment"]["active"] == "blue");
+  CHECK(w.xdeploy_json({"promote", "green"})["to"]["active"] == "green");
+}
+
+TEST_CASE("an attach failing mid-promote with --no-auto-rollback says prod is down and how out") {
+  TwoSlots t;
+  auto& w = t.w;
+  w.env["FAKE_TF_FAULTS"] = fmt::format("apply#{}=fail-after-first", w.count("apply") + 2);
+  auto r = w.xdeploy({"promote", "green", "--no-auto-rollback"});
+  w.env.erase("FAKE_TF_FAULTS");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("the static IP is attached to no slot"));
+  CHECK_THAT(r.err, Catch::Contains("nothing serves the public address"));
+  CHECK_THAT(r.err, Catch::Contains("`xdeploy promote blue`"));
+  CHECK_THAT(r.err, Catch::Contains("`xdeploy promote green`"));
+  const auto s = w.status();
+  CHECK(s["deployment"]["active"].is_null());
+  CHECK(s["deployment"]["detached_pair"] == true);
+  CHECK(w.xdeploy_json({"promote", "green"})["to"]["active"] == "green");
+}
+
 TEST_CASE("usage errors exit 2 and run no Terraform at all") {
   TerraformWorld w;
   for (auto args : std::vector<std::vector<std::string>>{{"purple"},

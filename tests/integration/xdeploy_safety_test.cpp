@@ -5,11 +5,11 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <fstream>
 
 #include "integration/terraform_world.h"
 
@@ -107,6 +107,46 @@ TEST_CASE(
   auto back = w.xdeploy({"rollback"});
   CHECK(back.exit_code == 0);
   CHECK_THAT(back.err, Catch::Contains("blue runs build 1 but the current build is 2"));
+}
+
+// filesha256 of the artifact files below, as the module computes current_build.
+constexpr const char* kBuild1 = "4ba0d1825bdde359ce65cb7a1775c82fde403b82583fa9f66d6aa9a6417729d7";
+constexpr const char* kBuild2 = "6a9a5b4df38e59034fae89f346121a958528fcfad33ad69acbce6f727e63c361";
+
+TEST_CASE(
+    "a new .deb shows as STALE before any apply: the saved current_build lags, the file "
+    "does not") {
+  TerraformWorld w;
+  const std::string artifact = w.env.at("TF_VAR_artifact_path");
+  std::ofstream(artifact, std::ios::trunc) << "build 1";
+  // The fake's saved outputs say build 1 until the test says otherwise: like real
+  // Terraform, whose outputs change only on apply.
+  w.write_fake_config(kBuild1);
+  w.xdeploy_json({"blue"});
+  int before = w.count("output") + w.count("show");
+  CHECK(w.status()["slots"]["blue"]["stale"] == false);
+  const int status_calls = w.count("output") + w.count("show") - before;
+
+  std::ofstream(artifact, std::ios::trunc) << "build 2";
+  before = w.count("output") + w.count("show");
+  const auto s = w.status();
+  INFO(s.dump());
+  CHECK(s["current_build"] == kBuild2);
+  CHECK(s["slots"]["blue"]["build"] == kBuild1);
+  CHECK(s["slots"]["blue"]["stale"] == true);
+  CHECK(w.count("output") + w.count("show") - before == status_calls);  // no extra Terraform
+  CHECK(w.calls().back().value("subcommand", "") != "plan");
+
+  // `xdeploy blue` has nothing to do (no plan, no apply) but says blue is behind and how
+  // to ship the build without touching prod.
+  const int plans = w.count("plan");
+  auto r = w.xdeploy({"blue"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(w.count("plan") == plans);
+  CHECK_THAT(r.err, Catch::Contains("blue runs build 4ba0d1825bdd but the current build is "
+                                    "6a9a5b4df38e"));
+  CHECK_THAT(r.err, Catch::Contains("`xdeploy teal`"));
 }
 
 TEST_CASE("FAKE_TF_DRIFT on the static IP attachment blocks a teal") {

@@ -79,32 +79,6 @@ def expect_later(cond, what, detail=""):
     DEFERRED.append(what)
 
 
-# Checks that fail today on a bug still open in issue 8 (listed in the README's
-# "Verified with real Terraform"). They run and print their result every time;
-# a failure is reported as KNOWN BUG instead of failing the scenario, and a
-# pass says loudly that the marker can go. Everything else stays fatal.
-KNOWN_BUGS = []
-
-
-def known_bug(bug, check):
-    """Runs `check` (a callable that raises AssertionError on failure)."""
-    deferred_before = len(DEFERRED)
-    try:
-        check()
-    except AssertionError as e:
-        log(f"KNOWN BUG ({bug}): {e}")
-        KNOWN_BUGS.append(bug)
-        return
-    finally:
-        later = DEFERRED[deferred_before:]
-        del DEFERRED[deferred_before:]
-    if later:
-        log(f"KNOWN BUG ({bug}): " + "; ".join(later))
-        KNOWN_BUGS.append(bug)
-        return
-    log(f"KNOWN BUG NO LONGER REPRODUCES ({bug}): remove its known_bug() marker")
-
-
 class Run:
     def __init__(self, args, code, stdout, stderr, wall):
         self.args, self.code, self.stdout, self.stderr, self.wall = args, code, stdout, stderr, wall
@@ -397,9 +371,8 @@ def seed_story(w):
     applies = [c for c in commands if " apply " in c and "-refresh-only" not in c]
     expect(not applies, "new build: no terraform apply of changes ran", "\n".join(commands))
     s = w.check_truth("green", ["green"])
-    known_bug("a new build is not shown as STALE (current_build is a saved output)",
-              lambda: expect(s["slots"]["green"]["stale"] is True, "status: green is STALE after a new build",
-                             json.dumps(s, indent=1)))
+    expect(s["slots"]["green"]["stale"] is True, "status: green is STALE after a new build", json.dumps(s, indent=1))
+    expect("green runs build" in r.stderr, "new build, `xdeploy green`: says green runs an older build", r.stderr)
     w.xd("cleanup")
 
 
@@ -433,15 +406,15 @@ def faults(w):
     log(r.stderr)
     expect(r.code != 0, f"promote with AttachStaticIp failing: not a success (exit {r.code})")
     holder = w.attached_color()
+    said = final_message(r)
+    # The attach failed after the detach: xdeploy says so, and puts the IP back on blue
+    # (exit 6), or, the fault still armed for that attach too, exits 1 naming the way out.
+    expect(re.search(r"attached to no slot", said), "xdeploy's message says the IP was left on no slot", said)
     if holder is not None:
         expect(w.public_get() == (200, holder), f"the static IP stays on a healthy slot ({holder})")
     else:
-        said = final_message(r)
-        known_bug("AttachStaticIp failing mid-promote leaves the IP on no slot without saying so",
-                  lambda: expect(re.search(r"attached to nothing|on neither|not attached|detached|no slot", said)
-                                 and ("promote green" in said or "rollback" in said),
-                                 "the IP is attached to nothing: xdeploy's message says so and names the next command",
-                                 said))
+        expect("promote blue" in said and "promote green" in said,
+               "the IP is attached to nothing: the message names the commands that fix it", said)
     w.xd("promote", "green")
     w.check_truth("green", ["blue", "green"])
 
@@ -452,8 +425,7 @@ def faults(w):
            "cleanup with DeleteInstance failing: the static IP stays on green")
     expect("cleanup" in final_message(r), "the message names the next command (cleanup)", final_message(r))
     w.xd("cleanup")
-    known_bug("re-running cleanup after a failed DeleteInstance may say nothing to do",
-              lambda: w.check_truth("green", ["green"]))
+    w.check_truth("green", ["green"])
 
 
 # ---------------------------------------------------------------------------
@@ -616,8 +588,6 @@ def main():
         if DEFERRED:
             raise AssertionError("failed checks:\n  " + "\n  ".join(DEFERRED))
         ok = True
-        for bug in KNOWN_BUGS:
-            log(f"known bug still open: {bug}")
     finally:
         w.report()
         w.close()

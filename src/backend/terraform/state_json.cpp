@@ -43,6 +43,7 @@ std::optional<StateFacts> parse_state_json(std::string_view json_text, std::stri
       const auto address = slot_instance_address(c);
       if (!all.count(address)) continue;
       facts.instances[c] = string_field(all, address, "name").value_or("");
+      facts.public_ips[c] = string_field(all, address, "public_ip_address").value_or("");
     }
     if (all.count(kAttachmentAddress))
       facts.attached_to = string_field(all, kAttachmentAddress, "instance_name").value_or("");
@@ -62,6 +63,21 @@ std::vector<std::string> reconcile(ClusterState& state, const StateFacts& facts)
     }
     corrections.push_back(fmt::format("{} has no instance in the state", to_string(it->first)));
     it = state.slots.erase(it);
+  }
+  for (const auto& [c, name] : facts.instances) {
+    if (state.slots.count(c)) continue;
+    // Real Terraform after a cleanup whose DeleteInstance failed: `slots` iterates the
+    // configured colors only, so it forgets an instance that still runs and that the next
+    // cleanup must delete. What a status needs of it is in the state; its health URL is not.
+    corrections.push_back(
+        fmt::format("{} is missing from the outputs but its instance {} is in the state",
+                    to_string(c), name.empty() ? "(unnamed)" : name));
+    SlotInfo slot;
+    slot.color = c;
+    slot.instance_name = name;
+    const auto ip = facts.public_ips.find(c);
+    if (ip != facts.public_ips.end()) slot.public_ip = ip->second;
+    state.slots[c] = slot;
   }
   std::optional<Color> active;
   if (facts.attached_to)

@@ -19,15 +19,19 @@ inline constexpr const char* kAttachmentAddress =
     "module.upgrade.aws_lightsail_static_ip_attachment.this";
 
 struct StateFacts {
-  std::map<Color, std::string> instances;  // slot instance names in the state
-  std::optional<std::string> attached_to;  // the attachment's instance_name, if it exists
+  std::map<Color, std::string> instances;   // slot instance names in the state
+  std::map<Color, std::string> public_ips;  // their public_ip_address as of the last refresh
+  std::optional<std::string> attached_to;   // the attachment's instance_name, if it exists
 };
 
 std::optional<StateFacts> parse_state_json(std::string_view json_text, std::string* error);
 
 // `state` (from outputs) corrected by the facts: slots whose instance is gone
-// are dropped, and the active color is whatever the attachment says (none
-// when there is no attachment). Returns a description of each correction.
+// are dropped, slots whose instance is still there are added (a failed destroy:
+// the outputs follow the configuration, which no longer names the slot, while
+// its instance still runs), and the active color is whatever the attachment
+// says (none when there is no attachment). Returns a description of each
+// correction.
 std::vector<std::string> reconcile(ClusterState& state, const StateFacts& facts);
 
 }  // namespace xd

@@ -68,6 +68,24 @@ TEST_CASE("fresh outputs need no correction; a slot missing from the state is dr
   CHECK(s2.deployment == Deployment{Color::Blue, std::nullopt});
 }
 
+TEST_CASE(
+    "a cleanup whose DeleteInstance failed: the slot the outputs forgot is back, so cleanup "
+    "runs again") {
+  // Real Terraform: `slots` follows `deploy` (green only), blue's instance is still there.
+  std::string error;
+  auto facts = parse_state_json(state_json("web-green"), &error);
+  REQUIRE(facts);
+  ClusterState s;
+  s.deployment = Deployment{Color::Green, std::nullopt};
+  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}};
+  const auto corrections = reconcile(s, *facts);
+  REQUIRE(corrections.size() == 1);
+  CHECK_THAT(corrections[0], Catch::Contains("blue is missing from the outputs"));
+  CHECK(s.deployment == Deployment{Color::Green, Color::Blue});
+  REQUIRE(s.slots.count(Color::Blue));
+  CHECK(s.slots.at(Color::Blue).instance_name == "web-blue");
+}
+
 TEST_CASE("an empty state has no slots; garbage is an error") {
   std::string error;
   auto facts = parse_state_json(R"({"format_version":"1.0"})", &error);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/terraform/artifact_build.h"
 #include "backend/terraform/outputs_parser.h"
 #include "backend/terraform/plan_file_guard.h"
 #include "backend/terraform/plan_json.h"
@@ -228,6 +229,7 @@ Result<ClusterState> TerraformBackend::read_state() {
         fmt::format("(outputs read: {}; not shown, they may hold secrets)",
                     r.value->deployment.describe()),
         false);
+  use_current_artifact(*r.value);
   if (outputs_suspect()) verify_against_state(r);
   return r;
 }
@@ -251,6 +253,36 @@ void TerraformBackend::suspect_outputs(bool suspect) {
         << "an apply did not finish; outputs are checked against the state\n";
   else
     fs::remove(suspect_marker(), ec);
+}
+
+namespace {
+
+bool looks_like_sha256(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+// The saved `current_build` output changes only on apply, so after a new .deb it names the
+// old build and no slot looks stale. The module defines it as filesha256(var.artifact_path)
+// (terraform/outputs.tf): the artifact on disk is the truth, and hashing it costs no
+// Terraform invocation. A module whose current_build is not a SHA-256 has its own notion of
+// a build: its saved output stands.
+void TerraformBackend::use_current_artifact(ClusterState& state) {
+  if (state.current_build && !looks_like_sha256(*state.current_build)) return;
+  const auto build = current_artifact_build(commands_.settings());
+  if (!build.sha256) {
+    if (state.current_build)
+      sink_("state", fmt::format("(current build: as of the last apply; {})", build.why_not),
+            false);
+    return;
+  }
+  if (state.current_build && *state.current_build != *build.sha256)
+    sink_("state",
+          fmt::format("(the artifact is build {:.12}; the last apply saw {:.12})", *build.sha256,
+                      *state.current_build),
+          false);
+  state.current_build = build.sha256;
 }
 
 Result<ClusterState> TerraformBackend::read_verified_state() {
@@ -335,6 +367,7 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
     r.error = "cannot understand the refresh's outputs: " + error.reason;
     return r;
   }
+  use_current_artifact(*r.value);
   // A refresh-only apply evaluates every root output again (terraform/README.md): they are
   // as fresh as the state, whatever an earlier unfinished apply left behind.
   suspect_outputs(false);

@@ -58,6 +58,7 @@ class TerraformBackend : public Backend {
   std::filesystem::path suspect_marker() const;
   bool outputs_suspect() const;
   void suspect_outputs(bool suspect);
+  void use_current_artifact(ClusterState& state);
   std::optional<StepOutcome> ensure_init();
   void explain_state_lock(StepOutcome& outcome, const ProcessResult& r) const;
   std::string plan_file_for(const Step& step) const;
