@@ -46,7 +46,7 @@ explain() {  # explain EXIT_CODE: what it means for the pipeline
     3) echo "health gate failed: the static IP was NOT moved; prod is untouched" ;;
     4) echo "refused (precondition, plan guard, or a pre-hook): nothing changed" ;;
     5) echo "locked: another xdeploy still runs here" ;;
-    6) echo "the new color never served publicly: rolled back to the previous one" ;;
+    6) echo "the move did not take (never served publicly, or the attach failed): rolled back to the previous color" ;;
     130) echo "interrupted: run the job again to continue" ;;
     *) echo "unexpected exit code $1" ;;
   esac

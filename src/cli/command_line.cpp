@@ -38,7 +38,7 @@ Examples:
 Exit codes:
   0 done or nothing to do      1 failed (Terraform or other)   2 usage
   3 health gate failed         4 refused (precondition or plan outside the allowed set)
-  5 locked (another xdeploy)   6 new color never served; rolled back   130 interrupted
+  5 locked (another xdeploy)   6 move did not take; rolled back   130 interrupted
   124 --timeout passed (Terraform was interrupted; state saved)
 )";
 
