@@ -32,6 +32,19 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   spec.argv = argv;
   // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
   spec.env = {{"TF_IN_AUTOMATION", "1"}};
+  // Its output is kept in unnamed files here (0600, in the 0700 dir): it can describe the
+  // infrastructure, and files outlive a killed xdeploy where pipes would break under Terraform.
+  spec.output_dir = state_dir();
+  const std::string display = display_command(redact_secrets(argv));
+  int pid = 0;
+  if (lock_.fd >= 0) {
+    // Terraform holds the deploy lock with us: if xdeploy dies, it still excludes other runs.
+    spec.inherit_fds = {lock_.fd};
+    spec.on_started = [&](int started) {
+      pid = started;
+      if (lock_.child_started) lock_.child_started(pid, display);
+    };
+  }
   auto on_stdout = [&](std::string_view line) {
     if (mode == Stdout::Hidden) return;
     if (mode == Stdout::Echo) return emit(label, line, false);
@@ -46,9 +59,17 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   };
   auto result =
       runner_.run(spec, on_stdout, [&](std::string_view line) { sink_(label, line, true); });
-  CommandRecord record{display_command(redact_secrets(argv)),
-                       result.started ? result.exit_code : 127, result.duration};
+  if (pid > 0 && lock_.child_ended) lock_.child_ended(pid);
+  CommandRecord record{display, result.started ? result.exit_code : 127, result.duration};
   return {std::move(result), std::move(record)};
+}
+
+void TerraformBackend::share_lock(LockShare share) {
+  lock_ = std::move(share);
+}
+
+std::string TerraformBackend::state_dir() const {
+  return (fs::path(commands_.settings().chdir) / ".xdeploy").string();
 }
 
 void TerraformBackend::emit(std::string_view step, std::string_view line, bool is_stderr) {
