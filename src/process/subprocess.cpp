@@ -264,7 +264,7 @@ class OutputStream {
   std::string* text_;
   const LineSink& sink_;
   std::string pending_;
-  std::vector<char> buffer_ = std::vector<char>(256 * 1024);
+  std::vector<char> buffer_ = std::vector<char>(size_t{256} * 1024);
 };
 
 int exit_code_of(int status) {
