@@ -74,4 +74,8 @@ TEST_CASE("SIGKILL of xdeploy mid-apply: Terraform finishes, the next runs wait 
   const auto s = w.status();
   INFO(s.dump());
   CHECK(s["deployment"]["active"] == "green");
+  // The killed run never refreshed the addresses its IP move changed; the next run did.
+  CHECK(s["slots"]["green"]["health_url"] == w.ip->url());
+  CHECK(s["slots"]["blue"]["health_url"] == w.blue.url());
+  CHECK_FALSE(std::filesystem::exists(w.dir() / ".xdeploy/apply-cut-short"));
 }

@@ -250,7 +250,38 @@ Result<ClusterState> TerraformBackend::read_state() {
                     r.value->deployment.describe()),
         false);
   if (outputs_suspect()) verify_against_state(r);
+  std::error_code ec;
+  // Only for a mutating run, under the deploy lock (`status` stays read-only, and may run
+  // while that Terraform is still finishing).
+  if (lock_.fd >= 0 && fs::exists(cut_short_marker(), ec))
+    return settle_cut_short_apply(std::move(r));
   return r;
+}
+
+// Written right before an apply, removed once it returns: a later run that finds it knows
+// xdeploy died during that apply. Its Terraform did not (it outlives xdeploy, see
+// subprocess.h) and has most likely finished it alone, but nobody refreshed the slots'
+// addresses afterwards (an IP move changes them) the way the killed run would have.
+fs::path TerraformBackend::cut_short_marker() const {
+  return fs::path(state_dir()) / "apply-cut-short";
+}
+
+Result<ClusterState> TerraformBackend::settle_cut_short_apply(Result<ClusterState> read) {
+  std::vector<Color> colors;
+  for (const auto& [color, slot] : read.value->slots) colors.push_back(color);
+  std::error_code ec;
+  if (colors.empty()) {  // no slot, no address to refresh
+    fs::remove(cut_short_marker(), ec);
+    return read;
+  }
+  sink_("state",
+        "the last run was killed during an apply (its Terraform finished it alone): refreshing "
+        "the slots' addresses",
+        false);
+  auto refreshed = refresh_state(read.value->deployment, colors);
+  refreshed.commands.insert(refreshed.commands.begin(), read.commands.begin(), read.commands.end());
+  if (refreshed.ok()) fs::remove(cut_short_marker(), ec);
+  return refreshed;
 }
 
 // Remembered across runs in .xdeploy/: the next xdeploy after a killed or
@@ -514,7 +545,10 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
 
 StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::string& plan_file,
                                                StepOutcome outcome) {
+  std::ofstream(cut_short_marker()) << "an apply is running; removed when it returns\n";
   auto apply = call(step.id(), commands_.apply_plan(plan_file));
+  std::error_code ec;
+  fs::remove(cut_short_marker(), ec);  // returned: this run deals with what it did
   outcome.commands.push_back(apply.record);
   if (!apply.result.started) {
     outcome.code = ExitCode::Failed;

@@ -72,6 +72,8 @@ class TerraformBackend : public Backend {
   void flush_held_lines();
 
   std::string state_dir() const;
+  std::filesystem::path cut_short_marker() const;
+  Result<ClusterState> settle_cut_short_apply(Result<ClusterState> read);
 
   TerraformCommands commands_;
   CommandRunner& runner_;
