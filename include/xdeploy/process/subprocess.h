@@ -78,7 +78,11 @@ struct HookTimeout {
 // or SIGTERM that xdeploy receives (see interrupts.h; the caller holds an
 // InterruptScope) is forwarded to the child's process group as SIGINT. It
 // waits for the child however long it takes, unless it was made with a
-// HookTimeout (hooks): no SIGKILL for anything else, ever.
+// HookTimeout (hooks): no SIGKILL for anything else, ever. Lines reach the
+// sinks at most a tick (50 ms) after the child wrote them; it returns as soon
+// as the child exits, with everything it wrote. What a background grandchild
+// writes after that is not read (and, unlike with pipes, never blocks or
+// kills it).
 class RealCommandRunner : public CommandRunner {
  public:
   RealCommandRunner() = default;
