@@ -22,10 +22,11 @@ module "slot" {
   region            = var.region
   availability_zone = var.availability_zone
   blueprint_id      = var.blueprint_id
-  # Per-color settings: a slot takes bundle_id, health_port, app_cidrs and
-  # ssh_cidrs when it is created or replaced and keeps them (ignore_changes in
-  # modules/slot), so a new value reaches the inactive slot through teal or
-  # ~color and prod only through promote, never both slots in place at once.
+  # Per-color settings: a slot takes bundle_id, health_port, health_scheme,
+  # the CIDR lists and the certificate when it is created or replaced and
+  # keeps them (ignore_changes in modules/slot), so a new value reaches the
+  # inactive slot through teal or ~color and prod only through promote, never
+  # both slots in place at once.
   bundle_id     = var.bundle_id
   key_pair_name = var.key_pair_name
 
@@ -35,8 +36,13 @@ module "slot" {
   port          = var.health_port
   health_scheme = var.health_scheme
   health_path   = var.health_path
-  app_cidrs     = var.app_cidrs
-  ssh_cidrs     = var.ssh_cidrs
+  webhook_cidrs = var.webhook_cidrs
+  # app_cidrs is the deprecated name of operator_cidrs: both count.
+  operator_cidrs = distinct(concat(var.operator_cidrs, var.app_cidrs))
+  ssh_cidrs      = var.ssh_cidrs
+
+  tls_certificate_pem_file = var.tls_certificate_pem_file
+  tls_private_key_pem_file = var.tls_private_key_pem_file
 
   service_env = var.service_env
 

@@ -29,6 +29,6 @@ output "static_ip" {
 }
 
 output "health_url" {
-  description = "Health URL through the static IP, i.e. of whichever slot is active (on the port that slot was created with)."
-  value       = "${var.health_scheme}://${aws_lightsail_static_ip.this.ip_address}:${module.slot[local.active].port}${var.health_path}"
+  description = "Health URL through the static IP, i.e. of whichever slot is active (with the scheme and port that slot was created with): https://<static_ip>:443/health by default."
+  value       = "${module.slot[local.active].health_scheme}://${aws_lightsail_static_ip.this.ip_address}:${module.slot[local.active].port}${var.health_path}"
 }

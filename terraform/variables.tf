@@ -128,14 +128,17 @@ variable "key_pair_name" {
 # Network exposure and health
 # ---------------------------------------------------------------------------
 
+# The public side of every slot is Debian's nginx (TLS on health_port, 443 by
+# default, and a redirect on 80), in front of the service on loopback. See
+# README "TLS front, ports and firewall".
 variable "health_port" {
-  description = "TCP port the service listens on (--port): webhook and /health. The only port opened to app_cidrs. Per color: a slot keeps the port it was created with."
+  description = "Public HTTPS port of each slot's nginx front: the port of the health URLs, opened with 80 to webhook_cidrs and operator_cidrs. Keep 443: TradingView only delivers to 443 and 80 (another value is for test stand-ins). Per color: a slot keeps the port it was created with."
   type        = number
-  default     = 8080
+  default     = 443
 
   validation {
-    condition     = var.health_port >= 1 && var.health_port <= 65535 && floor(var.health_port) == var.health_port && var.health_port != 22
-    error_message = "health_port must be a whole number in 1-65535 other than 22."
+    condition     = var.health_port >= 1 && var.health_port <= 65535 && floor(var.health_port) == var.health_port && !contains([22, 80], var.health_port)
+    error_message = "health_port must be a whole number in 1-65535 other than 22 (SSH) and 80 (the redirect to HTTPS); 443 is what TradingView calls."
   }
 }
 
@@ -151,9 +154,9 @@ variable "health_path" {
 }
 
 variable "health_scheme" {
-  description = "Scheme of the health URL. The service speaks plain HTTP; use https only behind a TLS terminator."
+  description = "Scheme of the health URLs. https: nginx terminates TLS on health_port (with the self-signed default, run xdeploy with --health-insecure). http only for a stand-in without the nginx front (tests). Per color."
   type        = string
-  default     = "http"
+  default     = "https"
 
   validation {
     condition     = contains(["http", "https"], var.health_scheme)
@@ -161,25 +164,85 @@ variable "health_scheme" {
   }
 }
 
-variable "app_cidrs" {
-  description = "IPv4 CIDRs allowed to reach the service port (FalconX webhooks and your health checks). Narrow it when the callers' addresses are known. Per color: a slot keeps the list it was created with."
+# Who may open a connection to a slot. Lightsail rules are per port, so 443
+# (and 80) are opened to both lists: narrowing one never closes the other.
+variable "webhook_cidrs" {
+  description = "Addresses TradingView sends webhooks from, as /32 CIDRs (TradingView's published list by default). Opened on 443 and 80, and written to the service's allow-list XECUTOR_ALLOWED_IPS: only these addresses may place orders. Per color."
   type        = list(string)
-  default     = ["0.0.0.0/0"]
+  default     = ["52.89.214.238/32", "34.212.75.30/32", "54.218.53.128/32", "52.32.178.7/32"]
 
   validation {
-    condition     = length(var.app_cidrs) > 0 && alltrue([for c in var.app_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":")])
-    error_message = "app_cidrs must be a non-empty list of IPv4 CIDRs such as \"203.0.113.0/24\"."
+    condition     = length(var.webhook_cidrs) > 0
+    error_message = "webhook_cidrs is empty: it is also the service's allow-list (XECUTOR_ALLOWED_IPS), and an empty allow-list would let any address try the webhook secret. Keep TradingView's addresses (the default)."
+  }
+  validation {
+    condition     = alltrue([for c in var.webhook_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":")])
+    error_message = "webhook_cidrs must be IPv4 CIDRs such as \"52.89.214.238/32\" (an address needs its /32; IPv6 is refused: the slots are IPv4-only)."
+  }
+  validation {
+    condition     = alltrue([for c in var.webhook_cidrs : endswith(c, "/32")])
+    error_message = "webhook_cidrs entries must be single addresses (/32): they become XECUTOR_ALLOWED_IPS, which the service matches exactly against the client address, so a range would open the firewall but never pass the allow-list. List each sender as \"a.b.c.d/32\"."
+  }
+}
+
+variable "operator_cidrs" {
+  description = "Where you run xdeploy (and curl) from: opened on 443 and 80 so the health gate, the prober and `xdeploy status` reach each slot. Not in the allow-list: these addresses can read /health but not place orders. Required in practice: with neither this nor app_cidrs the plan stops and says so. Per color."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.operator_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":")])
+    error_message = "operator_cidrs must be IPv4 CIDRs such as \"203.0.113.7/32\" (your address: curl -s https://checkip.amazonaws.com)."
+  }
+}
+
+variable "app_cidrs" {
+  description = "DEPRECATED alias of operator_cidrs, kept so existing tfvars keep working: its entries are added to operator_cidrs (443 and 80). It no longer opens the service port, which is on loopback behind nginx. Per color."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.app_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":")])
+    error_message = "app_cidrs (deprecated alias of operator_cidrs) must be IPv4 CIDRs such as \"203.0.113.0/24\"."
   }
 }
 
 variable "ssh_cidrs" {
-  description = "IPv4 CIDRs allowed to SSH (port 22). Empty (the default) closes SSH; the Lightsail browser console still works. Per color, like app_cidrs."
+  description = "IPv4 CIDRs allowed to SSH (port 22). Empty (the default) closes SSH; the Lightsail browser console still works. Per color, like operator_cidrs."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for c in var.ssh_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":") && c != "0.0.0.0/0"])
     error_message = "ssh_cidrs must be IPv4 CIDRs such as \"203.0.113.7/32\"; 0.0.0.0/0 is refused (SSH open to the world)."
+  }
+}
+
+# The certificate nginx serves. Both slots get the same pair (uploaded to each
+# slot's private bucket, never in user data), so a promote never changes the
+# certificate. Empty: a self-signed pair made on the instance (a first try:
+# TradingView refuses it). Per color, like the build: a renewed pair reaches a
+# slot through teal/~color. See README "Certificates and renewal".
+# (HCL's || does not short-circuit: can() absorbs file("") and a missing file.)
+variable "tls_certificate_pem_file" {
+  description = "Path to the PEM certificate (chain) nginx serves on 443, e.g. certbot's fullchain.pem; relative paths are relative to this directory. Empty: self-signed. Set together with tls_private_key_pem_file."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.tls_certificate_pem_file == "" || can(regex("-----BEGIN CERTIFICATE-----", file(var.tls_certificate_pem_file)))
+    error_message = "tls_certificate_pem_file must name an existing PEM file holding a certificate (-----BEGIN CERTIFICATE-----), e.g. certbot's fullchain.pem, or be empty for the self-signed default."
+  }
+}
+
+variable "tls_private_key_pem_file" {
+  description = "Path to the PEM private key of tls_certificate_pem_file (e.g. certbot's privkey.pem). Its content is secret: it travels only through the slot's private bucket, never in user data or plan output. Empty: self-signed."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.tls_private_key_pem_file == "" || can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", file(var.tls_private_key_pem_file)))
+    error_message = "tls_private_key_pem_file must name an existing PEM private key file (-----BEGIN ... PRIVATE KEY-----), or be empty for the self-signed default."
   }
 }
 

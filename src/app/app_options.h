@@ -22,6 +22,8 @@ struct HealthOptions {
   Millis timeout{300000};
   bool insecure = false;
   std::string ca_file;  // --health-ca-file: verify HTTPS health answers against this CA
+  std::string
+      server_name;  // --health-server-name: the name HTTPS health certificates are issued for
 };
 
 struct ProbeOptions {

@@ -62,13 +62,24 @@ artifact_path = "/path/to/falcon-xecutor_0.1.0_amd64.deb"
 # bundle_id         = "nano_3_0"
 # app               = "falcon-xecutor"   # prefix of every resource name
 
-# Who may connect (defaults: the service port open to all, SSH closed)
-# app_cidrs     = ["0.0.0.0/0"]
+# Required: where you run xdeploy from (your public address, /32). The health
+# gate reaches each slot on 443 from there; without it the plan stops.
+operator_cidrs = ["203.0.113.7/32"]
+
+# Who else may connect (defaults shown): 443 and 80 to TradingView's webhook
+# senders (also the service's allow-list, so /32 only), SSH closed.
+# webhook_cidrs = ["52.89.214.238/32", "34.212.75.30/32", "54.218.53.128/32", "52.32.178.7/32"]
 # ssh_cidrs     = []
 # key_pair_name = null
 
-# The service's health endpoint
-# health_port   = 8080
+# The certificate nginx serves on 443 (both slots get the same pair). Empty:
+# self-signed, which TradingView refuses (run xdeploy with --health-insecure).
+# tls_certificate_pem_file = "/etc/letsencrypt/live/hooks.example.com/fullchain.pem"
+# tls_private_key_pem_file = "/etc/letsencrypt/live/hooks.example.com/privkey.pem"
+
+# The health endpoint, through nginx (defaults shown)
+# health_scheme = "https"
+# health_port   = 443
 # health_path   = "/health"
 
 # Non-secret service settings for /etc/falcon-xecutor/env

@@ -38,6 +38,7 @@ Probe probe(const std::string& url, std::optional<Color> expect, const HealthOpt
   http.timeout = health.request_timeout;
   http.insecure = health.insecure;
   http.ca_file = health.ca_file;
+  http.server_name = health.server_name;
   const auto response = http_get(url, http);
   return {true,
           judge_health(response, HealthExpectation{health.status, health.body_contains, expect})};

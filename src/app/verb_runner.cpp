@@ -340,6 +340,7 @@ ExitCode VerbRunner::switch_traffic(Operation& op, const Step& step, std::string
     config.consecutive_needed = options_.probe.successes;
     config.insecure = options_.health.insecure;
     config.ca_file = options_.health.ca_file;
+    config.server_name = options_.health.server_name;
     prober.emplace(config);
     prober->start();
     prober->mark_switch();
@@ -496,8 +497,8 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
   if (once_fresh) once_fresh();
   const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
   const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
-                          options_.health.timeout, options_.health.insecure,
-                          options_.health.ca_file};
+                          options_.health.timeout,         options_.health.insecure,
+                          options_.health.ca_file,         options_.health.server_name};
   console_.detail(fmt::format("    GET {} until {} answers as {}", slot->health_url,
                               options_.health.status, color_name(step.color)));
   std::string shown_verdict;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -69,6 +70,20 @@ CLI::Validator duration_validator() {
                    : fmt::format("\"{}\" is not a duration (e.g. 500ms, 2s, 5m)", value);
       },
       "DURATION");
+}
+
+// A DNS name as a certificate names it: it ends up in a URL and a libcurl
+// connect-to entry, so ':' '/' or spaces must never get through.
+CLI::Validator host_name_validator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        static const std::regex kName(
+            R"(^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$)");
+        return std::regex_match(value, kName)
+                   ? ""
+                   : fmt::format("\"{}\" is not a host name (e.g. alerts.example.com)", value);
+      },
+      "NAME");
 }
 
 std::string exe_dir() {
@@ -140,6 +155,10 @@ void declare_global_options(CLI::App& app, Declared& d) {
   app.add_option("--health-ca-file", o.health.ca_file,
                  "PEM CA to verify HTTPS health answers against (gate, prober, status)")
       ->check(CLI::ExistingFile);
+  app.add_option("--health-server-name", o.health.server_name,
+                 "verify HTTPS health certificates as issued for this name, still connecting to "
+                 "each slot's own address")
+      ->check(host_name_validator());
   app.add_option("--lock-wait", d.lock_wait, "wait this long for another xdeploy (seconds or 10m)")
       ->check(duration_validator())
       ->capture_default_str();

@@ -242,6 +242,20 @@ TEST_CASE("--help and --version exit 0") {
   CHECK_FALSE(parse({"--version"}).parsed);
 }
 
+TEST_CASE("--health-server-name takes a DNS name and nothing that could bend the request") {
+  auto ok = parse({"--health-server-name", "alerts.example.com", "status"});
+  REQUIRE(ok.parsed);
+  CHECK(ok.parsed->options.health.server_name == "alerts.example.com");
+  for (const char* bad :
+       {"alerts.example.com:443", "https://alerts.example.com", "a b", "-x.com", "x..com", ""}) {
+    INFO(bad);
+    auto r = parse({"--health-server-name", bad, "status"});
+    CHECK_FALSE(r.parsed);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.error, Catch::Contains("is not a host name"));
+  }
+}
+
 TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are usage errors") {
   // Any existing files do for the parser (CLI11 checks they exist).
   const std::string file = "/proc/self/exe";

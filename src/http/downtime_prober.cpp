@@ -95,6 +95,7 @@ void DowntimeProber::Impl::probe_loop() {
   options.timeout = config.timeout;
   options.insecure = config.insecure;
   options.ca_file = config.ca_file;
+  options.server_name = config.server_name;
   options.cancel = [this] { return stop_requested.load(); };
   const auto deadline = start_time + config.deadline;
   auto next = start_time;

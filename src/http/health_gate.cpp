@@ -49,6 +49,7 @@ GateResult run_health_gate(const std::string& url, const HealthExpectation& expe
   HttpOptions options;
   options.insecure = policy.insecure;
   options.ca_file = policy.ca_file;
+  options.server_name = policy.server_name;
   options.cancel = [&] { return interrupt_count() > interrupts_before; };
 
   for (;;) {

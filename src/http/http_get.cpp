@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 namespace xd {
@@ -24,7 +26,43 @@ struct Transfer {
   const HttpOptions* options = nullptr;
   bool body_capped = false;
   bool cancelled = false;
+  std::string url;                   // what libcurl fetches (server_name in place of the host)
+  curl_slist* connect_to = nullptr;  // "name:port:address:port" while server_name is in use
 };
+
+struct UrlFree {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+struct CurlFree {
+  void operator()(char* p) const { curl_free(p); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlFree>;
+using CurlText = std::unique_ptr<char, CurlFree>;
+
+std::optional<std::string> url_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
+  char* text = nullptr;
+  if (curl_url_get(u, part, &text, flags) != CURLUE_OK) return std::nullopt;
+  return std::string(CurlText(text).get());
+}
+
+// Rewrites an https URL to carry `name` as its host and adds a connect-to
+// entry that still sends the connection to the original address. Leaves the
+// transfer alone for http URLs (no certificate to check) and unparsable ones
+// (libcurl then reports the URL error itself).
+void address_by_name(Transfer* t, const std::string& name) {
+  UrlHandle u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, t->url.c_str(), 0) != CURLUE_OK) return;
+  const auto scheme = url_part(u.get(), CURLUPART_SCHEME);
+  const auto host = url_part(u.get(), CURLUPART_HOST);
+  const auto port = url_part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (!scheme || *scheme != "https" || !host || !port) return;
+  if (curl_url_set(u.get(), CURLUPART_HOST, name.c_str(), 0) != CURLUE_OK) return;
+  const auto renamed = url_part(u.get(), CURLUPART_URL);
+  if (!renamed) return;
+  t->url = *renamed;
+  const std::string entry = name + ":" + *port + ":" + *host + ":" + *port;
+  t->connect_to = curl_slist_append(nullptr, entry.c_str());
+}
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -71,10 +109,13 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return 0;
 }
 
-void configure(CURL* curl, const std::string& url, Transfer* transfer, char* error_buffer) {
+void configure(CURL* curl, Transfer* transfer, char* error_buffer) {
   const HttpOptions& o = *transfer->options;
   const long timeout_ms = static_cast<long>(std::max<std::int64_t>(1, o.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (!o.server_name.empty()) address_by_name(transfer, o.server_name);
+  curl_easy_setopt(curl, CURLOPT_URL, transfer->url.c_str());
+  if (transfer->connect_to != nullptr)
+    curl_easy_setopt(curl, CURLOPT_CONNECT_TO, transfer->connect_to);
   curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -98,10 +139,21 @@ void configure(CURL* curl, const std::string& url, Transfer* transfer, char* err
   }
 }
 
+// What to do about a certificate the client cannot verify: a slot's default
+// certificate is self-signed (terraform/README.md "Certificates and renewal"),
+// and libcurl's own text ("SSL certificate problem: self-signed certificate")
+// does not say how xdeploy gets past it.
+constexpr const char* kUnverifiedCertificateHint =
+    " (the server's TLS certificate could not be verified: pass --health-ca-file <CA PEM> with "
+    "the CA that signed it, --health-server-name <name> when the certificate is issued for a name "
+    "rather than the slot's address, or --health-insecure for the slots' self-signed default)";
+
 std::string error_text(CURLcode code, const char* error_buffer, const Transfer& t) {
   if (t.cancelled) return "cancelled";
   const std::string detail = error_buffer;
-  return detail.empty() ? curl_easy_strerror(code) : detail;
+  std::string text = detail.empty() ? curl_easy_strerror(code) : detail;
+  if (code == CURLE_PEER_FAILED_VERIFICATION) text += kUnverifiedCertificateHint;
+  return text;
 }
 
 }  // namespace
@@ -116,8 +168,9 @@ HttpResponse http_get(const std::string& url, const HttpOptions& options) {
     return response;
   }
   Transfer transfer{&response, &options};
+  transfer.url = url;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  configure(curl, url, &transfer, error_buffer);
+  configure(curl, &transfer, error_buffer);
   const CURLcode code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   const bool capped_only = code == CURLE_WRITE_ERROR && transfer.body_capped;
@@ -126,6 +179,7 @@ HttpResponse http_get(const std::string& url, const HttpOptions& options) {
     if (response.error.empty()) response.error = "request failed";
   }
   curl_easy_cleanup(curl);
+  curl_slist_free_all(transfer.connect_to);
   response.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return response;
 }

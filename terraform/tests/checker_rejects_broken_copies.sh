@@ -103,8 +103,16 @@ printf '\ndata "http" "health" {\n  url = "http://127.0.0.1/health"\n}\n' >>"$co
 expect_failure "data source outside the mirror" contract 'data "http.health" needs a provider outside the mirror'
 
 fresh_copy
-replace modules/slot/main.tf 'ignore_changes = [user_data, tags, bundle_id]' 'ignore_changes = [user_data, tags]'
+replace modules/slot/main.tf 'ignore_changes = [user_data, tags, bundle_id, ip_address_type]' 'ignore_changes = [user_data, tags, ip_address_type]'
 expect_failure "bundle_id shared by both slots" contract "needs bundle_id in lifecycle.ignore_changes"
+
+fresh_copy
+replace modules/slot/main.tf 'ignore_changes = [user_data, tags, bundle_id, ip_address_type]' 'ignore_changes = [user_data, tags, bundle_id]'
+expect_failure "ip_address_type changed in place on prod" contract "needs ip_address_type in lifecycle.ignore_changes"
+
+fresh_copy
+replace modules/slot/main.tf 'ip_address_type = "ipv4"' 'ip_address_type = "dualstack"'
+expect_failure "dual-stack slots" contract 'needs ip_address_type = "ipv4"'
 
 fresh_copy
 replace modules/slot/main.tf '    ignore_changes = [port_info]

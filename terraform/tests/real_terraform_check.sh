@@ -87,7 +87,8 @@ provider "aws" {
 }
 TF
 printf 'fake build\n' >"$work/falcon-xecutor.deb"
-printf 'artifact_path = "%s"\n' "$work/falcon-xecutor.deb" >"$copy/terraform.tfvars"
+# operator_cidrs: without it the plan stops (xdeploy's gate could not reach a slot).
+printf 'artifact_path = "%s"\noperator_cidrs = ["203.0.113.7/32"]\n' "$work/falcon-xecutor.deb" >"$copy/terraform.tfvars"
 
 step "plan -var deploy=blue (creation only)"
 run plan "$tf" -chdir="$copy" plan -input=false -no-color -out=blue.tfplan -var=deploy=blue

@@ -67,6 +67,18 @@ def http_get(ip, port):
         return None
 
 
+def http_get_from(source, ip, port):
+    """Like http_get, with the connection made from a chosen loopback source address."""
+    c = http.client.HTTPConnection(ip, port, timeout=5, source_address=(source, 0))
+    try:
+        c.request("GET", "/health")
+        return c.getresponse().getheader("X-Slot")
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        c.close()
+
+
 def wait_for(predicate):
     """Until predicate() is true: the app process needs a moment to listen (bounded by the test timeout)."""
     import time
@@ -148,6 +160,31 @@ class EmulatorTest(unittest.TestCase):
         lightsail(self.emu, "PutInstancePublicPorts", instanceName="t-blue", portInfos=[
             {"fromPort": self.emu.service_port, "toPort": self.emu.service_port, "protocol": "tcp"}])
         self.assertEqual("blue", http_get(ip, self.emu.service_port))
+
+    def test_port_rule_cidrs_admit_only_their_sources(self):
+        # terraform/ opens 443/80 to webhook_cidrs + operator_cidrs only: the emulator enforces a
+        # rule's IPv4 CIDRs against the client's source address (loopback sources are real).
+        create_instance(self.emu, "t-blue", open_port=False)
+        ip, _ = public_ip(self.emu, "t-blue")
+        port = self.emu.service_port
+        lightsail(self.emu, "PutInstancePublicPorts", instanceName="t-blue", portInfos=[
+            {"fromPort": port, "toPort": port, "protocol": "tcp", "cidrs": ["52.89.214.238/32", "127.0.0.1/32"]}])
+        app_port = self.emu.state()["instances"]["t-blue"]["appPort"]
+        wait_for(lambda: http_get("127.0.0.1", app_port) == "blue")
+        self.assertEqual("blue", http_get_from("127.0.0.1", ip, port), "a source inside the cidrs gets in")
+        self.assertIsNone(http_get_from("127.9.9.9", ip, port), "a source outside them is refused")
+        self.assertEqual(["52.89.214.238/32", "127.0.0.1/32"],
+                         self.emu.state()["instances"]["t-blue"]["ports"][0]["cidrs"])
+
+    def test_ip_address_type_is_kept_from_create_instances(self):
+        status, _ = lightsail(self.emu, "CreateInstances", instanceNames=["t-v4"], availabilityZone="us-east-1a",
+                              blueprintId="debian_12", bundleId="nano_3_0", ipAddressType="ipv4")
+        self.assertEqual(200, status)
+        create_instance(self.emu, "t-dual", open_port=False)
+        got = lightsail(self.emu, "GetInstance", instanceName="t-v4")[1]["instance"]
+        self.assertEqual("ipv4", got["ipAddressType"])
+        state = self.emu.state()["instances"]
+        self.assertEqual(("ipv4", "dualstack"), (state["t-v4"]["ipAddressType"], state["t-dual"]["ipAddressType"]))
 
     def test_operations_start_then_succeed_and_not_found_is_NotFoundException(self):
         op = create_instance(self.emu, "t-blue", open_port=False)

@@ -115,6 +115,23 @@ def check_sigkill_leaves_nothing(wrapper, service, cert, key, ctx):
             proc.wait()
 
 
+def check_server_name(base):
+    """--health-server-name: the certificate is checked for that name, the connection still goes to the
+    slot's address. The test certificate names 127.0.0.1 and localhost, so localhost verifies and a
+    name it does not carry is refused with a message saying so."""
+    def status(name):
+        return subprocess.run(base + ["--json", "--health-server-name", name, "status", "--check"],
+                              capture_output=True, text=True, timeout=120)
+    good, bad = status("localhost"), status("alerts.test")
+    print(f"$ xdeploy status --check --health-server-name localhost -> {good.returncode}\n"
+          f"$ xdeploy status --check --health-server-name alerts.test -> {bad.returncode}\n{bad.stdout}")
+    if good.returncode != 0:
+        fail(f"status --check by the certificate's name localhost: {good.returncode}\n{good.stdout}{good.stderr}")
+    if bad.returncode == 0 or "alerts.test" not in bad.stdout + bad.stderr:
+        fail("status --check by a name the certificate lacks did not fail naming the mismatch")
+    print("ok: --health-server-name verifies the certificate by name while connecting to each slot")
+
+
 def main():
     if len(sys.argv) != 2:
         fail("usage: local_tls_e2e_test.py XDEPLOY_BIN")
@@ -159,6 +176,7 @@ def main():
         first_request_after_promote("green")
         poller.stop.set()
         poller.join()
+        check_server_name(base)
         print(f"polled https://127.0.0.1:{public}/health {poller.total} times across 3 switches, "
               f"{len(poller.failures)} failed")
         if poller.failures:

@@ -142,8 +142,16 @@ class World:
         self.artifact = os.path.join(tmp, "falcon-xecutor_1.0_amd64.deb")
         self.new_build("build 1")
         self.env = tf_harness.terraform_env(cli)
+        # The slots' public side, mapped onto the emulator: every public address
+        # listens on the emulator's service port (an ephemeral port, not 443), so
+        # that is health_port, the port the module opens and puts in the health
+        # URLs. The instances are stand-ins without the nginx front, so the
+        # scheme is http (HTTPS through that front: local_tls_e2e_test and the
+        # boot test). The gate runs from loopback, the operator's address here;
+        # the emulator enforces the firewall's CIDRs against it.
         self.env.update(SECRETS, TF_VAR_artifact_path=self.artifact,
-                        TF_VAR_health_port=str(self.emu.service_port), NO_COLOR="1")
+                        TF_VAR_health_port=str(self.emu.service_port), TF_VAR_health_scheme="http",
+                        TF_VAR_operator_cidrs='["127.0.0.0/8"]', NO_COLOR="1")
         self.timings = []
 
     def _s3_backend(self):

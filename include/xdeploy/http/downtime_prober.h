@@ -20,7 +20,8 @@ struct ProbeConfig {
   int consecutive_needed = 5;                  // new color answers in a row = done
   std::chrono::milliseconds deadline{120000};  // from start(); then give up
   bool insecure = false;
-  std::string ca_file;  // HttpOptions::ca_file
+  std::string ca_file;      // HttpOptions::ca_file
+  std::string server_name;  // HttpOptions::server_name
 };
 
 struct DowntimeReport {

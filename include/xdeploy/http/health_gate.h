@@ -15,7 +15,8 @@ struct GatePolicy {
   std::chrono::milliseconds interval{2000};
   std::chrono::milliseconds deadline{300000};
   bool insecure = false;
-  std::string ca_file;  // HttpOptions::ca_file
+  std::string ca_file;      // HttpOptions::ca_file
+  std::string server_name;  // HttpOptions::server_name
 };
 
 struct GateAttempt {

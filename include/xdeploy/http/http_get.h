@@ -14,6 +14,12 @@ struct HttpOptions {
   // PEM file of the CA(s) to verify the server against instead of the system
   // store (e.g. a private or throwaway CA). Empty: the system store.
   std::string ca_file;
+  // For https URLs: the name the certificate is issued for. The request still
+  // connects to the URL's address (a slot's own IP), but TLS (SNI and the name
+  // check) and the Host header use this name, so a slot serving a real
+  // certificate for alerts.example.com is verified instead of needing
+  // `insecure`. Empty: the URL's host.
+  std::string server_name;
   // Polled while the request runs (about every 100 ms or on progress);
   // returning true aborts it with error "cancelled". Lets Ctrl-C and
   // DowntimeProber::stop_now() cut a slow request short.

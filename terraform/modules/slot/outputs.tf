@@ -19,13 +19,18 @@ output "is_static_ip" {
 }
 
 output "port" {
-  description = "Service port this slot was created with (per-color setting)."
+  description = "Public HTTPS port (nginx) this slot was created with (per-color setting)."
   value       = local.port
 }
 
+output "health_scheme" {
+  description = "Scheme of this slot's health URL as created (per-color setting)."
+  value       = local.health_scheme
+}
+
 output "health_url" {
-  description = "Health URL straight to this slot."
-  value       = "${var.health_scheme}://${aws_lightsail_instance.this.public_ip_address}:${local.port}${var.health_path}"
+  description = "Health URL straight to this slot, through its nginx front: https://<its public_ip>:443/health by default."
+  value       = "${local.health_scheme}://${aws_lightsail_instance.this.public_ip_address}:${local.port}${var.health_path}"
 }
 
 output "build_sha256" {

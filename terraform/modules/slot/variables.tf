@@ -65,12 +65,12 @@ variable "artifact_sha256" {
 }
 
 variable "port" {
-  description = "Service port (--port), opened to app_cidrs."
+  description = "Public HTTPS port of the nginx front (443): the health URL's port, opened with 80 to webhook_cidrs and operator_cidrs."
   type        = number
 }
 
 variable "health_scheme" {
-  description = "Scheme of the slot's health URL."
+  description = "Scheme of the slot's health URL (https behind nginx; http only for a stand-in without it). Kept from creation (instance tag)."
   type        = string
 }
 
@@ -79,8 +79,13 @@ variable "health_path" {
   type        = string
 }
 
-variable "app_cidrs" {
-  description = "IPv4 CIDRs allowed on the service port."
+variable "webhook_cidrs" {
+  description = "TradingView's sender addresses as /32 CIDRs: opened on 443 and 80, and the service's XECUTOR_ALLOWED_IPS."
+  type        = list(string)
+}
+
+variable "operator_cidrs" {
+  description = "Where xdeploy runs: opened on 443 and 80 (health gate, prober, status), not in the allow-list."
   type        = list(string)
 }
 
@@ -105,4 +110,16 @@ variable "secrets" {
 variable "claims_bucket" {
   description = "Name of the S3 bucket both slots share for execution claims and the daily notional (terraform/claims.tf)."
   type        = string
+}
+
+variable "tls_certificate_pem_file" {
+  description = "PEM certificate nginx serves, uploaded to the slot's bucket; empty: the boot script makes a self-signed one."
+  type        = string
+  default     = ""
+}
+
+variable "tls_private_key_pem_file" {
+  description = "PEM private key of tls_certificate_pem_file, uploaded to the slot's bucket (never in user data); empty: self-signed."
+  type        = string
+  default     = ""
 }

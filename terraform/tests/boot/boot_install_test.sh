@@ -6,7 +6,9 @@
 # chroot). Checks: a build with the wrong checksum is refused before anything
 # is installed; the install exits 0 with stdin closed (no dpkg prompt); the
 # env file is intact, root:root 0600; `nginx -t` passes inside the root; the
-# unit files are present.
+# unit files are present; with the empty TLS objects (no pair given) a
+# self-signed pair is made, and a given pair (tls_*_pem_file, fetched from the
+# bucket) is installed as is, key 0600, and nginx -t accepts it.
 #
 # The root filesystem comes from debootstrap (--variant=minbase plus the
 # packages the install needs, so the install itself downloads nothing but the
@@ -69,10 +71,12 @@ else
 fi
 t_rootfs=$(date +%s)
 
-# new_root DIR: a fresh copy of the cached root with the build and the env
-# pre-placed where the boot script's fetch step looks first.
+# new_root DIR [CERT KEY]: a fresh copy of the cached root with the build, the
+# env and the TLS objects pre-placed where the boot script's fetch step looks
+# first. Without CERT/KEY the TLS objects are empty, as S3 serves them when no
+# pair was given.
 new_root() {
-  local root=$1
+  local root=$1 cert=${2:-/dev/null} key=${3:-/dev/null}
   mkdir -p "$root"
   tar -C "$root" -xf "$tarball"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
@@ -80,13 +84,16 @@ new_root() {
   cp "$deb" "$root/var/lib/falcon-xecutor-boot/falcon-xecutor.deb"
   printf '%s\n' 'XECUTOR_PORT="8080"' 'XECUTOR_SLOT="blue"' 'XECUTOR_WEBHOOK_SECRET="s3cr\"et"' \
     >"$root/var/lib/falcon-xecutor-boot/env"
+  cat "$cert" >"$root/var/lib/falcon-xecutor-boot/tls-cert.pem"
+  cat "$key" >"$root/var/lib/falcon-xecutor-boot/tls-key.pem"
 }
 
 # render SHA OUT: the boot script exactly as Terraform renders it.
 render() {
   python3 "$here/render_template.py" "$repo/terraform/modules/slot/boot.sh.tftpl" \
     color=blue region=eu-west-1 bucket=test-bucket artifact_key=x/falcon-xecutor.deb \
-    artifact_sha256="$1" env_key=x/env access_key_id=AKIATEST secret_access_key=not-used >"$2"
+    artifact_sha256="$1" env_key=x/env tls_cert_key=x/tls/cert.pem tls_key_key=x/tls/key.pem \
+    https_port=443 access_key_id=AKIATEST secret_access_key=not-used >"$2"
 }
 
 echo "-- a build whose checksum differs is refused before anything is installed"
@@ -128,7 +135,26 @@ grep -qx 'Environment=XECUTOR_BIND=127.0.0.1' "$r/lib/systemd/system/falcon-xecu
 grep -q 'listen 443 ssl default_server;' "$r/etc/nginx/conf.d/falcon-xecutor.conf" || fail "no TLS on 443"
 grep -q 'server 127.0.0.1:8080;' "$r/etc/nginx/conf.d/falcon-xecutor.conf" || fail "upstream is not the service port"
 [ "$(stat -c '%a' "$r/etc/falcon-xecutor/tls/key.pem")" = 600 ] || fail "TLS key not 0600"
+grep -q 'making a self-signed one' "$work/install.log" || fail "no pair given, yet no self-signed pair made"
+chroot "$r" openssl x509 -noout -subject -in /etc/falcon-xecutor/tls/cert.pem | grep -q 'CN *= *falcon-xecutor' ||
+  fail "the self-signed certificate is not the boot script's"
 chroot "$r" nginx -t 2>&1 || fail "nginx -t failed inside the root"
+rm -rf --one-file-system "$work/root"
+
+echo "-- a given certificate pair (tls_*_pem_file, via the bucket) is installed as is"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=hooks.example.test \
+  -keyout "$work/given.key" -out "$work/given.pem" 2>/dev/null
+new_root "$work/root" "$work/given.pem" "$work/given.key"
+render "$sha" "$work/root/root/boot.sh"
+if ! chroot "$work/root" /bin/bash /root/boot.sh --install-only </dev/null >"$work/install2.log" 2>&1; then
+  tail -40 "$work/install2.log"; fail "the install with a given pair exited non-zero"
+fi
+cmp -s "$work/given.pem" "$r/etc/falcon-xecutor/tls/cert.pem" || fail "the given certificate was not installed"
+cmp -s "$work/given.key" "$r/etc/falcon-xecutor/tls/key.pem" || fail "the given key was not installed"
+[ "$(stat -c '%a %U' "$r/etc/falcon-xecutor/tls/key.pem")" = "600 root" ] || fail "given TLS key not root 0600"
+! grep -q 'self-signed' "$work/install2.log" || fail "made a self-signed pair although one was given"
+[ ! -e "$r/var/lib/falcon-xecutor-boot/tls-key.pem" ] || fail "the key copy was left in the work dir"
+chroot "$r" nginx -t 2>&1 || fail "nginx -t failed with the given pair"
 
 t_end=$(date +%s)
 echo "timing: rootfs $((t_rootfs - t0)) s (incl. cpack), install $((t_install - t_install0)) s, total $((t_end - t0)) s"

@@ -387,10 +387,15 @@ func (c *checker) checkSlot(m *module) {
 		}
 		// Frozen at creation: a new build, secret or size must never replace
 		// both slots (prod included) in one plan.
-		for _, arg := range []string{"user_data", "tags", "bundle_id"} {
+		for _, arg := range []string{"user_data", "tags", "bundle_id", "ip_address_type"} {
 			if !contains(traversals(lifecycle(inst), "ignore_changes"), arg) {
 				c.failf("%s: aws_lightsail_instance.this needs %s in lifecycle.ignore_changes (per-color: it reaches a slot only when the slot is created or replaced)", m.dir, arg)
 			}
+		}
+		// TradingView has no IPv6, the firewall rules are IPv4 CIDRs, and an
+		// IPv6 address would bypass the static IP.
+		if literalString(inst, "ip_address_type") != "ipv4" {
+			c.failf("%s: aws_lightsail_instance.this needs ip_address_type = \"ipv4\" (a dual-stack slot's IPv6 address bypasses the static IP and the IPv4 firewall)", m.dir)
 		}
 	}
 	ports := c.require(m, "the slot firewall", "resource", "aws_lightsail_instance_public_ports", "this")
@@ -401,7 +406,7 @@ func (c *checker) checkSlot(m *module) {
 		c.failf("%s: aws_lightsail_instance_public_ports.this needs lifecycle { replace_triggered_by = [aws_lightsail_instance.this.id] } (provider issue #20680)", m.dir)
 	}
 	if !contains(traversals(lifecycle(ports), "ignore_changes"), "port_info") {
-		c.failf("%s: aws_lightsail_instance_public_ports.this needs ignore_changes = [port_info] (per-color: a new health_port or app_cidrs must not rewire prod in place)", m.dir)
+		c.failf("%s: aws_lightsail_instance_public_ports.this needs ignore_changes = [port_info] (per-color: a new health_port or CIDR list must not rewire prod in place)", m.dir)
 	}
 	for _, pi := range subBlocks(ports, "port_info") {
 		from, fromOK := literalNumber(pi, "from_port")

@@ -13,8 +13,9 @@ import threading
 
 class Forwarder:
     def __init__(self, address, port, resolve):
-        """address/port: where to listen. resolve(): (host, port) to forward to, or
-        None when the firewall or the model refuses the connection."""
+        """address/port: where to listen. resolve(client_ip): (host, port) to forward
+        to, or None when the firewall (which sees the client's source address) or
+        the model refuses the connection."""
         self.address = address
         self.port = port
         self._resolve = resolve
@@ -30,10 +31,10 @@ class Forwarder:
     def _accept_loop(self):
         while True:
             try:
-                client, _ = self._listener.accept()
+                client, peer = self._listener.accept()
             except OSError:
                 return  # listener closed
-            target = self._resolve()
+            target = self._resolve(peer[0])
             if target is None:
                 _hard_close(client)
                 continue

@@ -7,9 +7,11 @@ Address model (terraform-facts.md 0.1 and README "Assumptions"):
   (isStaticIp true) and the old dynamic address stops answering;
 - detaching gives the instance a NEW dynamic address.
 Each public address forwards the service port to the instance's process, if
-the instance's firewall (port states) has that port open.
+the instance's firewall (port states) has that port open to the client's
+source address (its IPv4 CIDRs; a rule without any CIDR list is open to all).
 """
 
+import ipaddress
 import os
 import threading
 import time
@@ -153,7 +155,8 @@ class Lightsail:
         for _ in range(64):
             addr = self._addresses.next()
             try:
-                fwd = Forwarder(addr, self._cfg.service_port, lambda a=addr: self._target_dynamic(a))
+                fwd = Forwarder(addr, self._cfg.service_port,
+                                lambda client, a=addr: self._target_dynamic(a, client))
             except OSError:
                 continue  # someone else holds this loopback address: take the next
             inst["_dynamic"] = fwd
@@ -165,20 +168,21 @@ class Lightsail:
             inst["_dynamic"].close()
             inst["_dynamic"] = None
 
-    def _target_dynamic(self, addr):
+    def _target_dynamic(self, addr, client):
         with self._lock:
             for inst in self.instances.values():
                 fwd = inst["_dynamic"]
                 if fwd is not None and fwd.address == addr:
-                    return self._target_of(inst)
+                    return self._target_of(inst, client)
         return None
 
-    def _target_of(self, inst):
+    def _target_of(self, inst, client):
         port = self._cfg.service_port
         for p in inst["ports"]:
-            if p.get("protocol") in ("tcp", "all") and p.get("fromPort", 0) <= port <= p.get("toPort", -1):
+            if (p.get("protocol") in ("tcp", "all") and p.get("fromPort", 0) <= port <= p.get("toPort", -1)
+                    and _admits(p, client)):
                 return ("127.0.0.1", inst["_app_port"])
-        return None  # firewall closed
+        return None  # firewall closed (to this client)
 
     def public_ip(self, inst):
         if inst["_static"] is not None:
@@ -307,7 +311,8 @@ class Lightsail:
             for _ in range(64):
                 addr = self._addresses.next()
                 try:
-                    fwd = Forwarder(addr, self._cfg.service_port, lambda n=name: self._target_static(n))
+                    fwd = Forwarder(addr, self._cfg.service_port,
+                                          lambda client, n=name: self._target_static(n, client))
                     break
                 except OSError:
                     continue
@@ -326,12 +331,12 @@ class Lightsail:
             }
         return {"operations": [self._render_op(op)]}
 
-    def _target_static(self, name):
+    def _target_static(self, name, client):
         with self._lock:
             sip = self.static_ips.get(name)
             if sip is None or sip["attachedTo"] is None:
                 return None
-            return self._target_of(self.instances[sip["attachedTo"]])
+            return self._target_of(self.instances[sip["attachedTo"]], client)
 
     def _render_static_ip(self, sip):
         out = {k: v for k, v in sip.items() if not k.startswith("_") and k != "attachedTo"}
@@ -403,6 +408,7 @@ class Lightsail:
                     "processAlive": proc.alive() if proc else None,
                     "command": proc.command if proc else None,
                     "ports": inst["ports"],
+                    "ipAddressType": inst["ipAddressType"],
                     "tags": inst["tags"],
                     "bundleId": inst["bundleId"],
                     "blueprintId": inst["blueprintId"],
@@ -431,3 +437,23 @@ def _port(p):
         "ipv6Cidrs": p.get("ipv6Cidrs") or [],
         "cidrListAliases": p.get("cidrListAliases") or [],
     }
+
+
+def _admits(rule, client):
+    """Whether a port rule lets the IPv4 client in. A rule with no CIDR list at all
+    is open to every address (what Lightsail's console calls "Any IPv4 address";
+    README "Assumptions"); otherwise the client must be inside one of its cidrs.
+    Loopback sources are real here: a test picks its source address with bind()."""
+    if not rule.get("cidrs") and not rule.get("ipv6Cidrs") and not rule.get("cidrListAliases"):
+        return True
+    try:
+        ip = ipaddress.ip_address(client)
+    except ValueError:
+        return False
+    for c in rule.get("cidrs") or []:
+        try:
+            if ip in ipaddress.ip_network(c, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
