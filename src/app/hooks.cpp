@@ -139,6 +139,7 @@ HookRunner::RunResult HookRunner::run(Hook hook, const OperationRecord& record) 
   // "./x" rather than "x": a bare name would be looked up on PATH.
   spec.argv = {fs::path(path).is_absolute() ? path : "./" + path};
   spec.env = hook_environment(hook, record, subject_);
+  spec.output_dir = state_dir_;  // its output is spooled there (unnamed, 0600), like Terraform's
   RealCommandRunner runner(HookTimeout{options_.timeout, options_.kill_grace});
   const auto outcome = runner.run(
       spec, [&](std::string_view line) { console_.stream("hook " + name, line, false); },

@@ -118,10 +118,25 @@ int VerbRunner::execute(const Request& request) {
     if (lock_error.interrupted)
       return finish(op, ExitCode::Interrupted, "interrupted while waiting for the lock",
                     "nothing was changed");
-    const std::string who = lock_error.holder ? lock_error.holder->describe() : "another process";
-    return finish(op, ExitCode::Locked, fmt::format("another xdeploy is running: {}", who),
+    if (lock_error.orphaned)
+      return finish(op, ExitCode::Locked,
+                    fmt::format("the deploy lock is still held by {}", lock_error.who),
+                    "a Terraform from a killed run is finishing its operation and saving its "
+                    "state (never kill it: that loses state and leaves Terraform's own lock); "
+                    "wait for it, or pass --lock-wait 10m to queue behind it, then check "
+                    "`xdeploy status`");
+    return finish(op, ExitCode::Locked,
+                  fmt::format("another xdeploy is running: {}", lock_error.who),
                   "wait for it to finish, or pass --lock-wait 10m to queue behind it");
   }
+  // Terraform shares the lock's descriptor (see deploy_lock.h) until this run ends.
+  backend_.share_lock(
+      {lock->fd(), [&](int pid, const std::string& command) { lock->child_started(pid, command); },
+       [&](int pid) { lock->child_ended(pid); }});
+  struct Unshare {
+    Backend& backend;
+    ~Unshare() { backend.share_lock({}); }
+  } unshare{backend_};
   const auto dir = prepare_state_dir(options_.state_dir());
   if (!options_.dry_run) console_.open_log(log_file_for(request.display()));
   for (const auto& warning : dir.warnings) console_.warn(warning);

@@ -7,12 +7,15 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "xdeploy/core/duration.h"
@@ -55,11 +58,17 @@ std::string utc_now_iso() {
 }
 
 nlohmann::json to_json(const LockHolder& h) {
-  return {{"pid", h.pid},
-          {"user", h.user},
-          {"host", h.host},
-          {"verb", h.verb},
-          {"started_at", h.started_at}};
+  nlohmann::json j{{"pid", h.pid},
+                   {"user", h.user},
+                   {"host", h.host},
+                   {"verb", h.verb},
+                   {"started_at", h.started_at}};
+  if (!h.children.empty()) {
+    j["children"] = nlohmann::json::array();
+    for (const auto& c : h.children)
+      j["children"].push_back({{"pid", c.pid}, {"command", c.command}});
+  }
+  return j;
 }
 
 std::optional<LockHolder> holder_from_text(const std::string& text) {
@@ -77,6 +86,15 @@ std::optional<LockHolder> holder_from_text(const std::string& text) {
   h.host = text_field("host");
   h.verb = text_field("verb");
   h.started_at = text_field("started_at");
+  if (const auto it = json.find("children"); it != json.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      if (!c.is_object() || !c.contains("pid") || !c["pid"].is_number_integer()) continue;
+      const auto command = c.find("command");
+      h.children.push_back({c["pid"].get<int>(), command != c.end() && command->is_string()
+                                                     ? command->get<std::string>()
+                                                     : ""});
+    }
+  }
   return h;
 }
 
@@ -87,9 +105,11 @@ std::optional<LockHolder> read_holder(const std::filesystem::path& lock_file) {
   return text ? holder_from_text(*text) : std::nullopt;
 }
 
-// Truncate + write + fsync through the locked descriptor itself: an atomic
-// rename would put the info in a different inode than the one locked.
-bool write_holder(int fd, const LockHolder& me) {
+// Truncate + write (+ fsync) through the locked descriptor itself: an atomic
+// rename would put the info in a different inode than the one locked. The
+// children's updates skip the fsync: the note only matters while the machine
+// runs (a reboot drops the lock and its holders with it).
+bool write_holder(int fd, const LockHolder& me, bool sync = true) {
   const std::string text = to_json(me).dump() + "\n";
   if (ftruncate(fd, 0) != 0) return false;
   size_t written = 0;
@@ -100,16 +120,21 @@ bool write_holder(int fd, const LockHolder& me) {
     if (n <= 0) return false;
     written += static_cast<size_t>(n);
   }
-  return fsync(fd) == 0;
+  return !sync || fsync(fd) == 0;
 }
 
-std::string busy_message(const std::filesystem::path& lock_file,
-                         const std::optional<LockHolder>& holder, std::chrono::milliseconds waited,
-                         bool was_interrupted) {
-  const std::string who =
-      holder ? holder->describe() : std::string("another process (its details are not readable)");
+// A process with this pid runs on this host (or we cannot tell: then assume it does).
+bool process_alive(const LockHolder& holder, int pid) {
+  if (pid <= 0 || holder.host != host_name()) return true;
+  return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+std::string busy_message(const std::filesystem::path& lock_file, const std::string& who,
+                         bool orphaned, std::chrono::milliseconds waited, bool was_interrupted) {
   std::string message =
-      fmt::format("another xdeploy holds the deploy lock {}: {}", lock_file.string(), who);
+      orphaned
+          ? fmt::format("the deploy lock {} is held by {}", lock_file.string(), who)
+          : fmt::format("another xdeploy holds the deploy lock {}: {}", lock_file.string(), who);
   if (was_interrupted) {
     message += "; stopped waiting for it (interrupted)";
   } else if (waited.count() > 0) {
@@ -149,6 +174,29 @@ std::string LockHolder::describe() const {
                      host.empty() ? "?" : host, verb, started_at.empty() ? "?" : started_at);
 }
 
+struct DeployLock::Note {
+  std::mutex mutex;
+  LockHolder me;
+};
+
+std::string who_holds(const LockHolder& holder, const std::function<bool(int pid)>& alive,
+                      bool* orphaned) {
+  *orphaned = false;
+  if (alive(holder.pid)) return holder.describe();
+  *orphaned = true;
+  const std::string gone = fmt::format("xdeploy {}, which is gone (killed?)", holder.describe());
+  std::vector<std::string> running;
+  for (const auto& child : holder.children)
+    if (alive(child.pid)) running.push_back(fmt::format("`{}` (pid {})", child.command, child.pid));
+  if (!running.empty())
+    return fmt::format("{}, started by {}: it keeps the lock until it exits",
+                       fmt::join(running, " and "), gone);
+  return fmt::format(
+      "a process that inherited it from {} (a Terraform it started, or one of that Terraform's "
+      "provider plugins; `fuser -v` on the lock file names it)",
+      gone);
+}
+
 LockHolder current_process_holder(const std::string& verb) {
   LockHolder h;
   h.pid = static_cast<int>(getpid());
@@ -185,7 +233,9 @@ std::optional<DeployLock> DeployLock::acquire(const std::filesystem::path& lock_
         out.message = fmt::format("locked {} but could not record the holder: {}",
                                   lock_file.string(), errno_text(errno));
       }
-      return DeployLock(fd);
+      auto note = std::make_unique<Note>();
+      note->me = me;
+      return DeployLock(fd, std::move(note));
     }
     if (!busy) return std::nullopt;
     const bool stop = interrupted && interrupted();
@@ -193,23 +243,48 @@ std::optional<DeployLock> DeployLock::acquire(const std::filesystem::path& lock_
       out.busy = true;
       out.interrupted = stop;
       out.holder = read_holder(lock_file);
+      out.who = out.holder
+                    ? who_holds(
+                          *out.holder, [&](int pid) { return process_alive(*out.holder, pid); },
+                          &out.orphaned)
+                    : std::string("another process (its details are not readable)");
       const auto waited =
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-      out.message = busy_message(lock_file, out.holder, wait.count() > 0 ? waited : wait, stop);
+      out.message =
+          busy_message(lock_file, out.who, out.orphaned, wait.count() > 0 ? waited : wait, stop);
       return std::nullopt;
     }
     std::this_thread::sleep_for(kRetryPause);
   }
 }
 
-DeployLock::DeployLock(DeployLock&& other) noexcept : fd_(other.fd_) {
+DeployLock::DeployLock(int fd, std::unique_ptr<Note> note) : fd_(fd), note_(std::move(note)) {}
+
+DeployLock::DeployLock(DeployLock&& other) noexcept
+    : fd_(other.fd_), note_(std::move(other.note_)) {
   other.fd_ = -1;
+}
+
+void DeployLock::child_started(int pid, const std::string& command) {
+  if (fd_ < 0) return;
+  std::lock_guard guard(note_->mutex);
+  note_->me.children.push_back({pid, command});
+  write_holder(fd_, note_->me, false);  // best effort: it only improves a message
+}
+
+void DeployLock::child_ended(int pid) {
+  if (fd_ < 0) return;
+  std::lock_guard guard(note_->mutex);
+  auto& children = note_->me.children;
+  std::erase_if(children, [&](const LockChild& c) { return c.pid == pid; });
+  write_holder(fd_, note_->me, false);
 }
 
 DeployLock& DeployLock::operator=(DeployLock&& other) noexcept {
   if (this != &other) {
     DeployLock old(std::move(*this));  // releases our current lock, if any
     fd_ = other.fd_;
+    note_ = std::move(other.note_);
     other.fd_ = -1;
   }
   return *this;

@@ -1,5 +1,6 @@
 #include "xdeploy/lock/deploy_lock.h"
 
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -202,6 +203,109 @@ TEST_CASE("an unreadable holder note and unusable paths are reported clearly") {
   CHECK_FALSE(error.busy);
   CHECK_THAT(error.message, Catch::StartsWith("cannot create " + (dir / "plain-file").string()));
   CHECK(read_text_file(dir / "plain-file") == "x");
+}
+
+TEST_CASE("the children sharing the lock are named in the note while they run") {
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  auto lock = DeployLock::acquire(file, current_process_holder("promote green"), 0ms, nullptr);
+  REQUIRE(lock.has_value());
+  CHECK(lock->fd() >= 0);
+  lock->child_started(4242, "terraform -chdir=terraform apply -input=false .xdeploy/plans/x");
+  lock->child_started(4343, "terraform -chdir=terraform plan");
+  DeployLock::Error error;
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("cleanup"), 0ms, &error));
+  REQUIRE(error.holder.has_value());
+  REQUIRE(error.holder->children.size() == 2);
+  CHECK(error.holder->children[0].pid == 4242);
+  CHECK(error.holder->children[0].command ==
+        "terraform -chdir=terraform apply -input=false .xdeploy/plans/x");
+  CHECK_FALSE(error.orphaned);  // this process, the holder, is alive
+  CHECK(error.who == error.holder->describe());
+
+  lock->child_ended(4242);
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("cleanup"), 0ms, &error));
+  REQUIRE(error.holder->children.size() == 1);
+  CHECK(error.holder->children[0].pid == 4343);
+  lock->child_ended(4343);
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("cleanup"), 0ms, &error));
+  CHECK(error.holder->children.empty());
+  CHECK(nlohmann::json::parse(*read_text_file(file)).count("children") == 0);
+}
+
+TEST_CASE("who_holds: the xdeploy, or what a killed xdeploy left running") {
+  LockHolder h;
+  h.pid = 100;
+  h.user = "alice";
+  h.host = "laptop";
+  h.verb = "promote green";
+  h.started_at = "2026-12-01T10:00:00Z";
+  h.children = {{200, "terraform -chdir=tf apply -input=false .xdeploy/plans/switch.tfplan"}};
+  bool orphaned = true;
+
+  CHECK(who_holds(
+            h, [](int) { return true; }, &orphaned) ==
+        "pid 100 (alice@laptop, `promote green`, since 2026-12-01T10:00:00Z)");
+  CHECK_FALSE(orphaned);
+
+  CHECK(who_holds(
+            h, [](int pid) { return pid == 200; }, &orphaned) ==
+        "`terraform -chdir=tf apply -input=false .xdeploy/plans/switch.tfplan` (pid 200), started "
+        "by xdeploy pid 100 (alice@laptop, `promote green`, since 2026-12-01T10:00:00Z), which is "
+        "gone (killed?): it keeps the lock until it exits");
+  CHECK(orphaned);
+
+  orphaned = false;
+  const auto nobody = who_holds(
+      h, [](int) { return false; }, &orphaned);
+  CHECK(orphaned);
+  CHECK_THAT(nobody, Catch::StartsWith("a process that inherited it from xdeploy pid 100"));
+  CHECK_THAT(nobody, Catch::Contains("provider plugins"));
+}
+
+TEST_CASE("a child holding the lock's descriptor keeps it after the holder is SIGKILLed") {
+  // What xdeploy does for Terraform (ProcessSpec::inherit_fds), reduced to fork/exec.
+  ScopedTempDir dir;
+  const auto file = dir / "lock";
+  const auto release = dir / "release";
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  const pid_t holder = fork();
+  REQUIRE(holder >= 0);
+  if (holder == 0) {
+    auto lock = DeployLock::acquire(file, current_process_holder("promote green"), 0ms, nullptr);
+    if (!lock) _exit(1);
+    const pid_t child = fork();
+    if (child == 0) {
+      fcntl(lock->fd(), F_SETFD, 0);  // keep it across exec
+      const std::string script = "while [ ! -e '" + release.string() + "' ]; do sleep 0.01; done";
+      execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    lock->child_started(child, "sh -c wait-for-release");
+    [[maybe_unused]] auto w = write(ready[1], &child, sizeof child);
+    pause();  // until killed
+    _exit(0);
+  }
+  close(ready[1]);
+  pid_t child = 0;
+  REQUIRE(read(ready[0], &child, sizeof child) == static_cast<ssize_t>(sizeof child));
+  close(ready[0]);
+  REQUIRE(kill(holder, SIGKILL) == 0);
+  REQUIRE(waitpid(holder, nullptr, 0) == holder);
+
+  DeployLock::Error error;
+  CHECK_FALSE(DeployLock::acquire(file, current_process_holder("cleanup"), 0ms, &error));
+  CHECK(error.busy);
+  CHECK(error.orphaned);
+  CHECK_THAT(error.who, Catch::StartsWith("`sh -c wait-for-release` (pid " + std::to_string(child) +
+                                          "), started by xdeploy pid " + std::to_string(holder)));
+  CHECK_THAT(error.message, Catch::StartsWith("the deploy lock " + file.string() + " is held by"));
+
+  std::ofstream(release) << "x";
+  // The orphan is not our child: wait for the lock itself to come free.
+  auto lock = DeployLock::acquire(file, current_process_holder("cleanup"), 20s, &error);
+  CHECK(lock.has_value());
 }
 
 }  // namespace xd

@@ -3,6 +3,13 @@
 #include <catch2/catch.hpp>
 
 namespace xd {
+namespace {
+ProcessSpec argv_only(std::vector<std::string> argv) {
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  return spec;
+}
+}  // namespace
 
 TEST_CASE("FakeCommandRunner records calls and replays scripted outcomes in order") {
   FakeCommandRunner runner;
@@ -23,7 +30,10 @@ TEST_CASE("FakeCommandRunner records calls and replays scripted outcomes in orde
   std::vector<std::string> out, err;
   const LineSink to_out = [&](std::string_view l) { out.emplace_back(l); };
   const LineSink to_err = [&](std::string_view l) { err.emplace_back(l); };
-  ProcessSpec plan{{"terraform", "plan", "-out=p b"}, "/infra", {{"TF_VAR_token", "s"}}};
+  ProcessSpec plan;
+  plan.argv = {"terraform", "plan", "-out=p b"};
+  plan.cwd = "/infra";
+  plan.env = {{"TF_VAR_token", "s"}};
   const auto first = runner.run(plan, to_out, to_err);
   CHECK(first.started);
   CHECK(first.exit_code == 0);
@@ -31,12 +41,12 @@ TEST_CASE("FakeCommandRunner records calls and replays scripted outcomes in orde
   CHECK(err == std::vector<std::string>{"warn"});
   CHECK(first.stdout_text == "out 1\nout 2\n");
 
-  const auto second = runner.run({{"terraform", "init"}, "", {}}, to_out, to_err);
+  const auto second = runner.run(argv_only({"terraform", "init"}), to_out, to_err);
   CHECK_FALSE(second.started);
   CHECK(second.error == "cannot run \"terraform\": No such file or directory");
 
-  CHECK(runner.run({{"terraform", "apply"}, "", {}}, {}, {}).exit_code == 1);
-  CHECK(runner.run({{"terraform", "output"}, "", {}}, {}, {}).exit_code == 0);
+  CHECK(runner.run(argv_only({"terraform", "apply"}), {}, {}).exit_code == 1);
+  CHECK(runner.run(argv_only({"terraform", "output"}), {}, {}).exit_code == 0);
 
   REQUIRE(runner.calls().size() == 4);
   CHECK(runner.calls()[0].cwd == "/infra");

@@ -24,11 +24,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// After the child exits, a grandchild that inherited the pipes could keep
-// them open forever; stop reading once they are quiet for this long.
-constexpr milliseconds kQuietAfterExit{250};
-constexpr milliseconds kMaxDrainAfterExit{5000};
-constexpr milliseconds kPollTick{100};
+// How often new output is picked up from the files (a regular file is always
+// "readable" for poll(), so it cannot wake us). The child's exit and Ctrl-C do
+// wake the poll at once.
+constexpr milliseconds kPollTick{50};
 
 std::string errno_text(int err) {
   return std::error_code(err, std::generic_category()).message();
@@ -74,6 +73,30 @@ std::optional<Pipe> make_pipe() {
   return Pipe{Fd(fds[0]), Fd(fds[1])};
 }
 
+// One of the child's output files: unnamed, 0600, in `dir`. O_TMPFILE where
+// the filesystem has it, else mkostemp + unlink (named for an instant).
+Fd make_output_file(const std::string& dir) {
+  Fd file(open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (file.valid() || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return file;
+  std::string name = dir + "/.output-XXXXXX";
+  file.reset(mkostemp(name.data(), O_CLOEXEC));
+  if (file.valid()) unlink(name.c_str());
+  return file;
+}
+
+// The child's stdout and stderr files: in spec.output_dir, else $TMPDIR or /tmp.
+std::optional<std::pair<Fd, Fd>> make_output_files(const std::string& preferred) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  for (const std::string& dir :
+       {preferred, std::string(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp")}) {
+    if (dir.empty()) continue;
+    Fd out = make_output_file(dir);
+    Fd err = out.valid() ? make_output_file(dir) : Fd();
+    if (err.valid()) return std::pair{std::move(out), std::move(err)};
+  }
+  return std::nullopt;
+}
+
 // What the child reports through the CLOEXEC error pipe when it cannot exec.
 struct ChildFailure {
   enum Stage : int { kSetup, kChdir, kExec } stage;
@@ -91,6 +114,8 @@ struct ChildPlan {
   int stdout_fd;
   int stderr_fd;
   int error_fd;
+  const int* inherit_fds;  // kept open across exec, same numbers
+  size_t inherit_count;
 };
 
 [[noreturn]] void child_fail(const ChildPlan& plan, ChildFailure::Stage stage) {
@@ -124,6 +149,11 @@ struct ChildPlan {
   constexpr unsigned kCloseRangeCloexec = 1U << 2;
   syscall(SYS_close_range, 3U, ~0U, kCloseRangeCloexec);
 #endif
+  // ...except what the caller hands down on purpose (the deploy lock).
+  for (size_t i = 0; i < plan.inherit_count; ++i) {
+    if (plan.inherit_fds[i] > 2 && fcntl(plan.inherit_fds[i], F_SETFD, 0) != 0)
+      child_fail(plan, ChildFailure::kSetup);
+  }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -185,30 +215,30 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return result;
 }
 
-// One of the child's output pipes: keeps everything, hands out whole lines.
+// One of the child's output files: keeps everything, hands out whole lines.
+// It reads at its own offset (pread): the child's descriptor shares the file's
+// offset with nobody but the child's own descendants.
 class OutputStream {
  public:
-  OutputStream(Fd fd, std::string* text, const LineSink& sink)
-      : fd_(std::move(fd)), text_(text), sink_(sink) {
-    fcntl(fd_.get(), F_SETFL, fcntl(fd_.get(), F_GETFL) | O_NONBLOCK);
-  }
-  bool open() const { return fd_.valid(); }
-  int fd() const { return fd_.get(); }
+  OutputStream(Fd file, std::string* text, const LineSink& sink)
+      : file_(std::move(file)), text_(text), sink_(sink) {}
 
-  // Reads what is available; returns true when data arrived.
-  bool read_available() {
-    std::array<char, 65536> buffer{};
-    const ssize_t n = read(fd_.get(), buffer.data(), buffer.size());
-    if (n > 0) {
-      feed(std::string_view(buffer.data(), static_cast<size_t>(n)));
-      return true;
+  // Reads what the child wrote since the last call; true when there was something.
+  bool read_new() {
+    bool got = false;
+    for (;;) {
+      const ssize_t n = pread(file_.get(), buffer_.data(), buffer_.size(), offset_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // the end of what is written so far (or an error: give up quietly)
+      offset_ += n;
+      got = true;
+      feed(std::string_view(buffer_.data(), static_cast<size_t>(n)));
     }
-    if (n == 0 || (errno != EAGAIN && errno != EINTR)) close_and_flush();
-    return false;
+    return got;
   }
 
-  void close_and_flush() {
-    fd_.reset();
+  // The child is gone: an unterminated last line is a line too.
+  void flush() {
     if (!pending_.empty()) deliver(pending_);
     pending_.clear();
   }
@@ -229,10 +259,12 @@ class OutputStream {
     if (sink_) sink_(line);
   }
 
-  Fd fd_;
+  Fd file_;
+  off_t offset_ = 0;
   std::string* text_;
   const LineSink& sink_;
   std::string pending_;
+  std::vector<char> buffer_ = std::vector<char>(size_t{256} * 1024);
 };
 
 int exit_code_of(int status) {
@@ -241,12 +273,27 @@ int exit_code_of(int status) {
   return -1;
 }
 
+// A descriptor that becomes readable when the child exits (Linux 5.3+), so the
+// poll wakes at once instead of on the next tick; invalid where unsupported.
+Fd open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return Fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+#else
+  (void)pid;
+  return Fd();
+#endif
+}
+
 // Watches one running child: output, interrupts to forward, exit.
 class ChildWatch {
  public:
   ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err,
              const std::optional<HookTimeout>& timeout)
-      : pid_(pid), interrupts_seen_(interrupts_seen), out_(out), err_(err) {
+      : pid_(pid),
+        pidfd_(open_pidfd(pid)),
+        interrupts_seen_(interrupts_seen),
+        out_(out),
+        err_(err) {
     if (timeout) {
       term_at_ = Clock::now() + timeout->after;
       kill_grace_ = timeout->kill_grace;
@@ -259,11 +306,15 @@ class ChildWatch {
       forward_interrupts(forwarded);
       enforce_timeout();
       reap_if_exited();
-      if (reaped_ && done_draining()) break;
+      // Read after the reap: by then everything the child wrote is in the files. A
+      // background grandchild may write on; nobody reads that, and its writes never fail.
+      out_.read_new();
+      err_.read_new();
+      if (reaped_) break;
       wait_for_activity();
     }
-    out_.close_and_flush();
-    err_.close_and_flush();
+    out_.flush();
+    err_.flush();
     return status_known_ ? exit_code_of(status_) : -1;
   }
   bool timed_out() const { return timed_out_; }
@@ -301,44 +352,28 @@ class ChildWatch {
       // ECHILD: someone else reaped it (SIGCHLD ignored); the status is lost.
       status_known_ = r == pid_;
       reaped_ = true;
-      reaped_at_ = last_data_ = Clock::now();
     }
   }
 
-  bool done_draining() const {
-    if (!out_.open() && !err_.open()) return true;
-    const auto now = Clock::now();
-    return now - last_data_ > kQuietAfterExit || now - reaped_at_ > kMaxDrainAfterExit;
-  }
-
+  // Until the child exits, an interrupt arrives, or the tick for new output.
   void wait_for_activity() {
-    std::array<pollfd, 3> fds{};
-    std::array<OutputStream*, 2> streams{};
+    std::array<pollfd, 2> fds{};
     nfds_t n = 0;
-    for (OutputStream* s : {&out_, &err_}) {
-      if (!s->open()) continue;
-      streams[n] = s;
-      fds[n++] = pollfd{s->fd(), POLLIN, 0};
-    }
-    const nfds_t stream_count = n;
-    if (!reaped_) fds[n++] = pollfd{interrupt_fd(), POLLIN, 0};
+    fds[n++] = pollfd{interrupt_fd(), POLLIN, 0};
+    if (pidfd_.valid()) fds[n++] = pollfd{pidfd_.get(), POLLIN, 0};
     const int ready = poll(fds.data(), n, static_cast<int>(kPollTick.count()));
-    if (ready <= 0) return;  // timeout, or EINTR: the loop re-checks everything
-    for (nfds_t i = 0; i < stream_count; ++i) {
-      if (fds[i].revents != 0 && streams[i]->read_available()) last_data_ = Clock::now();
-    }
-    if (n > stream_count && fds[stream_count].revents != 0) drain_interrupt_fd();
+    if (ready > 0 && fds[0].revents != 0) drain_interrupt_fd();
+    // Timeout, EINTR or the pidfd: the loop re-checks everything.
   }
 
   pid_t pid_;
+  Fd pidfd_;
   int interrupts_seen_;
   OutputStream& out_;
   OutputStream& err_;
   bool reaped_ = false;
   bool status_known_ = false;
   int status_ = 0;
-  Clock::time_point reaped_at_{};
-  Clock::time_point last_data_{};
   std::optional<Clock::time_point> term_at_;
   std::optional<Clock::time_point> kill_at_;
   milliseconds kill_grace_{0};
@@ -392,20 +427,26 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   const std::vector<char*> envp = c_strings(env_storage);
 
   Fd dev_null(open("/dev/null", O_RDONLY | O_CLOEXEC));
-  auto out_pipe = make_pipe();
-  auto err_pipe = make_pipe();
-  auto error_pipe = make_pipe();
-  if (!dev_null.valid() || !out_pipe || !err_pipe || !error_pipe) {
-    return cannot_run(fmt::format("cannot create pipes: {}", errno_text(errno)));
+  if (!dev_null.valid())
+    return cannot_run(fmt::format("cannot open /dev/null: {}", errno_text(errno)));
+  auto output = make_output_files(spec.output_dir);
+  if (!output) {
+    return cannot_run(fmt::format("cannot create files for its output in {}: {}",
+                                  spec.output_dir.empty() ? "the temp dir" : spec.output_dir,
+                                  errno_text(errno)));
   }
+  auto error_pipe = make_pipe();
+  if (!error_pipe) return cannot_run(fmt::format("cannot create a pipe: {}", errno_text(errno)));
   const ChildPlan plan{executable.c_str(),
                        argv.data(),
                        envp.data(),
                        spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
                        dev_null.get(),
-                       out_pipe->write_end.get(),
-                       err_pipe->write_end.get(),
-                       error_pipe->write_end.get()};
+                       output->first.get(),
+                       output->second.get(),
+                       error_pipe->write_end.get(),
+                       spec.inherit_fds.data(),
+                       spec.inherit_fds.size()};
 
   // Interrupts arriving from here on belong to this child. Blocked across
   // fork() so none can hit the child before it resets its handlers.
@@ -422,8 +463,6 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   if (pid < 0) return cannot_run(fmt::format("fork failed: {}", errno_text(fork_errno)));
   setpgid(pid, pid);  // also from the parent, so the group exists before we signal it
 
-  out_pipe->write_end.reset();
-  err_pipe->write_end.reset();
   error_pipe->write_end.reset();
   if (const auto failure = read_child_failure(error_pipe->read_end.get())) {
     int status = 0;
@@ -433,8 +472,10 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   }
 
   result.started = true;
-  OutputStream out(std::move(out_pipe->read_end), &result.stdout_text, on_stdout);
-  OutputStream err(std::move(err_pipe->read_end), &result.stderr_text, on_stderr);
+  if (spec.on_started) spec.on_started(static_cast<int>(pid));
+  // Our descriptors are the child's too (it writes at its own offset, we pread at ours).
+  OutputStream out(std::move(output->first), &result.stdout_text, on_stdout);
+  OutputStream err(std::move(output->second), &result.stderr_text, on_stderr);
   ChildWatch watch(pid, interrupts_before, out, err, timeout_);
   result.exit_code = watch.run(&result.interrupts_forwarded);
   result.timed_out = watch.timed_out();

@@ -1,12 +1,18 @@
 #include "xdeploy/process/subprocess.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -53,6 +59,16 @@ std::string slurp(const std::filesystem::path& file) {
 }
 
 using Lines = std::vector<std::string>;
+
+// Polls `condition` until it holds or `limit` passes (for processes we cannot wait() for).
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -251,7 +267,114 @@ TEST_CASE("a deadline is one interrupt, then one more after the grace; never a k
   CHECK(c.result.exit_code == 0);
 }
 
-TEST_CASE("a background grandchild holding the pipes does not hang the runner") {
+TEST_CASE("the child outlives a runner that is SIGKILLed, and finishes its work") {
+  // What happens to Terraform when xdeploy is killed mid-apply. With pipes, the
+  // child's next write after the reader died raised SIGPIPE and killed it before
+  // it could finish (Terraform: no final state write, its lock left behind).
+  ScopedTempDir dir;
+  const auto go = dir / "go";
+  const auto finished = dir / "finished";
+  const auto pid_file = dir / "child-pid";
+  const std::string script = R"(
+    echo $$ > "$3.tmp"; mv "$3.tmp" "$3"
+    while [ ! -e "$1" ]; do sleep 0.01; done
+    i=0
+    while [ $i -lt 2000 ]; do echo "line $i"; echo "err $i" >&2; i=$((i+1)); done
+    echo done > "$2"
+  )";
+  const pid_t runner = fork();
+  REQUIRE(runner >= 0);
+  if (runner == 0) {
+    // The "xdeploy": runs the child and streams its output, until it is killed.
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", script, "sh", go.string(), finished.string(), pid_file.string()};
+    spec.output_dir = dir.path().string();
+    RealCommandRunner().run(spec, {}, {});
+    _exit(0);
+  }
+  REQUIRE(eventually([&] { return std::filesystem::exists(pid_file); }, std::chrono::seconds(20)));
+  REQUIRE(kill(runner, SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(waitpid(runner, &status, 0) == runner);
+  REQUIRE(WIFSIGNALED(status));
+  std::ofstream(go) << "x";  // only now does the orphan write anything
+  CHECK(eventually([&] { return std::filesystem::exists(finished); }, std::chrono::seconds(20)));
+  CHECK(slurp(finished) == "done\n");
+  // The output files were unnamed: nothing is left in the directory but the test's own files.
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == Lines{"child-pid", "finished", "go"});
+}
+
+TEST_CASE("output goes to unnamed 0600 files in output_dir, else in the temp dir") {
+  ScopedTempDir dir;
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c",
+               "stat -L -c %a /proc/$$/fd/1 /proc/$$/fd/2; readlink /proc/$$/fd/1; ls -A \"$1\"",
+               "sh", dir.path().string()};
+  spec.output_dir = dir.path().string();
+  auto c = run_with(spec);
+  REQUIRE(c.out.size() == 3);  // `ls -A` printed nothing: the files have no name
+  CHECK(c.out[0] == "600");
+  CHECK(c.out[1] == "600");
+  CHECK(c.out[2].rfind(dir.path().string() + "/", 0) == 0);
+  CHECK_THAT(c.out[2], Catch::EndsWith("(deleted)"));
+
+  // A state dir that does not exist yet (`status` before any deploy) is no reason to fail.
+  spec.output_dir = (dir / "missing").string();
+  spec.argv = {"/bin/sh", "-c", "echo fine"};
+  c = run_with(spec);
+  CHECK(c.result.started);
+  CHECK(c.out == Lines{"fine"});
+}
+
+TEST_CASE("inherit_fds: the child keeps exactly the descriptors it is handed") {
+  ScopedTempDir dir;
+  // Like the deploy lock: O_CLOEXEC and flock'ed by the parent.
+  const int held = open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int other = open((dir / "other").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(held > 2);
+  REQUIRE(other > 2);
+  REQUIRE(flock(held, LOCK_EX | LOCK_NB) == 0);
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh",
+               "-c",
+               "for fd in \"$1\" \"$2\"; do [ -e /proc/$$/fd/$fd ] && echo open || echo closed; "
+               "done",
+               "sh",
+               std::to_string(held),
+               std::to_string(other)};
+  spec.inherit_fds = {held};
+  int started_pid = 0;
+  spec.on_started = [&](int pid) { started_pid = pid; };
+  auto c = run_with(spec);
+  CHECK(c.out == Lines{"open", "closed"});
+  CHECK(started_pid > 0);
+
+  // The flock belongs to the open file description: a child holding it keeps
+  // it locked after the parent lets go of its own descriptor.
+  spec.argv = {"/bin/sh", "-c", "echo ready; while [ ! -e \"$1\" ]; do sleep 0.01; done", "sh",
+               (dir / "release").string()};
+  spec.on_started = {};
+  bool locked_by_child_alone = false;
+  c = run_with(spec, [&](std::string_view line) {
+    if (line != "ready") return;
+    close(held);
+    const int probe = open((dir / "lock").c_str(), O_RDWR | O_CLOEXEC);
+    locked_by_child_alone = flock(probe, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(probe);
+    std::ofstream(dir / "release") << "x";
+  });
+  CHECK(locked_by_child_alone);
+  const int after = open((dir / "lock").c_str(), O_RDWR | O_CLOEXEC);
+  CHECK(flock(after, LOCK_EX | LOCK_NB) == 0);  // both gone: free again
+  close(after);
+  close(other);
+}
+
+TEST_CASE("a background grandchild holding the output does not hang the runner") {
   // The child exits at once; the grandchild keeps stdout open for 30 s.
   const auto c = run_sh("sleep 30 & echo parent-done");
   CHECK(c.out == Lines{"parent-done"});

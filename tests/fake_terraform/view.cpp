@@ -1,7 +1,10 @@
 #include "view.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <sstream>
 
@@ -10,9 +13,29 @@
 namespace fake_tf {
 
 namespace {
+// Go's runtime (os/signal docs, "SIGPIPE"): a write to a broken pipe on fd 1 or
+// 2 kills the program with SIGPIPE unless it Notify()s it, which Terraform does
+// not, and an inherited SIG_IGN does not help. So a Terraform whose reader died
+// (a killed xdeploy reading pipes) dies at its next line, mid-apply.
+[[noreturn]] void die_of_broken_pipe() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGPIPE, &dfl, nullptr);
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigprocmask(SIG_UNBLOCK, &pipe_only, nullptr);
+  raise(SIGPIPE);
+  _exit(128 + SIGPIPE);
+}
+
 void write_all(int fd, std::string_view text) {
   while (!text.empty()) {
     ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EPIPE && (fd == STDOUT_FILENO || fd == STDERR_FILENO))
+      die_of_broken_pipe();
     if (n <= 0) return;
     text.remove_prefix(static_cast<size_t>(n));
   }

@@ -23,8 +23,9 @@ Scenarios (each its own temp dir, emulator and addresses: CTest runs two at once
   interrupts    (state in S3 on the emulator, S3-native lock file) two
                 concurrent xdeploys (one exits 5); Ctrl-C during a real apply
                 (one SIGINT reaches Terraform, lock released, exit 130, re-run
-                completes); SIGKILL of xdeploy mid-apply (re-run and status stay
-                consistent); SIGKILL of Terraform (stale lock: xdeploy names the
+                completes); SIGKILL of xdeploy mid-apply (Terraform finishes the
+                apply and releases its lock; meanwhile a new run exits 5 naming
+                it, a queued one then completes); SIGKILL of Terraform (stale lock: xdeploy names the
                 lock ID and the exact force-unlock command, never runs it).
 
 Exits 77 with `SKIPPED: <reason>` when terraform or the provider mirror is missing.
@@ -515,27 +516,31 @@ def interrupts(w):
     w.xd("~green")
     w.check_truth("blue", ["blue", "green"])
 
-    # 4b: SIGKILL of xdeploy in the middle of a promote's apply.
+    # 4b: SIGKILL of xdeploy in the middle of a promote's apply. Terraform writes to files, not
+    # pipes, so it does not die with xdeploy (Go's runtime kills it on a broken stdout/stderr):
+    # it finishes the apply, saves the state and releases its S3 lock. It also holds xdeploy's
+    # deploy lock, so meanwhile a new run exits 5 naming it and a queued one waits for it.
     seq = w.last_seq()
+    # The attach answers after 15 s: the orphan is still applying while the checks below run.
+    w.emu.arm(action="AttachStaticIp", delay_ms=15000, count=1)
     started = time.monotonic()
     proc = w.start("promote", "green")
-    tf = terraform_child(proc.pid, "apply")
     wait_for_call(w, seq, {"DetachStaticIp", "AttachStaticIp"})
+    tf = terraform_child(proc.pid, "apply")  # the IP move's apply (the promote ran a refresh apply before)
     proc.kill()
     w.finish(proc, ("promote green", "[SIGKILL]"), started, -9)
-    wait_gone(tf)  # the orphaned terraform finishes (or dies on its closed pipe) on its own
-    st = w.xd("status", "--json", code=None)
-    log(f"status after the kill: exit {st.code}\n{st.stderr}")
-    expect(st.code in (0, 1, 3), "status after a killed xdeploy answers", st.text())
-    lock = s3_lock(w)
-    if lock:
-        # The orphan died holding the lock: xdeploy must say how to release it.
-        r = w.xd("--tf-lock-timeout", "2s", "promote", "green", code=None)
-        expect(lock["ID"] in r.stderr and "force-unlock" in r.stderr,
-               "stale lock after a killed xdeploy: the message names the lock and force-unlock", r.text())
-        subprocess.run([w.terraform, f"-chdir={w.tfdir}", "force-unlock", "-force", lock["ID"]], env=w.env,
-                       check=True, capture_output=True)
-    w.xd("promote", "green")
+    expect(os.path.exists(f"/proc/{tf}"), "the orphaned terraform outlives the killed xdeploy")
+    r = w.xd("promote", "green", code=5)
+    expect(f"(pid {tf})" in r.stderr and "killed" in r.stderr,
+           "a run during the orphan's apply exits 5 and names the terraform that holds the lock", r.text())
+    queued_started = time.monotonic()
+    queued = w.start("--lock-wait", "10m", "promote", "green")
+    wait_gone(tf)
+    expect(s3_lock(w) is None, "the orphan finished its apply and released its S3 state lock")
+    expect(w.attached_color() == "green", "the orphan's apply moved the static IP to green")
+    w.finish(queued, ("promote green", "--lock-wait 10m"), queued_started, 0)
+    st = w.xd("status", "--json")
+    log(f"status after the orphan finished: exit {st.code}")
     w.check_truth("green", ["blue", "green"])
 
     # 4c: SIGKILL of Terraform itself leaves the S3 lock file behind.

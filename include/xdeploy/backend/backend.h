@@ -4,6 +4,7 @@
 // this machine, for trying the flow without AWS). Same verbs, same state
 // machine, same gate, lock and history on top of both.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,10 +41,23 @@ struct Result {
   bool ok() const { return value.has_value(); }
 };
 
+// The deploy lock, lent to a backend's commands for the length of a run: they
+// inherit `fd` (ProcessSpec::inherit_fds), so a Terraform that outlives a
+// killed xdeploy keeps other runs out until it exits, and report themselves so
+// the lock file can name them.
+struct LockShare {
+  int fd = -1;  // -1: no lock held (status, or the run is over)
+  std::function<void(int pid, const std::string& command)> child_started;
+  std::function<void(int pid)> child_ended;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+
+  // The deploy lock for the commands this backend runs (empty: none any more).
+  virtual void share_lock(LockShare share) { (void)share; }
 
   // The live state. Terraform: one `output -json` (after `init` if needed).
   virtual Result<ClusterState> read_state() = 0;

@@ -2,6 +2,13 @@
 // Running one external command (Terraform, mostly), the ninja way: the
 // command is an argv array (never a shell), output comes back line by line as
 // it is produced, and interrupts are forwarded, never escalated.
+//
+// The child's stdout and stderr are anonymous files, not pipes: if xdeploy
+// dies (SIGKILL, OOM killer, a CI job timeout), a pipe would break and the
+// child's next write would kill it with SIGPIPE. Go programs die that way on
+// fd 1/2 whatever the inherited disposition (os/signal docs, "SIGPIPE"), so
+// Terraform would stop mid-apply: no final state write, its lock left, cloud
+// resources missing from state. A file never breaks: the orphan finishes.
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -18,6 +25,19 @@ struct ProcessSpec {
   // Set on top of the inherited environment (how secrets reach Terraform:
   // TF_VAR_* values, never argv).
   std::vector<std::pair<std::string, std::string>> env;
+  // Where the child's stdout and stderr are kept while it runs: two unnamed
+  // files (O_TMPFILE, 0600; they can hold what Terraform prints about the
+  // infrastructure) that vanish when the last process holding them exits.
+  // Empty, or not usable: $TMPDIR, else /tmp. xdeploy uses its `.xdeploy/`.
+  std::string output_dir;
+  // Descriptors the child keeps open under the same numbers (every other one
+  // above 2 is closed on exec). xdeploy passes its deploy lock: an flock
+  // belongs to the open file description, so the lock stays held while
+  // either process lives, and a Terraform orphaned by a killed xdeploy still
+  // keeps other runs out until it has finished.
+  std::vector<int> inherit_fds;
+  // Called with the child's pid once it has exec'd, before its output is read.
+  std::function<void(int pid)> on_started;
   // The child gets its own process group so a terminal Ctrl-C reaches only
   // xdeploy, which forwards exactly one SIGINT per Ctrl-C (two would make
   // Terraform abandon its state). stdin is /dev/null.
@@ -53,11 +73,16 @@ struct HookTimeout {
   std::chrono::milliseconds kill_grace{5000};
 };
 
-// fork/exec with pipes and a poll() loop. While the child runs, each SIGINT
+// fork/exec with output files and a poll() loop (the child's exit through a
+// pidfd, new output read every tick). While the child runs, each SIGINT
 // or SIGTERM that xdeploy receives (see interrupts.h; the caller holds an
 // InterruptScope) is forwarded to the child's process group as SIGINT. It
 // waits for the child however long it takes, unless it was made with a
-// HookTimeout (hooks): no SIGKILL for anything else, ever.
+// HookTimeout (hooks): no SIGKILL for anything else, ever. Lines reach the
+// sinks at most a tick (50 ms) after the child wrote them; it returns as soon
+// as the child exits, with everything it wrote. What a background grandchild
+// writes after that is not read (and, unlike with pipes, never blocks or
+// kills it).
 class RealCommandRunner : public CommandRunner {
  public:
   RealCommandRunner() = default;

@@ -33,6 +33,19 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   spec.argv = argv;
   // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
   spec.env = {{"TF_IN_AUTOMATION", "1"}};
+  // Its output is kept in unnamed files here (0600, in the 0700 dir): it can describe the
+  // infrastructure, and files outlive a killed xdeploy where pipes would break under Terraform.
+  spec.output_dir = state_dir();
+  const std::string display = display_command(redact_secrets(argv));
+  int pid = 0;
+  if (lock_.fd >= 0) {
+    // Terraform holds the deploy lock with us: if xdeploy dies, it still excludes other runs.
+    spec.inherit_fds = {lock_.fd};
+    spec.on_started = [&](int started) {
+      pid = started;
+      if (lock_.child_started) lock_.child_started(pid, display);
+    };
+  }
   auto on_stdout = [&](std::string_view line) {
     if (mode == Stdout::Hidden) return;
     if (mode == Stdout::Echo) return emit(label, line, false);
@@ -47,9 +60,17 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   };
   auto result =
       runner_.run(spec, on_stdout, [&](std::string_view line) { sink_(label, line, true); });
-  CommandRecord record{display_command(redact_secrets(argv)),
-                       result.started ? result.exit_code : 127, result.duration};
+  if (pid > 0 && lock_.child_ended) lock_.child_ended(pid);
+  CommandRecord record{display, result.started ? result.exit_code : 127, result.duration};
   return {std::move(result), std::move(record)};
+}
+
+void TerraformBackend::share_lock(LockShare share) {
+  lock_ = std::move(share);
+}
+
+std::string TerraformBackend::state_dir() const {
+  return (fs::path(commands_.settings().chdir) / ".xdeploy").string();
 }
 
 void TerraformBackend::emit(std::string_view step, std::string_view line, bool is_stderr) {
@@ -231,7 +252,38 @@ Result<ClusterState> TerraformBackend::read_state() {
         false);
   use_current_artifact(*r.value);
   if (outputs_suspect()) verify_against_state(r);
+  std::error_code ec;
+  // Only for a mutating run, under the deploy lock (`status` stays read-only, and may run
+  // while that Terraform is still finishing).
+  if (lock_.fd >= 0 && fs::exists(cut_short_marker(), ec))
+    return settle_cut_short_apply(std::move(r));
   return r;
+}
+
+// Written right before an apply, removed once it returns: a later run that finds it knows
+// xdeploy died during that apply. Its Terraform did not (it outlives xdeploy, see
+// subprocess.h) and has most likely finished it alone, but nobody refreshed the slots'
+// addresses afterwards (an IP move changes them) the way the killed run would have.
+fs::path TerraformBackend::cut_short_marker() const {
+  return fs::path(state_dir()) / "apply-cut-short";
+}
+
+Result<ClusterState> TerraformBackend::settle_cut_short_apply(Result<ClusterState> read) {
+  std::vector<Color> colors;
+  for (const auto& [color, slot] : read.value->slots) colors.push_back(color);
+  std::error_code ec;
+  if (colors.empty()) {  // no slot, no address to refresh
+    fs::remove(cut_short_marker(), ec);
+    return read;
+  }
+  sink_("state",
+        "the last run was killed during an apply (its Terraform finished it alone): refreshing "
+        "the slots' addresses",
+        false);
+  auto refreshed = refresh_state(read.value->deployment, colors);
+  refreshed.commands.insert(refreshed.commands.begin(), read.commands.begin(), read.commands.end());
+  if (refreshed.ok()) fs::remove(cut_short_marker(), ec);
+  return refreshed;
 }
 
 // Remembered across runs in .xdeploy/: the next xdeploy after a killed or
@@ -526,7 +578,10 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
 
 StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::string& plan_file,
                                                StepOutcome outcome) {
+  std::ofstream(cut_short_marker()) << "an apply is running; removed when it returns\n";
   auto apply = call(step.id(), commands_.apply_plan(plan_file));
+  std::error_code ec;
+  fs::remove(cut_short_marker(), ec);  // returned: this run deals with what it did
   outcome.commands.push_back(apply.record);
   if (!apply.result.started) {
     outcome.code = ExitCode::Failed;

@@ -32,6 +32,7 @@ class TerraformBackend : public Backend {
   Result<ClusterState> refresh_state(const Deployment& deployment,
                                      const std::vector<Color>& colors) override;
   bool addresses_may_be_stale() const override { return true; }
+  void share_lock(LockShare share) override;
   // The IP move: its plan no longer reads health, so it can be made while the gate polls.
   bool can_prepare(const Step& step) const override { return step.kind == StepKind::SwitchTraffic; }
   StepOutcome prepare(const Step& step, const Deployment& from) override;
@@ -71,8 +72,15 @@ class TerraformBackend : public Backend {
   void emit(std::string_view step, std::string_view line, bool is_stderr);
   void flush_held_lines();
 
+  std::string state_dir() const;
+  std::filesystem::path cut_short_marker() const;
+  Result<ClusterState> settle_cut_short_apply(Result<ClusterState> read);
+
   TerraformCommands commands_;
   CommandRunner& runner_;
+  // Set for the length of a mutating run; read by call() on the main thread and by a
+  // prepare() on another, never changed while one of them runs.
+  LockShare lock_;
   TerraformSink sink_;
   bool init_checked_ = false;
   // prepare(): keep the checked plan instead of applying it. Its guard travels with it, so
