@@ -54,7 +54,7 @@ def run(cmd, env):
 
 
 def logged_calls(log):
-    """The fake's call log as short labels: init, output, plan, show, apply, refresh
+    """The fake's call log as short labels: init, output, plan, show, apply, state-pull, refresh
     (an `apply -refresh-only`, xdeploy's address refresh)."""
     if not os.path.exists(log):
         return []
@@ -65,7 +65,9 @@ def logged_calls(log):
                 continue
             call = json.loads(line)
             sub = call.get("subcommand", "?")
-            labels.append("refresh" if sub == "apply" and "-refresh-only" in call.get("argv", []) else sub)
+            # "state pull" -> "state-pull": the table's last column must stay one word.
+            labels.append("refresh" if sub == "apply" and "-refresh-only" in call.get("argv", [])
+                          else sub.replace(" ", "-"))
     return labels
 
 

@@ -495,7 +495,7 @@ void VerbRunner::settle_final_state(Operation& op, std::string& message) {
   StepRecord ignored;
   std::string error, ignored_hint;
   // A plain read: the backend checks outputs against the state after an unfinished apply
-  // (Terraform: output + show -json, both read-only; nothing is applied after a failure).
+  // (Terraform: output + state pull, both read-only; nothing is applied after a failure).
   if (refresh_state(op, {}, ignored, error, ignored_hint)) {
     op.current = op.state.deployment;
     op.record.to = op.current;

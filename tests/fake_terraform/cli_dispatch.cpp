@@ -27,6 +27,7 @@ const std::map<std::string, Runner>& commands() {
                                                        {"show", run_show},
                                                        {"output", run_output},
                                                        {"state list", run_state_list},
+                                                       {"state pull", run_state_pull},
                                                        {"version", run_version},
                                                        {"force-unlock", run_force_unlock}};
   return kCommands;
@@ -98,6 +99,7 @@ void print_usage() {
           "  output        Show output values from your root module\n"
           "  show          Show the current state or a saved plan\n"
           "  state list    List resources in the state\n"
+          "  state pull    Print the raw state\n"
           "  version       Show the current Terraform version\n\n"
           "Global options (use these before the subcommand, if any):\n"
           "  -chdir=DIR    Switch to a different working directory before executing the\n"
@@ -220,7 +222,8 @@ DispatchOutcome dispatch(std::vector<std::string> args) {
   }
   std::string sub = args[0];
   size_t tokens = 1;
-  if (sub == "state" && args.size() > 1 && args[1] == "list") sub = "state list", tokens = 2;
+  if (sub == "state" && args.size() > 1 && (args[1] == "list" || args[1] == "pull"))
+    sub = "state " + args[1], tokens = 2;
   out.subcommand = sub;
   if (!commands().count(sub)) {
     if (std::find(kUnmodelled.begin(), kUnmodelled.end(), sub) != kUnmodelled.end()) {

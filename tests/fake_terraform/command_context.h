@@ -37,6 +37,7 @@ int run_operation(CommandContext& ctx);  // plan, apply, destroy
 int run_show(CommandContext& ctx);
 int run_output(CommandContext& ctx);
 int run_state_list(CommandContext& ctx);
+int run_state_pull(CommandContext& ctx);
 int run_version(CommandContext& ctx);
 int run_force_unlock(CommandContext& ctx);
 

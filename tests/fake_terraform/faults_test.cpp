@@ -146,6 +146,8 @@ TEST_CASE("FAKE_TF_PLANT_SECRET: in clear where real Terraform prints secrets in
   CHECK(plan["variables"]["falconx_secret_key"]["value"] == "s3cr3t-x");
   CHECK(has(plan["prior_state"].dump(), "s3cr3t-x"));
   CHECK(has(w.tf({"show", "-json"}, plant).out, "s3cr3t-x"));
+  CHECK(has(w.tf({"state", "pull"}, plant).out, "s3cr3t-x"));
+  CHECK_FALSE(has(w.tf({"state", "pull"}).out, "s3cr3t-x"));
   CHECK(has(w.tf({"output", "-json"}, plant).out, "s3cr3t-x"));
   RunResult human = w.tf({"apply", "-auto-approve", "-var=deploy=blue"}, plant);
   CHECK_FALSE(has(human.all(), "s3cr3t-x"));

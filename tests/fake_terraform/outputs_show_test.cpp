@@ -26,6 +26,9 @@ TEST_CASE("output -json with no state prints {} and exit 0, even before init") {
   RunResult list = w.tf({"state", "list"});
   CHECK(list.exit_code == 1);
   CHECK(has(list.err, "No state file was found!"));
+  RunResult pull = w.tf({"state", "pull", "-no-color"});  // real Terraform 1.11: nothing, exit 0
+  CHECK(pull.exit_code == 0);
+  CHECK(pull.all().empty());
 }
 
 TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printed layout") {
@@ -95,6 +98,10 @@ TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printe
   CHECK(modules == std::vector<std::string>{"module.slot[\"blue\"]", "module.slot[\"green\"]",
                                             "module.upgrade"});
   json state = w.state();
+  RunResult pull = w.tf({"state", "pull"});  // the state file as is: version 4, serial, lineage
+  REQUIRE(pull.exit_code == 0);
+  CHECK(pull.out == w.read("terraform.tfstate"));
+  CHECK(json::parse(pull.out)["version"] == 4);
   CHECK(state["serial"].get<int>() > 1);
   CHECK(state["lineage"].get<std::string>().size() == 36);
   // The next write keeps the previous state as the backup.

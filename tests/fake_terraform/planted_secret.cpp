@@ -54,6 +54,22 @@ void plant_in_state(json& doc) {
   if (const auto secret = planted_secret()) add_resource(doc, *secret);
 }
 
+// The raw state keeps sensitive attributes and outputs in clear, like the state file on disk.
+void plant_in_state_file(json& doc) {
+  const auto secret = planted_secret();
+  if (!secret) return;
+  if (!doc.contains("resources") || !doc["resources"].is_array()) doc["resources"] = json::array();
+  doc["resources"].push_back({{"mode", "managed"},
+                              {"type", "aws_iam_access_key"},
+                              {"name", "deploy"},
+                              {"provider", "provider[\"registry.terraform.io/hashicorp/aws\"]"},
+                              {"instances",
+                               {{{"schema_version", 0},
+                                 {"attributes", {{"id", "AKIAFAKE"}, {"secret", *secret}}},
+                                 {"sensitive_attributes", json::array()}}}}});
+  plant_in_outputs(doc["outputs"]);
+}
+
 void plant_in_outputs(json& outputs) {
   if (const auto secret = planted_secret())
     outputs["falconx_secret_key"] = {{"sensitive", true}, {"type", "string"}, {"value", *secret}};

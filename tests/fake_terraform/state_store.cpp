@@ -70,8 +70,7 @@ void write_file_atomic(const fs::path& path, const std::string& content, bool du
   }
 }
 
-namespace {
-json to_v4(const State& s) {
+json to_state_file(const State& s) {
   json resources = json::array();
   for (const Instance* inst : s.ordered()) {
     json instance{{"schema_version", 0},
@@ -96,6 +95,7 @@ json to_v4(const State& s) {
           {"check_results", nullptr}};
 }
 
+namespace {
 State from_v4(const json& j) {
   State s;
   s.exists = true;
@@ -150,7 +150,7 @@ void StateStore::save(State& state) {
   if (state.lineage.empty()) state.lineage = random_uuid();
   state.serial += 1;
   state.exists = true;
-  write_file_atomic(path_, to_v4(state).dump(2) + "\n");
+  write_file_atomic(path_, to_state_file(state).dump(2) + "\n");
 }
 
 }  // namespace fake_tf

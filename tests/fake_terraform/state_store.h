@@ -51,6 +51,9 @@ class StateStore {
   bool backed_up_ = false;
 };
 
+// The state file's document (format version 4), as written to disk and as `state pull` prints it.
+nlohmann::json to_state_file(const State& state);
+
 // Writes `content` to `path` atomically: a crash leaves either the old or the new file.
 // `durable` adds the fsyncs; ephemeral files (lock info) skip them to keep calls instant.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content,

@@ -25,6 +25,24 @@ struct TwoSlots {
 
 }  // namespace
 
+TEST_CASE("status says why when the raw state cannot be read, and changes nothing") {
+  TwoSlots t;
+  auto& w = t.w;
+  const auto state = w.state_text();
+  for (const auto& [fault, says] : std::vector<std::pair<std::string, std::string>>{
+           {"state_pull=fail", "terraform state pull failed"},
+           {"state_pull=garbage", "cannot read `terraform state pull`: not JSON"}}) {
+    INFO(fault);
+    w.env["FAKE_TF_FAULTS"] = fault;
+    auto r = w.xdeploy({"status"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("cannot check the outputs against the state: " + says));
+    CHECK(w.state_text() == state);
+  }
+  w.env.erase("FAKE_TF_FAULTS");
+  CHECK(w.status()["deployment"]["active"] == "blue");
+}
+
 TEST_CASE("Terraform failing at each step of a promote leaves blue serving") {
   TwoSlots t;
   auto& w = t.w;

@@ -1,5 +1,5 @@
 // Issue 9: what xdeploy must never do even when Terraform misbehaves. No
-// secret from `show -json`/`output -json` reaches anything xdeploy writes;
+// secret from `show -json`/`state pull`/`output -json` reaches anything xdeploy writes;
 // plan files are private and short-lived; a plan the guard cannot read is
 // refused; state is read back after every change and never trusted stale;
 // --timeout interrupts Terraform the same way Ctrl-C does.
@@ -77,7 +77,8 @@ json last_history(const TerraformWorld& w) {
 
 }  // namespace
 
-TEST_CASE("secrets in show -json and output -json never reach stdout, stderr or .xdeploy") {
+TEST_CASE(
+    "secrets in show -json, state pull and output -json never reach stdout, stderr or .xdeploy") {
   TerraformWorld w;
   const std::string secret = "PLANTED-s3cr3t-9f1c";
   w.env["FAKE_TF_PLANT_SECRET"] = secret;
@@ -107,6 +108,11 @@ TEST_CASE("secrets in show -json and output -json never reach stdout, stderr or 
   auto direct = run_child(
       ChildSpec{{FAKE_TERRAFORM_BIN, "-chdir=" + w.dir().string(), "output", "-json"}, w.env, {}});
   REQUIRE_THAT(direct.out, Catch::Contains(secret));
+  // Every status read the raw state, which holds the secret too.
+  REQUIRE(w.count("state pull") >= 2);
+  auto pulled = run_child(
+      ChildSpec{{FAKE_TERRAFORM_BIN, "-chdir=" + w.dir().string(), "state", "pull"}, w.env, {}});
+  REQUIRE_THAT(pulled.out, Catch::Contains(secret));
   written += all_files_under(w.dir() / ".xdeploy");
   CHECK_THAT(written, !Catch::Contains(secret));
   CHECK_THAT(written, Catch::Contains("plan read:"));  // the summary instead of the body

@@ -123,18 +123,18 @@ TEST_CASE(
   // Terraform, whose outputs change only on apply.
   w.write_fake_config(kBuild1);
   w.xdeploy_json({"blue"});
-  int before = w.count("output") + w.count("show");
+  int before = w.count("output") + w.count("state pull");
   CHECK(w.status()["slots"]["blue"]["stale"] == false);
-  const int status_calls = w.count("output") + w.count("show") - before;
+  const int status_calls = w.count("output") + w.count("state pull") - before;
 
   std::ofstream(artifact, std::ios::trunc) << "build 2";
-  before = w.count("output") + w.count("show");
+  before = w.count("output") + w.count("state pull");
   const auto s = w.status();
   INFO(s.dump());
   CHECK(s["current_build"] == kBuild2);
   CHECK(s["slots"]["blue"]["build"] == kBuild1);
   CHECK(s["slots"]["blue"]["stale"] == true);
-  CHECK(w.count("output") + w.count("show") - before == status_calls);  // no extra Terraform
+  CHECK(w.count("output") + w.count("state pull") - before == status_calls);  // no extra Terraform
   CHECK(w.calls().back().value("subcommand", "") != "plan");
 
   // `xdeploy blue` has nothing to do (no plan, no apply) but says blue is behind and how

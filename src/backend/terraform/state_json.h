@@ -1,14 +1,13 @@
 #pragma once
-// `terraform show -json` (no plan file: the state itself) -> which slots
-// exist and which instance the static IP is attached to. Outputs can be stale
-// after an interrupted or failed apply (Terraform does not re-evaluate outputs
-// whose dependencies did not finish), the state cannot: each resource
-// operation is persisted as it completes. Used to correct what `output -json`
-// says whenever it may be stale.
+// What the Terraform state says (read by state_pull.h from `terraform state
+// pull`): which slots exist and which instance the static IP is attached to.
+// Outputs can be stale after an interrupted or failed apply (Terraform does not
+// re-evaluate outputs whose dependencies did not finish), the state cannot: each
+// resource operation is persisted as it completes. Used to correct what
+// `output -json` says whenever it may be stale.
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "xdeploy/core/cluster_state.h"
@@ -23,8 +22,6 @@ struct StateFacts {
   std::map<Color, std::string> public_ips;  // their public_ip_address as of the last refresh
   std::optional<std::string> attached_to;   // the attachment's instance_name, if it exists
 };
-
-std::optional<StateFacts> parse_state_json(std::string_view json_text, std::string* error);
 
 // `state` (from outputs) corrected by the facts: slots whose instance is gone
 // are dropped, slots whose instance is still there are added (a failed destroy:

@@ -14,6 +14,7 @@
 #include "backend/terraform/plan_json.h"
 #include "backend/terraform/state_json.h"
 #include "backend/terraform/state_lock.h"
+#include "backend/terraform/state_pull.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/change_guard.h"
 #include "xdeploy/process/interrupts.h"
@@ -345,15 +346,15 @@ Result<ClusterState> TerraformBackend::read_verified_state() {
 
 // Outputs can lag the state after an unfinished apply; the state cannot.
 bool TerraformBackend::verify_against_state(Result<ClusterState>& r) {
-  auto c = call("state", commands_.show_state_json(), Stdout::Hidden);
+  auto c = call("state", commands_.state_pull(), Stdout::Hidden);
   r.commands.push_back(c.record);
   std::string error;
   std::optional<StateFacts> facts;
   if (c.result.started && c.result.exit_code == 0)
-    facts = parse_state_json(c.result.stdout_text, &error);
+    facts = parse_state_pull(c.result.stdout_text, &error);
   else
     error = c.result.started
-                ? "terraform show -json failed: " +
+                ? "terraform state pull failed: " +
                       terraform_error_summary(c.result.stderr_text, c.result.stdout_text)
                 : not_started_message(c.result, commands_.settings().binary);
   if (!facts) {

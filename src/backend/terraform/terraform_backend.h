@@ -47,9 +47,9 @@ class TerraformBackend : public Backend {
     CommandRecord record;
   };
   // How Terraform's stdout is treated. Hidden: kept for parsing but never shown or logged
-  // (`show -json` and `output -json` carry secrets in clear). JsonUi: the -json UI, one
-  // event per line; the sink gets each @message only, and the last `outputs` event (values
-  // in clear) is kept in `*outputs`, never shown.
+  // (`show -json`, `state pull` and `output -json` carry secrets in clear). JsonUi: the -json UI,
+  // one event per line; the sink gets each @message only, and the last `outputs` event (values in
+  // clear) is kept in `*outputs`, never shown.
   enum class Stdout { Echo, Hidden, JsonUi };
   Call call(const std::string& label, const std::vector<std::string>& argv,
             Stdout mode = Stdout::Echo, std::string* outputs = nullptr);

@@ -70,10 +70,10 @@ std::vector<std::string> TerraformCommands::show_plan_json(const std::string& pl
   return argv;
 }
 
-std::vector<std::string> TerraformCommands::show_state_json() const {
-  auto argv = base("show");
-  argv.emplace_back("-no-color");
-  argv.emplace_back("-json");
+std::vector<std::string> TerraformCommands::state_pull() const {
+  auto argv = base("state");
+  argv.emplace_back("pull");
+  argv.emplace_back("-no-color");  // its errors must not carry escapes
   return argv;
 }
 

@@ -46,8 +46,10 @@ class TerraformCommands {
   // the whole fresh state, so no `output -json` follows.
   std::vector<std::string> refresh_instances(const Deployment& deployment) const;
   std::vector<std::string> show_plan_json(const std::string& plan_file) const;
-  // The state itself as JSON: what exists now, even when outputs are stale.
-  std::vector<std::string> show_state_json() const;
+  // The state itself, raw (format version 4): what exists now, even when outputs
+  // are stale. Not `show -json`: that starts every provider plugin for its schema
+  // (seconds with hashicorp/aws); state pull loads no provider and takes no lock.
+  std::vector<std::string> state_pull() const;
   // Applying a saved plan needs no -auto-approve and takes no -var: the
   // variables are inside the plan.
   std::vector<std::string> apply_plan(const std::string& plan_file) const;

@@ -89,6 +89,11 @@ TEST_CASE("apply takes the saved plan and no variables") {
         V{"tofu", "-chdir=infra", "show", "-no-color", "-json", "p.tfplan"});
 }
 
+TEST_CASE("the state is read raw with state pull, which loads no provider") {
+  TerraformCommands c(settings());
+  CHECK(c.state_pull() == V{"tofu", "-chdir=infra", "state", "pull", "-no-color"});
+}
+
 TEST_CASE("go_duration speaks Go's syntax") {
   CHECK(go_duration(std::chrono::seconds(5)) == "5s");
   CHECK(go_duration(std::chrono::milliseconds(1500)) == "1500ms");
