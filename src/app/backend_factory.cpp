@@ -1,7 +1,7 @@
-#include "app/backend_factory.h"
+#include "xdeploy/app/backend_factory.h"
 
-#include "backend/local/local_backend.h"
 #include "backend/terraform/terraform_backend.h"
+#include "xdeploy/backend/local/local_backend.h"
 
 namespace xd {
 

@@ -1,4 +1,4 @@
-#include "app/state_dir.h"
+#include "state_dir.h"
 
 #include <fmt/format.h>
 

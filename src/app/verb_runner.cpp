@@ -1,4 +1,4 @@
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -7,7 +7,7 @@
 #include <future>
 #include <utility>
 
-#include "app/state_dir.h"
+#include "state_dir.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/planner.h"
 #include "xdeploy/core/survivor_check.h"

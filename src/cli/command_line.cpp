@@ -1,4 +1,4 @@
-#include "cli/command_line.h"
+#include "command_line.h"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -11,9 +11,9 @@
 #include <sstream>
 #include <vector>
 
-#include "backend/local/slot_command.h"
-#include "cli/completion.h"
-#include "cli/config_file.h"
+#include "completion.h"
+#include "config_file.h"
+#include "xdeploy/backend/local/slot_command.h"
 #include "xdeploy/core/exit_code.h"
 
 #ifndef XD_BUILD_ID

@@ -1,6 +1,6 @@
 // The command line contract: verbs, colors, options before or after the verb,
 // and usage errors (exit 2) for everything else. No backend runs here.
-#include "cli/command_line.h"
+#include "command_line.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include <vector>
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 
 using namespace xd;
 

@@ -14,7 +14,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 
 namespace xd {
 namespace {

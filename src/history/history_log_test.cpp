@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
 
 namespace xd {

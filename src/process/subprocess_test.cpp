@@ -16,7 +16,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {

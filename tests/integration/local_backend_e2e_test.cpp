@@ -11,11 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "backend/local/local_state.h"
 #include "backend/local/local_test_support.h"
-#include "backend/local/process_identity.h"
-#include "fs/scoped_temp_dir.h"
 #include "support/child_process.h"
+#include "support/scoped_temp_dir.h"
+#include "xdeploy/backend/local/local_state.h"
+#include "xdeploy/backend/local/process_identity.h"
 
 using nlohmann::json;
 using namespace std::chrono_literals;

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fs/scoped_temp_dir.h"
 #include "support/child_process.h"
+#include "support/scoped_temp_dir.h"
 #include "support/slot_server.h"
 #include "support/static_ip_simulator.h"
 

@@ -5,8 +5,8 @@
 
 #include <fstream>
 
-#include "fs/scoped_temp_dir.h"
 #include "real_terraform/real_terraform.h"
+#include "support/scoped_temp_dir.h"
 
 using namespace xdtest;
 

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "backend/local/detached_process.h"
+#include "detached_process.h"
 
 namespace xd::testing {
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/plan_file_guard.h"
+#include "plan_file_guard.h"
 
 #include <system_error>
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/plan_json.h"
+#include "plan_json.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/terraform_backend.h"
+#include "terraform_backend.h"
 
 #include <fmt/format.h>
 
@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/terraform/artifact_build.h"
-#include "backend/terraform/outputs_parser.h"
-#include "backend/terraform/plan_file_guard.h"
-#include "backend/terraform/plan_json.h"
-#include "backend/terraform/state_json.h"
-#include "backend/terraform/state_lock.h"
-#include "backend/terraform/state_pull.h"
+#include "artifact_build.h"
+#include "outputs_parser.h"
+#include "plan_file_guard.h"
+#include "plan_json.h"
+#include "state_json.h"
+#include "state_lock.h"
+#include "state_pull.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/change_guard.h"
 #include "xdeploy/process/interrupts.h"

@@ -10,8 +10,8 @@
 #include <tuple>
 #include <vector>
 
-#include "backend/terraform/plan_file_guard.h"
-#include "backend/terraform/terraform_commands.h"
+#include "plan_file_guard.h"
+#include "terraform_commands.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/process/subprocess.h"
 

@@ -2,15 +2,15 @@
 // contents, missing init. The commands are scripted with FakeCommandRunner;
 // the real round trip against the fake `terraform` binary is in
 // tests/integration.
-#include "backend/terraform/terraform_backend.h"
+#include "terraform_backend.h"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 
-#include "backend/terraform/plan_file_guard.h"
-#include "process/fake_command_runner.h"
+#include "plan_file_guard.h"
+#include "support/fake_command_runner.h"
 
 using namespace xd;
 namespace fs = std::filesystem;

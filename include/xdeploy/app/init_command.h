@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "app/console.h"
+#include "xdeploy/app/console.h"
 
 namespace xd {
 

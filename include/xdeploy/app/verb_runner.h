@@ -6,10 +6,10 @@
 #include <functional>
 #include <optional>
 
-#include "app/app_options.h"
-#include "app/console.h"
-#include "app/hooks.h"
-#include "app/operation_record.h"
+#include "xdeploy/app/app_options.h"
+#include "xdeploy/app/console.h"
+#include "xdeploy/app/hooks.h"
+#include "xdeploy/app/operation_record.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/core/decision.h"
 

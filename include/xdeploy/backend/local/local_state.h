@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "backend/local/process_identity.h"
+#include "xdeploy/backend/local/process_identity.h"
 #include "xdeploy/core/color.h"
 
 namespace xd {

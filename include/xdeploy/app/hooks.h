@@ -24,9 +24,9 @@
 #include <utility>
 #include <vector>
 
-#include "app/app_options.h"
-#include "app/console.h"
-#include "app/operation_record.h"
+#include "xdeploy/app/app_options.h"
+#include "xdeploy/app/console.h"
+#include "xdeploy/app/operation_record.h"
 #include "xdeploy/core/decision.h"
 #include "xdeploy/core/duration.h"
 #include "xdeploy/core/exit_code.h"

@@ -2,8 +2,8 @@
 // Picks the backend the options ask for. The only place that knows both.
 #include <memory>
 
-#include "app/app_options.h"
-#include "app/console.h"
+#include "xdeploy/app/app_options.h"
+#include "xdeploy/app/console.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/process/subprocess.h"
 

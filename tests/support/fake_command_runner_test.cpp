@@ -1,4 +1,4 @@
-#include "process/fake_command_runner.h"
+#include "support/fake_command_runner.h"
 
 #include <catch2/catch.hpp>
 

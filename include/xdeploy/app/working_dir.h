@@ -3,7 +3,7 @@
 // a typo must not leave a new directory behind or run `terraform init` there.
 #include <string>
 
-#include "app/app_options.h"
+#include "xdeploy/app/app_options.h"
 
 namespace xd {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/app_options.h"
+#include "xdeploy/app/app_options.h"
 
 namespace xd {
 
