@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "backend/terraform/plan_file_guard.h"
+#include "xdeploy/backend/terraform/terraform.h"
 
 namespace xd {
 

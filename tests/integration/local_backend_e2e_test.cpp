@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "backend/local/local_test_support.h"
 #include "support/child_process.h"
+#include "support/in_process_slot.h"
 #include "support/scoped_temp_dir.h"
 #include "xdeploy/backend/local/local_state.h"
 #include "xdeploy/backend/local/process_identity.h"

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "backend/terraform/terraform_commands.h"
 #include "xdeploy/backend/local/local_backend.h"
+#include "xdeploy/backend/terraform/terraform.h"
 #include "xdeploy/core/duration.h"
 
 namespace xd {

@@ -2,6 +2,8 @@
 
 #include <system_error>
 
+#include "xdeploy/backend/terraform/terraform.h"
+
 namespace xd {
 
 namespace fs = std::filesystem;

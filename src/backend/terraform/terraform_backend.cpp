@@ -27,6 +27,11 @@ TerraformBackend::TerraformBackend(TerraformSettings settings, CommandRunner& ru
                                    TerraformSink sink)
     : commands_(std::move(settings)), runner_(runner), sink_(std::move(sink)) {}
 
+std::unique_ptr<Backend> make_terraform_backend(TerraformSettings settings, CommandRunner& runner,
+                                                TerraformSink sink) {
+  return std::make_unique<TerraformBackend>(std::move(settings), runner, std::move(sink));
+}
+
 TerraformBackend::Call TerraformBackend::call(const std::string& label,
                                               const std::vector<std::string>& argv, Stdout mode,
                                               std::string* outputs) {

@@ -13,14 +13,10 @@
 #include "plan_file_guard.h"
 #include "terraform_commands.h"
 #include "xdeploy/backend/backend.h"
+#include "xdeploy/backend/terraform/terraform.h"
 #include "xdeploy/process/subprocess.h"
 
 namespace xd {
-
-// Receives every line Terraform prints: the step id ("plan-green"), the line,
-// and whether it came on stderr.
-using TerraformSink =
-    std::function<void(std::string_view step, std::string_view line, bool is_stderr)>;
 
 class TerraformBackend : public Backend {
  public:

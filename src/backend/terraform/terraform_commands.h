@@ -8,18 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "xdeploy/backend/terraform/terraform.h"
 #include "xdeploy/core/deployment.h"
 
 namespace xd {
-
-struct TerraformSettings {
-  std::string binary = "terraform";  // --terraform, XDEPLOY_TERRAFORM, or PATH (tofu works too)
-  std::string chdir = "terraform";   // passed as -chdir=DIR (must use '=')
-  std::chrono::milliseconds lock_timeout{30000};  // Terraform's own state lock
-  bool color = false;                             // false: -no-color (output is not a terminal)
-  std::vector<std::string> var_files;             // --var-file, passed to plan
-  std::vector<std::string> extra_args;            // after `--`, passed to plan
-};
 
 class TerraformCommands {
  public:
