@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "xdeploy/core/change_guard.h"
+#include "terraform_addresses.h"
 
 namespace xd {
 

@@ -15,6 +15,8 @@
 #include "state_json.h"
 #include "state_lock.h"
 #include "state_pull.h"
+#include "step_scope.h"
+#include "terraform_addresses.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/change_guard.h"
 #include "xdeploy/process/interrupts.h"
