@@ -5,6 +5,8 @@
 #include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
 
+using xd::testing::ScopedTempDir;
+
 namespace xd {
 namespace fs = std::filesystem;
 

@@ -130,7 +130,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the default ./xdeploy.toml is checked too") {
-  xd::ScopedTempDir dir{"xd-cli-toml"};
+  xd::testing::ScopedTempDir dir{"xd-cli-toml"};
   const auto before = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
   std::ofstream("xdeploy.toml") << "chdri = \"infra\"\n";

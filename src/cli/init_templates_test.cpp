@@ -12,6 +12,8 @@
 #include "xdeploy/app/init_templates.h"
 #include "xdeploy/fs/atomic_file.h"
 
+using xd::testing::ScopedTempDir;
+
 using namespace xd;
 
 namespace {

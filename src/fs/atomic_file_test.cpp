@@ -16,6 +16,8 @@
 
 #include "support/scoped_temp_dir.h"
 
+using xd::testing::ScopedTempDir;
+
 namespace xd {
 namespace {
 

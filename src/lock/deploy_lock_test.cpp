@@ -14,6 +14,8 @@
 #include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
 
+using xd::testing::ScopedTempDir;
+
 namespace xd {
 namespace {
 

@@ -19,6 +19,8 @@
 #include "support/scoped_temp_dir.h"
 #include "xdeploy/process/interrupts.h"
 
+using xd::testing::ScopedTempDir;
+
 namespace xd {
 namespace {
 

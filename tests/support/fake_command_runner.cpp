@@ -1,6 +1,6 @@
 #include "support/fake_command_runner.h"
 
-namespace xd {
+namespace xd::testing {
 namespace {
 
 void stream(const std::vector<std::string>& lines, const LineSink& sink, std::string* text) {
@@ -46,4 +46,4 @@ std::vector<std::string> FakeCommandRunner::commands() const {
   return result;
 }
 
-}  // namespace xd
+}  // namespace xd::testing

@@ -10,7 +10,7 @@
 
 #include "xdeploy/process/subprocess.h"
 
-namespace xd {
+namespace xd::testing {
 
 struct FakeOutcome {
   std::vector<std::string> stdout_lines;  // streamed to the sink, in order
@@ -42,4 +42,4 @@ class FakeCommandRunner : public CommandRunner {
   std::vector<ProcessSpec> calls_;
 };
 
-}  // namespace xd
+}  // namespace xd::testing

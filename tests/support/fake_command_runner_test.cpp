@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace xd {
+namespace xd::testing {
 namespace {
 ProcessSpec argv_only(std::vector<std::string> argv) {
   ProcessSpec spec;
@@ -55,4 +55,4 @@ TEST_CASE("FakeCommandRunner records calls and replays scripted outcomes in orde
                                                       "terraform apply", "terraform output"});
 }
 
-}  // namespace xd
+}  // namespace xd::testing

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-namespace xd {
+namespace xd::testing {
 
 class ScopedTempDir {
  public:
@@ -36,4 +36,4 @@ class ScopedTempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace xd
+}  // namespace xd::testing

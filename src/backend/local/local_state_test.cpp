@@ -5,6 +5,8 @@
 
 #include "support/scoped_temp_dir.h"
 
+using xd::testing::ScopedTempDir;
+
 using namespace xd;
 
 namespace {

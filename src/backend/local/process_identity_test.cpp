@@ -12,6 +12,8 @@
 #include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
 
+using xd::testing::ScopedTempDir;
+
 using namespace xd;
 using xd::testing::detached;
 using namespace std::chrono_literals;

@@ -12,6 +12,9 @@
 #include "plan_file_guard.h"
 #include "support/fake_command_runner.h"
 
+using xd::testing::FakeCommandRunner;
+using xd::testing::FakeOutcome;
+
 using namespace xd;
 namespace fs = std::filesystem;
 
