@@ -19,7 +19,7 @@
 using namespace xd;
 
 namespace {
-CommandLineOutcome parse(std::initializer_list<const char*> words) {
+CommandLineOutcome parse(const std::vector<const char*>& words) {
   std::vector<const char*> argv{"xdeploy"};
   argv.insert(argv.end(), words.begin(), words.end());
   return parse_command_line(static_cast<int>(argv.size()), argv.data());
@@ -221,10 +221,8 @@ TEST_CASE("every bad input is a usage error (exit 2)") {
                                                           {"plan", "purple"},
                                                           {"replace"},
                                                           {"teal", "--health-status", "42"}}) {
-    std::vector<const char*> argv{"xdeploy"};
-    argv.insert(argv.end(), words.begin(), words.end());
     INFO(fmt::format("{}", fmt::join(words, " ")));
-    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    auto r = parse(words);
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
   }
@@ -281,10 +279,8 @@ TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are
            // The slot command is split on spaces: such a path cannot travel in it.
            {"--backend", "local", "--tls", "--tls-cert", spaced.c_str(), "--tls-key", file.c_str(),
             "blue"}}) {
-    std::vector<const char*> argv{"xdeploy"};
-    argv.insert(argv.end(), words.begin(), words.end());
     INFO(fmt::format("{}", fmt::join(words, " ")));
-    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    auto r = parse(words);
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
   }
@@ -334,10 +330,8 @@ TEST_CASE("each option's usage error says exactly what is wrong and how to write
       {{"--backend", "local", "--tls", "blue"}, "--tls needs --tls-cert and --tls-key"},
   };
   for (const auto& [words, error] : cases) {
-    std::vector<const char*> argv{"xdeploy"};
-    argv.insert(argv.end(), words.begin(), words.end());
     INFO(fmt::format("{}", fmt::join(words, " ")));
-    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    auto r = parse(words);
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
     CHECK(r.error == error);
