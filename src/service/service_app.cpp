@@ -1,20 +1,20 @@
-#include "service/service_app.h"
+#include "service_app.h"
 
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
-#include "falcon_xecutor/alert_freshness.h"
-#include "falcon_xecutor/alert_header.h"
-#include "falcon_xecutor/alert_identity.h"
-#include "falcon_xecutor/execution_check.h"
-#include "falcon_xecutor/falconx_quote.h"
-#include "falcon_xecutor/order.h"
-#include "falcon_xecutor/pre_trade.h"
-#include "falcon_xecutor/tolerance.h"
-#include "falcon_xecutor/webhook_body.h"
-#include "service/request_auth.h"
-#include "service/structured_log.h"
+#include "falcon_xecutor/falconx/execution_check.h"
+#include "falcon_xecutor/falconx/falconx_quote.h"
+#include "falcon_xecutor/http/structured_log.h"
+#include "falcon_xecutor/risk/pre_trade.h"
+#include "falcon_xecutor/risk/tolerance.h"
+#include "falcon_xecutor/webhook/alert_freshness.h"
+#include "falcon_xecutor/webhook/alert_header.h"
+#include "falcon_xecutor/webhook/alert_identity.h"
+#include "falcon_xecutor/webhook/order.h"
+#include "falcon_xecutor/webhook/request_auth.h"
+#include "falcon_xecutor/webhook/webhook_body.h"
 
 namespace xecutor {
 namespace {

@@ -23,16 +23,16 @@
 #include <memory>
 #include <optional>
 
-#include "falcon_xecutor/claim_store.h"
-#include "falcon_xecutor/daily_notional_ledger.h"
-#include "falcon_xecutor/dedup_window.h"
-#include "falcon_xecutor/kill_switch.h"
-#include "falcon_xecutor/order_book.h"
-#include "falcon_xecutor/webhook_types.h"
-#include "service/config.h"
-#include "service/falconx_client.h"
-#include "service/metrics.h"
-#include "service/outcome_follow_up.h"
+#include "config.h"
+#include "falcon_xecutor/claims/claim_store.h"
+#include "falcon_xecutor/falconx/falconx_client.h"
+#include "falcon_xecutor/falconx/order_book.h"
+#include "falcon_xecutor/falconx/outcome_follow_up.h"
+#include "falcon_xecutor/http/metrics.h"
+#include "falcon_xecutor/http/webhook_types.h"
+#include "falcon_xecutor/risk/daily_notional_ledger.h"
+#include "falcon_xecutor/risk/kill_switch.h"
+#include "falcon_xecutor/webhook/dedup_window.h"
 
 namespace xecutor {
 
