@@ -40,13 +40,6 @@ std::string transport_words(const FalconxResponse& r) {
   return "FalconX HTTP " + std::to_string(r.status) + ": " + falconx_error_message(r.body);
 }
 
-ordered_json mismatch_json(const std::vector<Mismatch>& mismatches) {
-  ordered_json out = ordered_json::array();
-  for (const auto& m : mismatches)
-    out.push_back({{"field", m.field}, {"expected", m.expected}, {"got", m.got}});
-  return out;
-}
-
 }  // namespace
 
 Trade::Trade(const TradeParts& parts, const Order& order, std::string identity,

@@ -3,6 +3,7 @@
 // for? The same fx_quote_id, side and quantity, and a price_executed within
 // the limit the quote was accepted under. Any difference is a critical fact
 // for a human, never something to paper over. Pure.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,9 @@ struct Mismatch {
 // Empty when the answer matches.
 std::vector<Mismatch> execution_mismatches(const ExpectedExecution& expected,
                                            const FalconxQuote& answer);
+
+// [{"field","expected","got"}, ...]: the mismatches as answers, logs and
+// GET /orders show them.
+nlohmann::ordered_json mismatch_json(const std::vector<Mismatch>& mismatches);
 
 }  // namespace xecutor

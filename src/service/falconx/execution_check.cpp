@@ -28,4 +28,11 @@ std::vector<Mismatch> execution_mismatches(const ExpectedExecution& e, const Fal
   return out;
 }
 
+nlohmann::ordered_json mismatch_json(const std::vector<Mismatch>& mismatches) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& m : mismatches)
+    out.push_back({{"field", m.field}, {"expected", m.expected}, {"got", m.got}});
+  return out;
+}
+
 }  // namespace xecutor

@@ -3,18 +3,8 @@
 #include "falcon_xecutor/http/structured_log.h"
 
 namespace xecutor {
-namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json mismatch_json(const std::vector<Mismatch>& mismatches) {
-  ordered_json out = ordered_json::array();
-  for (const auto& m : mismatches)
-    out.push_back({{"field", m.field}, {"expected", m.expected}, {"got", m.got}});
-  return out;
-}
-
-}  // namespace
 
 std::optional<ordered_json> resolve_outcome(const PendingExecute& pending,
                                             const FalconxResponse& answer,
