@@ -8,6 +8,7 @@
 
 #include "fake_falconx_port.h"
 #include "falcon_xecutor/webhook/iso_time.h"
+#include "service/service_secrets.h"
 
 using namespace xecutor;
 using namespace std::chrono_literals;
@@ -15,12 +16,12 @@ using nlohmann::json;
 using xdtest::FakeFalconx;
 using xdtest::falconx_answers;
 using xdtest::falconx_quote;
+using xdtest::kBuy;
+using xdtest::kHookSecret;
 
 namespace {
 
 const auto kNow = *parse_iso8601("2026-05-01T12:00:00Z");
-const std::string kSecret = "hook-secret-123";
-const std::string kBuy = "BUY\n0.1 BTC\n30000 USD\nsecret: " + kSecret + "\n";
 
 // A configured paper-mode app with a scripted FalconX; `fx` stays the app's.
 struct AppWorld {
@@ -30,8 +31,8 @@ struct AppWorld {
   std::unique_ptr<ServiceApp> app;
 
   AppWorld() {
-    config.falconx = {"key", "c2VjcmV0", "passphrase"};
-    config.webhook_secret = kSecret;
+    config.falconx = {xdtest::kApiKey, xdtest::kFxSecret, xdtest::kPassphrase};
+    config.webhook_secret = kHookSecret;
     config.halt_file = "/nonexistent/falcon-xecutor-test/HALT";
     config.slot = "green";
   }
@@ -82,8 +83,8 @@ TEST_CASE("service app: refusals before the quote send nothing to FalconX") {
        "missing"},
       {"wrong secret", [](AppWorld&) {}, "BUY\n0.1 BTC\n30000 USD\nsecret: guess\n", 401,
        "bad_secret", "wrong secret"},
-      {"malformed order", [](AppWorld&) {}, "BUY\n0.1 BTC\n30000 usd\nsecret: " + kSecret + "\n",
-       400, "bad_order", "line 3"},
+      {"malformed order", [](AppWorld&) {},
+       "BUY\n0.1 BTC\n30000 usd\nsecret: " + kHookSecret + "\n", 400, "bad_order", "line 3"},
       {"FalconX keys missing", [](AppWorld& w) { w.config.falconx = {}; }, kBuy, 503,
        "not_configured", "FALCONX_API_KEY"},
       {"kill switch on", [](AppWorld& w) { w.config.halt = true; }, kBuy, 503, "halted", "halted"},
@@ -93,10 +94,10 @@ TEST_CASE("service app: refusals before the quote send nothing to FalconX") {
        [](AppWorld& w) { w.config.max_order_notional = Decimal::from_integer(2999); }, kBuy, 422,
        "order_notional_exceeded", "expected"},
       {"alert older than XECUTOR_MAX_ALERT_AGE", [](AppWorld&) {},
-       "BUY\n0.1 BTC\n30000 USD\ntime: 2026-05-01T11:59:00Z\nsecret: " + kSecret + "\n", 409,
+       "BUY\n0.1 BTC\n30000 USD\ntime: 2026-05-01T11:59:00Z\nsecret: " + kHookSecret + "\n", 409,
        "alert_too_old", "replay"},
       {"alert from the future", [](AppWorld&) {},
-       "BUY\n0.1 BTC\n30000 USD\ntime: 2026-05-01T12:00:06Z\nsecret: " + kSecret + "\n", 409,
+       "BUY\n0.1 BTC\n30000 USD\ntime: 2026-05-01T12:00:06Z\nsecret: " + kHookSecret + "\n", 409,
        "alert_from_future", "in the future"},
   };
   for (const auto& c : cases) {

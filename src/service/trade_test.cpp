@@ -90,11 +90,12 @@ struct TradeWorld {
   DedupWindow dedup{60s, [this] { return steady; }};
   Order order{Side::Buy, dec("0.1"), "BTC", dec("30000"), "USD"};
 
-  explicit TradeWorld(bool live) {
+  // `daily_cap`: XECUTOR_MAX_DAILY_NOTIONAL, none when null.
+  explicit TradeWorld(bool live, const char* daily_cap = nullptr) {
     config.execute = live;
     config.slot = "blue";
+    if (daily_cap != nullptr) ledger.emplace(store, dec(daily_cap));
   }
-  void cap_daily_notional(const char* limit) { ledger.emplace(store, dec(limit)); }
   void quote_at(const json& buy_price, const std::string& expiry = kExpiry) {
     falconx.quote_answers.push_back(
         falconx_answers(200, falconx_quote(buy_price, "29990", expiry)));
@@ -128,15 +129,25 @@ struct TradeWorld {
   }
 };
 
-json body_of(const WebhookReply& r) {
+// The answer's status and word (also its JSON outcome, and code for a refusal); its body.
+json answer_of(const WebhookReply& r, int status, const std::string& word) {
   INFO(r.body);
+  CHECK(r.status == status);
+  CHECK(r.outcome == word);
   json j = json::parse(r.body);
-  CHECK(j["outcome"] == r.outcome);
-  if (r.status >= 400) CHECK(j["code"] == r.outcome);
+  CHECK(j["outcome"] == word);
+  if (status >= 400) CHECK(j["code"] == word);
   return j;
 }
 
 using Calls = std::vector<std::string>;
+
+// One way FalconX answers, and what the trade should make of it.
+struct AnswerCase {
+  const char* name;
+  FalconxResponse answer;
+  const char* expected = "";  // an outcome word, or the start of the error
+};
 
 }  // namespace
 
@@ -144,14 +155,12 @@ TEST_CASE("trade: paper mode quotes once, never executes, and keeps the alert fo
   TradeWorld w(/*live=*/false);
   w.quote_at("30010");
   const WebhookReply r = w.run();
-  CHECK(r.status == 200);
-  CHECK(r.outcome == "quoted");
-  const json b = body_of(r);
+  CHECK(r.quote_id == "fxq-1");
+  const json b = answer_of(r, 200, "quoted");
   CHECK(b["quoted_price"] == "30010");
   CHECK(b["price_limit"] == "30030");
   CHECK(b["executed"] == false);
   CHECK(b["falconx_api"] == "v3");
-  CHECK(r.quote_id == "fxq-1");
   REQUIRE(w.falconx.calls() == Calls{"quote v3"});
   CHECK(w.falconx.sent[0].body == json::parse(R"({"token_pair":{"base_token":"BTC",
         "quote_token":"USD"},"quantity":{"token":"BTC","value":"0.1"},"side":"buy",
@@ -162,14 +171,10 @@ TEST_CASE("trade: paper mode quotes once, never executes, and keeps the alert fo
 }
 
 TEST_CASE("trade: live, filled and verified: executed, claimed, the notional counted") {
-  TradeWorld w(/*live=*/true);
-  w.cap_daily_notional("10000");
+  TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
   w.quote_at("30010");
   w.fill_at("30010");
-  const WebhookReply r = w.run();
-  CHECK(r.status == 200);
-  CHECK(r.outcome == "executed");
-  const json b = body_of(r);
+  const json b = answer_of(w.run(), 200, "executed");
   CHECK(b["executed"] == true);
   CHECK(b["price_executed"] == "30010");
   CHECK(b["side_executed"] == "buy");
@@ -192,19 +197,12 @@ TEST_CASE("trade: a FalconX without v3 quotes and executes on v1") {
   w.falconx.quote_answers.push_back(falconx_answers(404, {{"message", "not found"}}));
   w.quote_at("30010");
   w.fill_at("30010");
-  const WebhookReply r = w.run();
-  CHECK(r.outcome == "executed");
-  CHECK(body_of(r)["falconx_api"] == "v1");
+  CHECK(answer_of(w.run(), 200, "executed")["falconx_api"] == "v1");
   CHECK(w.falconx.calls() == Calls{"quote v3", "quote v1", "execute v1"});
 }
 
 TEST_CASE("trade: a failed or unreadable quote is falconx_error, nothing held, the alert free") {
-  struct Case {
-    const char* name;
-    FalconxResponse answer;
-    const char* error;
-  };
-  const std::vector<Case> cases{
+  const std::vector<AnswerCase> cases{
       {"HTTP 503", falconx_answers(503, {{"message", "maintenance"}}),
        "quote failed: FalconX HTTP 503: maintenance"},
       {"unreachable", falconx_silent(Transport::NotSent), "quote failed: FalconX unreachable"},
@@ -218,13 +216,10 @@ TEST_CASE("trade: a failed or unreadable quote is falconx_error, nothing held, t
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.falconx.quote_answers.push_back(c.answer);
-    const WebhookReply r = w.run();
-    CHECK(r.status == 502);
-    CHECK(r.outcome == "falconx_error");
-    CHECK_THAT(body_of(r)["error"].get<std::string>(), Catch::StartsWith(c.error));
+    const json b = answer_of(w.run(), 502, "falconx_error");
+    CHECK_THAT(b["error"].get<std::string>(), Catch::StartsWith(c.expected));
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK_FALSE(w.reservation_kept());
     CHECK_FALSE(w.claimed());
@@ -250,14 +245,11 @@ TEST_CASE("trade: quotes beyond the limits are refused 422 before anything is he
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.config.max_order_notional = dec(c.max_order_notional);
     w.quote_at(c.buy_price, c.expiry);
-    const WebhookReply r = w.run();
-    CHECK(r.status == 422);
-    CHECK(r.outcome == c.outcome);
-    CHECK(body_of(r)["executed"] == false);
+    const json b = answer_of(w.run(), 422, c.outcome);
+    CHECK(b["executed"] == false);
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK_FALSE(w.reservation_kept());
     CHECK_FALSE(w.claimed());
@@ -269,10 +261,8 @@ TEST_CASE("trade: the alert deadline ends the trade 504 before a call it cannot 
   SECTION("spent before the quote: nothing is sent") {
     TradeWorld w(/*live=*/true);
     w.config.alert_deadline = 0ms;
-    const WebhookReply r = w.run();
-    CHECK(r.status == 504);
-    CHECK(r.outcome == "deadline_exceeded");
-    CHECK_THAT(body_of(r)["error"].get<std::string>(), Catch::Contains("before the quote"));
+    const json b = answer_of(w.run(), 504, "deadline_exceeded");
+    CHECK_THAT(b["error"].get<std::string>(), Catch::Contains("before the quote"));
     CHECK(w.falconx.sent.empty());
     CHECK_FALSE(w.reservation_kept());
   }
@@ -280,24 +270,19 @@ TEST_CASE("trade: the alert deadline ends the trade 504 before a call it cannot 
     TradeWorld w(/*live=*/true);
     w.quote_at("30010");
     w.falconx.during_call = [&w] { w.steady += 2600ms; };
-    const WebhookReply r = w.run();
-    CHECK(r.status == 504);
-    CHECK(r.outcome == "deadline_exceeded");
-    CHECK_THAT(body_of(r)["error"].get<std::string>(), Catch::Contains("before the execute"));
+    const json b = answer_of(w.run(), 504, "deadline_exceeded");
+    CHECK_THAT(b["error"].get<std::string>(), Catch::Contains("before the execute"));
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK_FALSE(w.reservation_kept());
     CHECK_FALSE(w.claimed());
   }
   SECTION("spent by the daily ledger: the hold is given back, the alert stays unclaimed") {
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.quote_at("30010");
     w.store.on_access = [&w](const std::string& key) {
       if (key.rfind("daily-notional/", 0) == 0) w.steady += 1300ms;
     };
-    const WebhookReply r = w.run();
-    CHECK(r.status == 504);
-    CHECK(r.outcome == "deadline_exceeded");
+    answer_of(w.run(), 504, "deadline_exceeded");
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK_FALSE(w.claimed());
     CHECK(w.day_total() == "0");
@@ -319,13 +304,9 @@ TEST_CASE("trade: the alert deadline ends the trade 504 before a call it cannot 
 TEST_CASE(
     "trade: the daily cap refuses 422 and a ledger that cannot answer 503, before the claim") {
   SECTION("over the cap") {
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("3000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"3000");
     w.quote_at("30010");
-    const WebhookReply r = w.run();
-    CHECK(r.status == 422);
-    CHECK(r.outcome == "daily_notional_limit");
-    const json b = body_of(r);
+    const json b = answer_of(w.run(), 422, "daily_notional_limit");
     CHECK(b["notional"] == "3001");
     CHECK(b["max_daily_notional"] == "3000");
     CHECK(w.day_total() == "0");
@@ -334,13 +315,10 @@ TEST_CASE(
     CHECK_FALSE(w.reservation_kept());
   }
   SECTION("ledger unavailable") {
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.store.failing_prefix = "daily-notional/";
     w.quote_at("30010");
-    const WebhookReply r = w.run();
-    CHECK(r.status == 503);
-    CHECK(r.outcome == "ledger_unavailable");
+    answer_of(w.run(), 503, "ledger_unavailable");
     CHECK_FALSE(w.claimed());
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK_FALSE(w.reservation_kept());
@@ -349,25 +327,19 @@ TEST_CASE(
 
 TEST_CASE("trade: no claim, no execute: claimed elsewhere 409, store down 503, hold given back") {
   SECTION("already claimed (another slot, an earlier run): the alert never trades again here") {
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     REQUIRE(w.store.create("claims/" + kIdentity, "{}").outcome == StoreWrite::Outcome::Written);
     w.quote_at("30010");
-    const WebhookReply r = w.run();
-    CHECK(r.status == 409);
-    CHECK(r.outcome == "already_claimed");
+    answer_of(w.run(), 409, "already_claimed");
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK(w.day_total() == "0");
     CHECK(w.reservation_kept());
   }
   SECTION("the claim store cannot answer: retryable") {
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.store.failing_prefix = "claims/";
     w.quote_at("30010");
-    const WebhookReply r = w.run();
-    CHECK(r.status == 503);
-    CHECK(r.outcome == "claim_unavailable");
+    answer_of(w.run(), 503, "claim_unavailable");
     CHECK(w.falconx.calls() == Calls{"quote v3"});
     CHECK(w.day_total() == "0");
     CHECK_FALSE(w.reservation_kept());
@@ -375,14 +347,10 @@ TEST_CASE("trade: no claim, no execute: claimed elsewhere 409, store down 503, h
 }
 
 TEST_CASE("trade: an execute that never left this host is falconx_error, the hold given back") {
-  TradeWorld w(/*live=*/true);
-  w.cap_daily_notional("10000");
+  TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
   w.quote_at("30010");
   w.falconx.execute_answer = falconx_silent(Transport::NotSent);
-  const WebhookReply r = w.run();
-  CHECK(r.status == 502);
-  CHECK(r.outcome == "falconx_error");
-  const json b = body_of(r);
+  const json b = answer_of(w.run(), 502, "falconx_error");
   CHECK_THAT(b["error"].get<std::string>(), Catch::StartsWith("execute not sent"));
   CHECK(b["executed"] == false);
   CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3"});
@@ -393,12 +361,7 @@ TEST_CASE("trade: an execute that never left this host is falconx_error, the hol
 }
 
 TEST_CASE("trade: FalconX answered the execute with no fill: 502, hold given back, alert kept") {
-  struct Case {
-    const char* name;
-    FalconxResponse answer;
-    const char* outcome;
-  };
-  const std::vector<Case> cases{
+  const std::vector<AnswerCase> cases{
       {"refused (4xx)", falconx_answers(400, {{"message", "insufficient balance"}}),
        "execute_rejected"},
       {"not filled",
@@ -408,32 +371,25 @@ TEST_CASE("trade: FalconX answered the execute with no fill: 502, hold given bac
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.quote_at("30010");
     w.falconx.execute_answer = c.answer;
-    const WebhookReply r = w.run();
-    CHECK(r.status == 502);
-    CHECK(r.outcome == c.outcome);
-    CHECK(body_of(r)["executed"] == false);
+    const json b = answer_of(w.run(), 502, c.expected);
+    CHECK(b["executed"] == false);
     CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3"});
     CHECK(w.claimed());
     CHECK(w.day_total() == "0");
     CHECK(w.reservation_kept());
     REQUIRE(w.orders.find(kIdentity));
-    CHECK((*w.orders.find(kIdentity))["status"] == c.outcome);
+    CHECK((*w.orders.find(kIdentity))["status"] == c.expected);
   }
 }
 
 TEST_CASE("trade: a fill that differs from the order is execute_mismatch, still counted") {
-  TradeWorld w(/*live=*/true);
-  w.cap_daily_notional("10000");
+  TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
   w.quote_at("30010");
   w.fill_at("30031");  // past the 30030 limit the quote was accepted under
-  const WebhookReply r = w.run();
-  CHECK(r.status == 502);
-  CHECK(r.outcome == "execute_mismatch");
-  const json b = body_of(r);
+  const json b = answer_of(w.run(), 502, "execute_mismatch");
   CHECK(b["executed"] == true);
   REQUIRE(b["mismatches"].size() == 1);
   CHECK(b["mismatches"][0]["field"] == "price_executed");
@@ -445,11 +401,7 @@ TEST_CASE("trade: a fill that differs from the order is execute_mismatch, still 
 }
 
 TEST_CASE("trade: an execute without an answer is execute_unknown, followed up, never retried") {
-  struct Case {
-    const char* name;
-    FalconxResponse answer;
-  };
-  const std::vector<Case> cases{
+  const std::vector<AnswerCase> cases{
       {"timed out", falconx_silent(Transport::Timeout)},
       {"connection broke", falconx_silent(Transport::Failed)},
       {"HTTP 500", falconx_answers(500, {{"message", "internal"}})},
@@ -457,14 +409,11 @@ TEST_CASE("trade: an execute without an answer is execute_unknown, followed up, 
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    TradeWorld w(/*live=*/true);
-    w.cap_daily_notional("10000");
+    TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.quote_at("30010");
     w.falconx.execute_answer = c.answer;
-    const WebhookReply r = w.run();
-    CHECK(r.status == 502);
-    CHECK(r.outcome == "execute_unknown");
-    CHECK(body_of(r)["executed"].is_null());
+    const json b = answer_of(w.run(), 502, "execute_unknown");
+    CHECK(b["executed"].is_null());
     CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3"});
     REQUIRE(w.falconx.follow_ups.size() == 1);
     const PendingExecute& p = w.falconx.follow_ups[0];

@@ -10,21 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "mock_falconx/child_process.h"
+#include "service/service_test_support.h"
 
 using nlohmann::json;
-using xecutor::testing::ChildProcess;
-using xecutor::testing::free_port;
 using namespace std::chrono_literals;
+using namespace xdtest;
 
 namespace {
-
-using Env = std::map<std::string, std::string>;
-const std::string kApiKey = "test-api-key";
-const std::string kFxSecret = "bW9jay1mYWxjb254LXNlY3JldC1rZXktMDEyMzQ1Njc4OQ==";
-const std::string kPassphrase = "test-passphrase";
-const std::string kHookSecret = "hook-secret-123";
-const std::string kBuy = "BUY\n0.1 BTC\n30000 USD\nsecret: " + kHookSecret + "\n";
 
 std::string log_path(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / "falcon-xecutor-it";
@@ -34,16 +26,6 @@ std::string log_path(const std::string& name) {
       dir / (name + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ".log");
   std::filesystem::remove(path);
   return path.string();
-}
-
-bool wait_ready(int port, const std::string& path) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_connection_timeout(0, 200000);
-  for (int i = 0; i < 200; ++i) {
-    if (auto r = c.Get(path.c_str()); r && r->status == 200) return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return false;
 }
 
 // A mock FalconX and one falcon-xecutor slot pointed at it.
@@ -58,22 +40,14 @@ struct Stack {
     mock = std::make_unique<ChildProcess>(
         std::vector<std::string>{MOCK_FALCONX_BIN, "--port", std::to_string(mock_port),
                                  "--max-skew-seconds", "5"},
-        std::map<std::string, std::string>{{"MOCK_FALCONX_API_KEY", kApiKey},
-                                           {"MOCK_FALCONX_SECRET_KEY", kFxSecret},
-                                           {"MOCK_FALCONX_PASSPHRASE", kPassphrase}},
-        log_path("mock"));
+        mock_falconx_env(), log_path("mock"));
     REQUIRE(wait_ready(mock_port, "/_admin/stats"));
     std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"}};
     if (configured) {
-      env = {{"PATH", "/usr/bin:/bin"},
-             {"FALCONX_API_KEY", kApiKey},
-             {"FALCONX_SECRET_KEY", kFxSecret},
-             {"FALCONX_PASSPHRASE", kPassphrase},
-             {"FALCONX_BASE_URL", "http://127.0.0.1:" + std::to_string(mock_port)},
-             {"XECUTOR_WEBHOOK_SECRET", kHookSecret},
-             {"XECUTOR_FALCONX_TIMEOUT_MS", "1000"},
-             // Live mode never executes without a claim: each stack its own store.
-             {"XECUTOR_CLAIM_STORE", "file:" + log_path("claims")}};
+      env = service_env(mock_port);
+      env["XECUTOR_FALCONX_TIMEOUT_MS"] = "1000";
+      // Live mode never executes without a claim: each stack its own store.
+      env["XECUTOR_CLAIM_STORE"] = "file:" + log_path("claims");
     }
     for (auto& [k, v] : env_overrides) env[k] = v;
     service = std::make_unique<ChildProcess>(
@@ -91,15 +65,9 @@ struct Stack {
     httplib::Client c("127.0.0.1", port);
     return c.Get(path.c_str(), headers);
   }
-  json stats() const {
-    httplib::Client c("127.0.0.1", mock_port);
-    auto r = c.Get("/_admin/stats");
-    REQUIRE(r);
-    return json::parse(r->body);
-  }
+  json stats() const { return admin_stats(mock_port); }
   void configure_mock(const json& patch) const {
-    httplib::Client c("127.0.0.1", mock_port);
-    auto r = c.Post("/_admin/config", patch.dump(), "application/json");
+    auto r = admin_configure(mock_port, patch);
     REQUIRE(r);
     REQUIRE(r->status == 200);
   }

@@ -12,20 +12,14 @@
 #include <set>
 #include <thread>
 
-#include "mock_falconx/child_process.h"
+#include "service/service_test_support.h"
 
 using nlohmann::json;
-using xecutor::testing::ChildProcess;
-using xecutor::testing::free_port;
 using namespace std::chrono_literals;
+using namespace xdtest;
 
 namespace {
 
-using Env = std::map<std::string, std::string>;
-const std::string kApiKey = "test-api-key";
-const std::string kFxSecret = "bW9jay1mYWxjb254LXNlY3JldC1rZXktMDEyMzQ1Njc4OQ==";
-const std::string kPassphrase = "test-passphrase";
-const std::string kHookSecret = "hook-secret-123";
 const std::string kS3Key = "AKIDTESTCLAIMS";
 const std::string kS3Secret = "s3-secret-never-logged";
 
@@ -36,16 +30,6 @@ std::filesystem::path temp_path(const std::string& name) {
   const auto path = dir / (name + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
   std::filesystem::remove_all(path);
   return path;
-}
-
-bool wait_ready(int port, const std::string& path) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_connection_timeout(0, 200000);
-  for (int i = 0; i < 200; ++i) {
-    if (auto r = c.Get(path.c_str())) return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return false;
 }
 
 std::string iso_utc(std::chrono::system_clock::time_point t) {
@@ -63,23 +47,11 @@ struct Mock {
   Mock() {
     process = std::make_unique<ChildProcess>(
         std::vector<std::string>{MOCK_FALCONX_BIN, "--port", std::to_string(port)},
-        Env{{"MOCK_FALCONX_API_KEY", kApiKey},
-            {"MOCK_FALCONX_SECRET_KEY", kFxSecret},
-            {"MOCK_FALCONX_PASSPHRASE", kPassphrase}},
-        temp_path("mock.log").string());
-    REQUIRE(wait_ready(port, "/_admin/stats"));
+        mock_falconx_env(), temp_path("mock.log").string());
+    REQUIRE(wait_ready(port, "/_admin/stats", /*need_200=*/false));
   }
-  json stats() const {
-    httplib::Client c("127.0.0.1", port);
-    auto r = c.Get("/_admin/stats");
-    REQUIRE(r);
-    return json::parse(r->body);
-  }
-  void configure(const json& patch) const {
-    httplib::Client c("127.0.0.1", port);
-    auto r = c.Post("/_admin/config", patch.dump(), "application/json");
-    REQUIRE(r);
-  }
+  json stats() const { return admin_stats(port); }
+  void configure(const json& patch) const { REQUIRE(admin_configure(port, patch)); }
 };
 
 struct S3 {
@@ -90,18 +62,10 @@ struct S3 {
         std::vector<std::string>{MOCK_S3_BIN, "--port", std::to_string(port), "--access-key-id",
                                  kS3Key},
         Env{{"MOCK_S3_SECRET_ACCESS_KEY", kS3Secret}}, temp_path("s3.log").string());
-    REQUIRE(wait_ready(port, "/_admin/stats"));
+    REQUIRE(wait_ready(port, "/_admin/stats", /*need_200=*/false));
   }
-  json stats() const {
-    httplib::Client c("127.0.0.1", port);
-    auto r = c.Get("/_admin/stats");
-    REQUIRE(r);
-    return json::parse(r->body);
-  }
-  void fail_with(int status) const {
-    httplib::Client c("127.0.0.1", port);
-    REQUIRE(c.Post("/_admin/config", json{{"fail_status", status}}.dump(), "application/json"));
-  }
+  json stats() const { return admin_stats(port); }
+  void fail_with(int status) const { REQUIRE(admin_configure(port, {{"fail_status", status}})); }
   Env env() const {
     return {{"XECUTOR_CLAIM_STORE", "s3://claims-bucket/falcon-xecutor"},
             {"XECUTOR_S3_ENDPOINT", "http://127.0.0.1:" + std::to_string(port)},
@@ -155,20 +119,15 @@ struct Slot {
   std::unique_ptr<ChildProcess> process;
   Slot(const std::string& color, const Mock& mock, const Env& store, const Env& extra = {})
       : log_file(temp_path(color + ".log").string()) {
-    Env env{{"PATH", "/usr/bin:/bin"},
-            {"FALCONX_API_KEY", kApiKey},
-            {"FALCONX_SECRET_KEY", kFxSecret},
-            {"FALCONX_PASSPHRASE", kPassphrase},
-            {"FALCONX_BASE_URL", "http://127.0.0.1:" + std::to_string(mock.port)},
-            {"XECUTOR_WEBHOOK_SECRET", kHookSecret},
-            {"XECUTOR_EXECUTE", "1"},
-            {"XECUTOR_FALCONX_TIMEOUT_MS", "2000"}};
+    Env env = service_env(mock.port);
+    env["XECUTOR_EXECUTE"] = "1";
+    env["XECUTOR_FALCONX_TIMEOUT_MS"] = "2000";
     for (const auto& [k, v] : store) env[k] = v;
     for (const auto& [k, v] : extra) env[k] = v;
     process = std::make_unique<ChildProcess>(
         std::vector<std::string>{XECUTOR_BIN, "--port", std::to_string(port), "--slot", color}, env,
         log_file);
-    REQUIRE(wait_ready(port, "/health"));
+    REQUIRE(wait_ready(port, "/health", /*need_200=*/false));
   }
   httplib::Result post(const std::string& body) const {
     httplib::Client c("127.0.0.1", port);
@@ -211,8 +170,6 @@ std::multiset<std::string> fire_concurrently(const std::vector<const Slot*>& slo
   for (auto& t : threads) t.join();
   return outcomes;
 }
-
-const std::string kBuy = "BUY\n0.1 BTC\n30000 USD\nsecret: " + kHookSecret + "\n";
 
 }  // namespace
 
