@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "service/claims/file_claim_store.h"
+#include "falcon_xecutor/claims/claim_store_config.h"
 
 using namespace xecutor;
 namespace fs = std::filesystem;
@@ -19,6 +19,11 @@ namespace {
 
 Decimal dec(const char* text) {
   return std::get<Decimal>(Decimal::parse(text));
+}
+
+// The file: store, made as the service makes it (FileClaimStore is claims/' own).
+std::unique_ptr<ClaimStore> file_store(const fs::path& dir) {
+  return make_claim_store({ClaimStoreSettings::Kind::File, dir.string(), {}});
 }
 
 struct TempDir {
@@ -78,8 +83,8 @@ class ScriptedStore final : public ClaimStore {
 
 TEST_CASE("ledger: the cap is exact: reaching it is allowed, one unit more is refused") {
   TempDir dir;
-  FileClaimStore store(dir.path);
-  DailyNotionalLedger ledger(store, dec("100000.000000000000000001"));
+  const auto store = file_store(dir.path);
+  DailyNotionalLedger ledger(*store, dec("100000.000000000000000001"));
   CHECK(ledger.reserve("2026-12-01", "USD", dec("30000.1")).verdict == Verdict::Reserved);
   CHECK(ledger.reserve("2026-12-01", "USD", dec("69999.9")).verdict == Verdict::Reserved);
   const LedgerResult over = ledger.reserve("2026-12-01", "USD", dec("0.000000000000000002"));
@@ -90,7 +95,7 @@ TEST_CASE("ledger: the cap is exact: reaching it is allowed, one unit more is re
   // Another day and another quote currency have their own totals.
   CHECK(ledger.reserve("2026-12-02", "USD", dec("100000")).verdict == Verdict::Reserved);
   CHECK(ledger.reserve("2026-12-01", "EUR", dec("100000")).verdict == Verdict::Reserved);
-  CHECK(store.read(daily_notional_key("2026-12-01", "USD")).content ==
+  CHECK(store->read(daily_notional_key("2026-12-01", "USD")).content ==
         R"({"day":"2026-12-01","quote":"USD","total":"100000.000000000000000001","trades":3})");
 }
 
@@ -134,8 +139,8 @@ TEST_CASE("ledger: concurrent reservers on one file store never pass the cap tog
   std::atomic<int> reserved{0}, refused{0}, failed{0};
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&] {
-      FileClaimStore store(dir.path);
-      DailyNotionalLedger ledger(store, dec("50"));
+      const auto store = file_store(dir.path);
+      DailyNotionalLedger ledger(*store, dec("50"));
       for (int k = 0; k < 10; ++k) {
         switch (ledger.reserve("2026-12-01", "USD", dec("1")).verdict) {
           case Verdict::Reserved:
@@ -155,8 +160,7 @@ TEST_CASE("ledger: concurrent reservers on one file store never pass the cap tog
   // never lets a trade through: what matters is that the total is exact.
   CHECK(reserved <= 50);
   CHECK(reserved + refused + failed == 80);
-  FileClaimStore store(dir.path);
-  const auto total = store.read(daily_notional_key("2026-12-01", "USD")).content;
+  const auto total = file_store(dir.path)->read(daily_notional_key("2026-12-01", "USD")).content;
   CHECK_THAT(total, Catch::Contains("\"total\":\"" + std::to_string(reserved.load()) + "\""));
 }
 
