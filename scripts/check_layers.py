@@ -33,6 +33,15 @@ LAYERS = {
     "backend/local": ["backend", "fs"],
     "app": ["backend/terraform", "backend/local", "http", "lock", "history"],
     "cli": ["app"],
+    # falcon-xecutor (include/falcon_xecutor/<area>/ is the public side of
+    # src/service/<area>/; src/service/ itself is the app on top, README "Layout").
+    "service/core": [],
+    "service/webhook": ["service/core", "core"],  # xdeploy's duration text
+    "service/claims": ["service/core"],
+    "service/risk": ["service/core", "service/webhook", "service/claims"],
+    "service/http": [],
+    "service/falconx": ["service/core", "service/webhook", "service/risk", "service/http"],
+    "service": ["service/falconx", "service/claims", "core"],
 }
 
 # Where each family's public headers live, and the src/ folder they belong to:
@@ -118,7 +127,7 @@ def check_include(rel, line_no, kind, name, found, allowed, layers):
             return f"{where}: {target} belongs to another library's src/ folder"
         return None
     if here is None or there is None or rel.startswith("tests/"):
-        return None  # a folder without rules yet, or the test tree (any public header)
+        return None  # a folder without rules (reported once by uncovered_folders), or the test tree
     if there not in allowed[here]:
         may = ", ".join(sorted(allowed[here] - {here})) or "nothing"
         return f"{where}: {here} may not include {there} (it may include: {may})"
@@ -159,6 +168,48 @@ def unneeded_public_headers(edges, layers):
     return sorted(public - needed)
 
 
+def uncovered_folders(files, layers):
+    """Folders of src/ (or public header folders) with sources but no LAYERS
+    entry: their includes would go unchecked."""
+    out = set()
+    for rel in files:
+        if folder_of(rel, layers) is not None:
+            continue
+        if rel.startswith("src/") or any(rel.startswith(root) for root in PUBLIC_ROOTS):
+            out.add(os.path.dirname(rel))
+    return sorted(out)
+
+
+INCLUDE_DIRS_CALL = re.compile(r"target_include_directories\s*\(([^)]*)\)", re.S)
+SCOPES = ("PUBLIC", "INTERFACE", "PRIVATE")
+
+
+def exported_src_dirs(root):
+    """A CMake target under src/ that exports a src/ folder (its own included)
+    as a PUBLIC or INTERFACE include path: that folder would stop being private."""
+    errors = []
+    for dirpath, dirnames, filenames in os.walk(os.path.join(root, "src")):
+        dirnames.sort()
+        for f in sorted(filenames):
+            if f != "CMakeLists.txt" and not f.endswith(".cmake"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, f), root)
+            with open(os.path.join(root, rel), encoding="utf-8") as cm:
+                text = cm.read()
+            for call in INCLUDE_DIRS_CALL.finditer(text):
+                scope = None
+                for word in call.group(1).split():
+                    if word in SCOPES:
+                        scope = word
+                    elif scope in ("PUBLIC", "INTERFACE") and (
+                            word.startswith("${CMAKE_CURRENT_SOURCE_DIR}")
+                            or re.match(r"\$\{CMAKE_SOURCE_DIR\}/src(/|$)", word)):
+                        line = text.count("\n", 0, call.start()) + 1
+                        errors.append(f"{rel}:{line}: {word} is a {scope} include path: a src/ folder "
+                                      f"stays PRIVATE to its target, only include/ is exported")
+    return errors
+
+
 def check(root, layers=LAYERS):
     allowed = closure(layers)
     errors = []
@@ -173,6 +224,9 @@ def check(root, layers=LAYERS):
             error = checked and check_include(rel, line_no, kind, name, found, allowed, layers)
             if error:
                 errors.append(error)
+    errors += exported_src_dirs(root)
+    for folder in uncovered_folders(edges, layers):
+        errors.append(f"{folder}/: no rule in LAYERS (scripts/check_layers.py): say which folders it may include")
     for rel in unneeded_public_headers(edges, layers):
         folder = folder_of(rel, layers)
         errors.append(f"{rel}: public, but nothing outside {folder} includes it: move it to src/{folder}/")

@@ -10,7 +10,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_layers  # noqa: E402
 
-LAYERS = {"core": [], "fs": [], "backend": ["core"], "app": ["backend", "fs"], "cli": ["app"]}
+LAYERS = {"core": [], "fs": [], "backend": ["core"], "app": ["backend", "fs"], "cli": ["app"],
+          "service/core": [], "service/webhook": ["service/core"], "service": ["service/webhook"]}
 
 
 class Tree:
@@ -45,7 +46,13 @@ GOOD = {
     "src/cli/main.cpp": '#include "xdeploy/app/runner.h"\n#include "xdeploy/core/color.h"\n',
     "tests/support/child_process.h": "#pragma once\n",
     "tests/integration/story_test.cpp": '#include "xdeploy/app/runner.h"\n#include "support/child_process.h"\n',
-    "src/service/main.cpp": '#include "../app/state_dir.h"\n',  # no rules for service yet
+    # The service: include/falcon_xecutor/<area>/ is the public side of src/service/<area>/.
+    "include/falcon_xecutor/core/decimal.h": "#pragma once\n",
+    "include/falcon_xecutor/webhook/order.h": '#include "falcon_xecutor/core/decimal.h"\n',
+    "src/service/core/digits.h": "#pragma once\n",
+    "src/service/core/decimal.cpp": '#include "falcon_xecutor/core/decimal.h"\n#include "digits.h"\n',
+    "src/service/webhook/order.cpp": '#include "falcon_xecutor/webhook/order.h"\n',
+    "src/service/main.cpp": '#include "falcon_xecutor/webhook/order.h"\n',
 }
 
 
@@ -108,6 +115,33 @@ class CheckLayersTest(unittest.TestCase):
         tree = Tree({**GOOD, "include/xdeploy/core/step.h": "#pragma once\n",
                      "include/xdeploy/core/color.h": '#include "xdeploy/core/step.h"\n'})
         self.assertEqual(tree.errors(), [])
+
+    def test_a_service_area_may_not_include_a_higher_one(self):
+        errors = with_file("src/service/core/decimal.cpp", '#include "falcon_xecutor/webhook/order.h"\n').errors()
+        self.assertEqual(errors, ['src/service/core/decimal.cpp:3: #include "falcon_xecutor/webhook/order.h": '
+                                  "service/core may not include service/webhook (it may include: nothing)"])
+
+    def test_a_service_area_may_not_reach_into_another_areas_src(self):
+        errors = with_file("src/service/webhook/order.cpp", '#include "../core/digits.h"\n').errors()
+        self.assertEqual(len(errors), 1, errors)
+        self.assertIn("src/service/webhook/order.cpp:2", errors[0])
+        self.assertIn("src/service/core/digits.h is a private header of service/core", errors[0])
+
+    def test_a_folder_without_rules_is_refused(self):
+        errors = with_file("src/s3/s3_client.cpp", '#include "../app/state_dir.h"\n').errors()
+        self.assertEqual(errors, ["src/s3/: no rule in LAYERS (scripts/check_layers.py): "
+                                  "say which folders it may include"])
+
+    def test_a_target_may_not_export_its_src_folder(self):
+        for line in ("target_include_directories(xd_app PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/src)",
+                     "target_include_directories(xd_app INTERFACE ${CMAKE_CURRENT_SOURCE_DIR})"):
+            with self.subTest(line=line):
+                errors = with_file("src/app/CMakeLists.txt", line + "\n").errors()
+                self.assertEqual(len(errors), 1, errors)
+                self.assertIn("src/app/CMakeLists.txt:1:", errors[0])
+                self.assertIn("include path: a src/ folder stays PRIVATE", errors[0])
+        private = "target_include_directories(xd_app PUBLIC ${CMAKE_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})"
+        self.assertEqual(with_file("src/app/CMakeLists.txt", private + "\n").errors(), [])
 
     def test_the_command_fails_and_names_the_include(self):
         tree = with_file("src/core/color.cpp", '#include "xdeploy/app/runner.h"\n')

@@ -6,7 +6,7 @@
 #include "service/fake_env.h"
 
 using namespace xecutor;
-using xdtest::env_of;
+using xd::testing::env_of;
 
 TEST_CASE("service: defaults are paper mode, production URL, 10 bps tolerance, 60 s dedup") {
   const auto c = load_config(env_of({}));

@@ -12,7 +12,7 @@
 
 #include "falconx_port.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 using xecutor::FalconxResponse;
 
@@ -100,4 +100,4 @@ inline nlohmann::json falconx_execution(nlohmann::json quote, bool filled, const
   return quote;
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -13,11 +13,11 @@
 using namespace xecutor;
 using namespace std::chrono_literals;
 using nlohmann::json;
-using xdtest::FakeFalconx;
-using xdtest::falconx_answers;
-using xdtest::falconx_quote;
-using xdtest::kBuy;
-using xdtest::kHookSecret;
+using xd::testing::FakeFalconx;
+using xd::testing::falconx_answers;
+using xd::testing::falconx_quote;
+using xd::testing::kBuy;
+using xd::testing::kHookSecret;
 
 namespace {
 
@@ -31,7 +31,7 @@ struct AppWorld {
   std::unique_ptr<ServiceApp> app;
 
   AppWorld() {
-    config.falconx = {xdtest::kApiKey, xdtest::kFxSecret, xdtest::kPassphrase};
+    config.falconx = {xd::testing::kApiKey, xd::testing::kFxSecret, xd::testing::kPassphrase};
     config.webhook_secret = kHookSecret;
     config.halt_file = "/nonexistent/falcon-xecutor-test/HALT";
     config.slot = "green";

@@ -15,11 +15,11 @@
 using namespace xecutor;
 using namespace std::chrono_literals;
 using nlohmann::json;
-using xdtest::FakeFalconx;
-using xdtest::falconx_answers;
-using xdtest::falconx_execution;
-using xdtest::falconx_quote;
-using xdtest::falconx_silent;
+using xd::testing::FakeFalconx;
+using xd::testing::falconx_answers;
+using xd::testing::falconx_execution;
+using xd::testing::falconx_quote;
+using xd::testing::falconx_silent;
 using Transport = FalconxResponse::Transport;
 
 namespace {

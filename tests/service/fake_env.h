@@ -7,7 +7,7 @@
 
 #include "falcon_xecutor/claims/claim_store_config.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 inline xecutor::EnvLookup env_of(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
@@ -17,4 +17,4 @@ inline xecutor::EnvLookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -14,7 +14,7 @@
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-using namespace xdtest;
+using namespace xd::testing;
 
 namespace {
 

@@ -4,7 +4,7 @@
 // alert's `secret:` line. Throwaway values, valid only against the mocks.
 #include <string>
 
-namespace xdtest {
+namespace xd::testing {
 
 inline const std::string kApiKey = "test-api-key";
 inline const std::string kFxSecret =
@@ -15,4 +15,4 @@ inline const std::string kHookSecret = "hook-secret-123";  // XECUTOR_WEBHOOK_SE
 // The README's basic alert: BUY 0.1 BTC expecting 30000 USD.
 inline const std::string kBuy = "BUY\n0.1 BTC\n30000 USD\nsecret: " + kHookSecret + "\n";
 
-}  // namespace xdtest
+}  // namespace xd::testing

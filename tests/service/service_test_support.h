@@ -1,5 +1,5 @@
 #pragma once
-// Test support for falcon-xecutor's integration tests (namespace xdtest): the
+// Test support for falcon-xecutor's integration tests (namespace xd::testing): the
 // environments that point the real service at the real mock FalconX, child
 // processes, readiness waits, and the mocks' admin API (GET /_admin/stats,
 // POST /_admin/config).
@@ -15,7 +15,7 @@
 #include "mock_falconx/child_process.h"
 #include "service/service_secrets.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 using Env = std::map<std::string, std::string>;
 // The mocks and the service run as children (tests/mock_falconx/child_process.h).
@@ -66,4 +66,4 @@ inline httplib::Result admin_configure(int port, const nlohmann::json& patch) {
   return c.Post("/_admin/config", patch.dump(), "application/json");
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

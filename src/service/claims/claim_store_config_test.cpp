@@ -6,7 +6,7 @@
 #include "service/fake_env.h"
 
 using namespace xecutor;
-using xdtest::env_of;
+using xd::testing::env_of;
 using Kind = ClaimStoreSettings::Kind;
 
 namespace {
