@@ -14,6 +14,7 @@
 #include "xdeploy/history/history_log.h"
 #include "xdeploy/http/health_gate.h"
 #include "xdeploy/lock/deploy_lock.h"
+#include "xdeploy/lock/operation_lock.h"
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {
@@ -59,6 +60,7 @@ void VerbRunner::save_history(const OperationRecord& record) {
   const auto error = HistoryLog(options_.state_dir() + "/history.jsonl").append(record.to_json());
   if (!error.empty())
     console_.warn(fmt::format("could not record the operation in history: {}", error));
+  save_team_history(record);
 }
 
 int VerbRunner::finish(Operation& op, ExitCode code, const std::string& raw_message,
@@ -88,6 +90,7 @@ int VerbRunner::finish(Operation& op, ExitCode code, const std::string& raw_mess
     console_.error(message, hint);
   }
   hooks_.after(op.record);  // post-* / on-failure: reported, never change `code`
+  release_team_lock();
   if (!console_.log_path().empty() && code != ExitCode::Ok)
     console_.info("full log: " + console_.log_path());
   if (options_.json) console_.result(op.record.to_json().dump());
@@ -102,36 +105,18 @@ int VerbRunner::execute(const Request& request) {
   std::error_code ec;
   fs::create_directories(fs::path(options_.state_dir()) / "logs", ec);
 
-  DeployLock::Error lock_error;
-  bool said_waiting = false;
-  auto lock = DeployLock::acquire(
-      fs::path(options_.state_dir()) / "lock", current_process_holder(request.display()),
-      options_.lock_wait, &lock_error, [&] {
-        if (!said_waiting && options_.lock_wait.count() > 0)
-          console_.info(fmt::format("waiting up to {} for another xdeploy to finish",
-                                    format_duration(options_.lock_wait)));
-        said_waiting = true;
-        return interrupted();
-      });
-  if (!lock) {
-    if (!lock_error.busy) return finish(op, ExitCode::Failed, lock_error.message);
-    if (lock_error.interrupted)
-      return finish(op, ExitCode::Interrupted, "interrupted while waiting for the lock",
-                    "nothing was changed");
-    if (lock_error.orphaned)
-      return finish(op, ExitCode::Locked,
-                    fmt::format("the deploy lock is still held by {}", lock_error.who),
-                    "a Terraform from a killed run is finishing its operation and saving its "
-                    "state (never kill it: that loses state and leaves Terraform's own lock); "
-                    "wait for it, or pass --lock-wait 10m to queue behind it, then check "
-                    "`xdeploy status`");
-    return finish(op, ExitCode::Locked,
-                  fmt::format("another xdeploy is running: {}", lock_error.who),
-                  "wait for it to finish, or pass --lock-wait 10m to queue behind it");
-  }
+  LockAttempt attempt = lock_attempt(request);
+  LockRefusal refusal;
+  auto local_lock = flock_operation_lock(fs::path(options_.state_dir()) / "lock");
+  auto lock = local_lock->acquire(attempt, &refusal);
+  if (!lock)
+    return finish(op, lock_refusal_code(refusal), lock_refusal_message(refusal),
+                  lock_refusal_hint(refusal));
+  for (const auto& note : lock->notes()) console_.warn(note);
   // Terraform shares the lock's descriptor (see deploy_lock.h) until this run ends.
   backend_.share_lock(
-      {lock->fd(), [&](int pid, const std::string& command) { lock->child_started(pid, command); },
+      {lock->inheritable_fd(),
+       [&](int pid, const std::string& command) { lock->child_started(pid, command); },
        [&](int pid) { lock->child_ended(pid); }});
   struct Unshare {
     Backend& backend;
@@ -143,6 +128,8 @@ int VerbRunner::execute(const Request& request) {
   if (dir.stale_plans_removed > 0)
     console_.info(fmt::format("removed {} plan file(s) left by an earlier run that did not finish",
                               dir.stale_plans_removed));
+  // A remote state's runs, on any machine, also take the lock next to that state.
+  if (auto failed = take_team_lock(attempt, lock->identity(), op)) return *failed;
 
   StepRecord read{"state", "read the current state", "ok", "", {}, {}};
   const auto t = Clock::now();

@@ -10,6 +10,7 @@
 #include "app/console.h"
 #include "app/hooks.h"
 #include "app/operation_record.h"
+#include "app/team_state.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/core/decision.h"
 
@@ -26,6 +27,7 @@ class VerbRunner {
   int execute(const Request& request);  // a mutating verb (or its dry run)
   int status();
   int history();
+  int unlock();  // a remote state's deploy lock: who holds it; --force breaks it
 
  private:
   struct Operation {
@@ -60,12 +62,26 @@ class VerbRunner {
   bool confirm_goal(Operation& op, const Plan& plan, std::string& message, std::string& hint);
   void settle_final_state(Operation& op, std::string& message);
   void save_history(const OperationRecord& record);
+  // The remote state's side (team_lock.cpp): lock, history, status line.
+  LockAttempt lock_attempt(const Request& request);
+  std::optional<int> take_team_lock(LockAttempt attempt,
+                                    const std::optional<LocalLockIdentity>& local, Operation& op);
+  void release_team_lock();
+  void save_team_history(const OperationRecord& record);
+  std::optional<nlohmann::json> team_lock_status(std::vector<std::string>& lines);
   std::string log_file_for(const std::string& verb) const;
 
   const AppOptions& options_;
   Backend& backend_;
   Console& console_;
   HookRunner hooks_;
+  std::optional<TeamState> team_;
+  std::unique_ptr<HeldLock> team_lock_;
 };
+
+// Why a deploy lock could not be taken, as the run's exit code, message and hint.
+ExitCode lock_refusal_code(const LockRefusal& refusal);
+std::string lock_refusal_message(const LockRefusal& refusal);
+std::string lock_refusal_hint(const LockRefusal& refusal);
 
 }  // namespace xd

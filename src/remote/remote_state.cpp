@@ -37,13 +37,20 @@ std::string endpoint_of(const json& config, const s3::GetEnv& env) {
                     env("AWS_ENDPOINT_URL").value_or("")});
 }
 
+// Terraform's data dir: TF_DATA_DIR (relative to the working dir), else .terraform.
+std::filesystem::path data_dir(const std::filesystem::path& working_dir, const s3::GetEnv& env) {
+  const std::filesystem::path dir = env("TF_DATA_DIR").value_or("");
+  if (dir.empty()) return working_dir / ".terraform";
+  return dir.is_relative() ? working_dir / dir : dir;
+}
+
 // The default workspace keeps `key`; another one lives under
 // <workspace_key_prefix>/<workspace>/<key> (prefix "env:" unless configured).
 std::string workspace_key(const json& config, const std::filesystem::path& working_dir,
                           const s3::GetEnv& env) {
   std::string workspace = env("TF_WORKSPACE").value_or("");
   if (workspace.empty()) {
-    auto saved = read_text_file(working_dir / ".terraform" / "environment").value_or("");
+    auto saved = read_text_file(data_dir(working_dir, env) / "environment").value_or("");
     while (!saved.empty() && (saved.back() == '\n' || saved.back() == ' ')) saved.pop_back();
     workspace = saved;
   }
@@ -58,7 +65,7 @@ std::string workspace_key(const json& config, const std::filesystem::path& worki
 BackendFinding find_backend(const std::filesystem::path& working_dir, const s3::GetEnv& env) {
   BackendFinding f;
   f.type = "local";
-  const auto path = working_dir / ".terraform" / "terraform.tfstate";
+  const auto path = data_dir(working_dir, env) / "terraform.tfstate";
   const auto content = read_text_file(path);
   if (!content) return f;  // no init yet, or local state
   f.initialised = true;
