@@ -19,10 +19,15 @@ namespace fs = std::filesystem;
 std::string backend_text(const InitBackendRequest& r, const BackendSettings& settings) {
   std::string text = backend_tf(settings);
   if (r.endpoint.empty()) return text;
-  // An S3-compatible endpoint (MinIO, an emulator): path-style addressing.
+  // An S3-compatible store (MinIO, an emulator): path-style addressing, and its
+  // credentials are the store's, not an AWS account's: no STS/IAM/metadata checks.
   const auto at = text.find("  }\n}\n");
-  return text.insert(at, fmt::format("    use_path_style = true\n    endpoints = {{\n      s3 = "
-                                     "\"{}\"\n    }}\n",
+  return text.insert(at, fmt::format("    use_path_style              = true\n"
+                                     "    skip_credentials_validation = true\n"
+                                     "    skip_requesting_account_id  = true\n"
+                                     "    skip_metadata_api_check     = true\n"
+                                     "    skip_region_validation      = true\n"
+                                     "    endpoints = {{\n      s3 = \"{}\"\n    }}\n",
                                      r.endpoint));
 }
 

@@ -138,7 +138,10 @@ int VerbRunner::history() {
   if (read.skipped_lines > 0)
     console_.warn(fmt::format("{} damaged history line(s) skipped", read.skipped_lines));
   // A remote state's history is every machine's: merged with this one's, each operation once.
-  if (auto team = find_team_state(options_); team.team) {
+  auto team = find_team_state(options_);
+  if (!team.error.empty())
+    console_.warn("this machine's history only: the shared one is out of reach: " + team.error);
+  if (team.team) {
     const auto shared = team.team->history().read(limit);
     if (!shared.error.empty()) {
       console_.error("cannot read the shared history in S3: " + shared.error,

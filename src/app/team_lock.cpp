@@ -88,6 +88,10 @@ void VerbRunner::save_team_history(const OperationRecord& record) {
 
 std::optional<nlohmann::json> VerbRunner::team_lock_status(std::vector<std::string>& lines) {
   auto found = find_team_state(options_);
+  if (!found.error.empty()) {
+    lines.push_back("lock:      unknown (" + found.error + ")");
+    return nlohmann::json{{"held", nullptr}, {"error", found.error}};
+  }
   if (!found.team) return std::nullopt;
   const auto lock = found.team->lock();
   const auto seen = lock.inspect();

@@ -425,7 +425,7 @@ struct Definition {
     init->add_option("--region", v.init_region,
                      "with --backend s3: the bucket's region (default: AWS_REGION)");
     init->add_option("--endpoint", v.init_endpoint,
-                     "with --backend s3: an S3-compatible endpoint (MinIO...), path-style");
+                     "with --backend s3: an S3-compatible store (MinIO...): path-style, no AWS account checks");
     add("unlock",
         "a state in S3: show who holds the deploy lock; --force breaks a dead run's lock");
   }

@@ -3,7 +3,7 @@
 the real aws provider -> the AWS endpoint emulator, from two working copies
 ("runners") whose Terraform state is in the emulator's S3.
 
-  xdeploy_team_test.py --xdeploy BIN --service BIN [--keep]
+  xdeploy_team_test.py --xdeploy BIN [--keep]
 
   1. `xdeploy init --backend s3` on both: the first creates the bucket (versioned,
      encrypted, private) and writes backend.tf; the second finds the bucket and
@@ -39,7 +39,9 @@ from xdeploy_e2e_test import (APP, SECRETS, Run, expect, http_get, log, terrafor
 
 BUCKET, KEY = "team-state", "falcon-xecutor/terraform.tfstate"
 LOCK = KEY + ".xdeploy/lock"
-SERVICE_COMMAND = "{service} --port {port} --slot {color} --bind 127.0.0.1"
+# The slots are the small stand-in the faults scenario uses (it answers /health as its color):
+# what this scenario exercises is the state, the lock and the history, not the service.
+SLOT_COMMAND = f"{sys.executable} {HERE}/switchable_slot_app.py {{port}} {{color}} FLAGS"
 
 
 class Runner:
@@ -184,7 +186,6 @@ def team(a, b, emu):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xdeploy", required=True)
-    ap.add_argument("--service", required=True)
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     terraform, version, mirror = tf_harness.require_real_terraform()
@@ -192,8 +193,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="xd-team-")
     log(f"work dir {tmp}")
     started = time.monotonic()
-    emu = tf_harness.Emulator(os.path.join(tmp, "emulator"),
-                              instance_command=SERVICE_COMMAND.replace("{service}", os.path.abspath(args.service)))
+    flags = os.path.join(tmp, "flags")
+    os.makedirs(flags)
+    emu = tf_harness.Emulator(os.path.join(tmp, "emulator"), instance_command=SLOT_COMMAND.replace("FLAGS", flags))
     env = tf_harness.terraform_env(tf_harness.write_cli_config(tmp, mirror))
     artifact = os.path.join(tmp, "falcon-xecutor_1.0_amd64.deb")
     tf_harness._write(artifact, "build 1")
