@@ -89,11 +89,13 @@ int run_init_s3_backend(const InitBackendRequest& r, CommandRunner& runner, Cons
   }
   auto credentials = s3::find_credentials({}, env);
   if (!credentials.credentials) {
-    console.error(credentials.error, "the bucket is created and checked with them; Terraform uses "
-                                     "the same ones");
+    console.error(credentials.error,
+                  "the bucket is created and checked with them; Terraform uses "
+                  "the same ones");
     return to_int(ExitCode::Failed);
   }
-  const std::string endpoint = r.endpoint.empty() ? env("AWS_ENDPOINT_URL_S3").value_or("") : r.endpoint;
+  const std::string endpoint =
+      r.endpoint.empty() ? env("AWS_ENDPOINT_URL_S3").value_or("") : r.endpoint;
   const s3::Client client({settings.bucket, settings.region, endpoint, !endpoint.empty()},
                           *credentials.credentials);
   const auto report = bootstrap_state_bucket(client);

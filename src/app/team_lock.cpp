@@ -51,13 +51,14 @@ std::optional<int> VerbRunner::take_team_lock(LockAttempt attempt,
                                               const std::optional<LocalLockIdentity>& local,
                                               Operation& op) {
   if (auto failed = backend_.initialize()) {
-    op.record.steps.push_back({"init", "initialise the working dir", "failed", failed->message,
-                               {}, failed->commands});
-    return finish(op, failed->code, failed->message, failed->hint);
+    StepLine line{"init", "initialise the working dir"};
+    line.add_commands(failed->commands);
+    return finish(op, StepResult{failed->code, failed->message, failed->hint}.with(
+                          std::move(line).done("failed")));
   }
   auto found = find_team_state(options_);
   if (!found.note.empty()) console_.info(found.note);
-  if (!found.error.empty()) return finish(op, ExitCode::Failed, found.error, found.hint);
+  if (!found.error.empty()) return finish(op, {ExitCode::Failed, found.error, found.hint});
   if (!found.team) return std::nullopt;
   team_ = std::move(found.team);
   auto lock = team_->lock();
@@ -65,8 +66,8 @@ std::optional<int> VerbRunner::take_team_lock(LockAttempt attempt,
   LockRefusal refusal;
   team_lock_ = lock.acquire(attempt, &refusal);
   if (!team_lock_)
-    return finish(op, lock_refusal_code(refusal), lock_refusal_message(refusal),
-                  lock_refusal_hint(refusal));
+    return finish(op, {lock_refusal_code(refusal), lock_refusal_message(refusal),
+                       lock_refusal_hint(refusal)});
   for (const auto& note : team_lock_->notes()) console_.warn(note);
   return std::nullopt;
 }
@@ -81,9 +82,10 @@ void VerbRunner::save_team_history(const OperationRecord& record) {
   if (!team_) return;
   const auto error = team_->history().append(record.to_json());
   if (!error.empty())
-    console_.warn(fmt::format("could not add the operation to the shared history in S3: {} (it "
-                              "is in {}/history.jsonl)",
-                              error, options_.state_dir()));
+    console_.warn(
+        fmt::format("could not add the operation to the shared history in S3: {} (it "
+                    "is in {}/history.jsonl)",
+                    error, options_.state_dir()));
 }
 
 std::optional<nlohmann::json> VerbRunner::team_lock_status(std::vector<std::string>& lines) {
@@ -111,9 +113,10 @@ std::optional<nlohmann::json> VerbRunner::team_lock_status(std::vector<std::stri
       j["started_at"] = seen.holder->started_at;
       if (!seen.holder->ci_job_url.empty()) j["ci_job_url"] = seen.holder->ci_job_url;
     }
-    lines.push_back(fmt::format("lock:      HELD by {} ({}; if that run is dead, `xdeploy unlock "
-                                "--force` breaks it)",
-                                who, lock.describe()));
+    lines.push_back(
+        fmt::format("lock:      HELD by {} ({}; if that run is dead, `xdeploy unlock "
+                    "--force` breaks it)",
+                    who, lock.describe()));
   }
   return j;
 }
@@ -145,7 +148,8 @@ int VerbRunner::unlock() {
     console_.success(fmt::format("the deploy lock {} is free: nothing to break", lock.describe()));
     return 0;
   }
-  const std::string who = seen.holder ? seen.holder->describe() : std::string("an unreadable holder");
+  const std::string who =
+      seen.holder ? seen.holder->describe() : std::string("an unreadable holder");
   if (!options_.force) {
     console_.error(fmt::format("the deploy lock {} is held by {}", lock.describe(), who),
                    "if that run is dead (its runner was killed), `xdeploy unlock --force` breaks "

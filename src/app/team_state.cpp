@@ -34,11 +34,12 @@ TeamStateFinding find_team_state(const AppOptions& options) {
   if (!found.state) return out;
   auto credentials = s3::find_credentials(found.state->credentials, env);
   if (!credentials.credentials) {
-    out.error = fmt::format("the state is in S3 ({}), where xdeploy keeps its deploy lock, but {}",
-                            s3::s3_uri(found.state->bucket, found.state->state_key),
-                            credentials.error);
-    out.hint = "the same credentials Terraform uses for the state: in CI, pass them as secrets "
-               "in the job's environment";
+    out.error =
+        fmt::format("the state is in S3 ({}), where xdeploy keeps its deploy lock, but {}",
+                    s3::s3_uri(found.state->bucket, found.state->state_key), credentials.error);
+    out.hint =
+        "the same credentials Terraform uses for the state: in CI, pass them as secrets "
+        "in the job's environment";
     return out;
   }
   std::error_code ec;
