@@ -7,8 +7,8 @@ pointing at S3 on the AWS endpoint emulator (127.0.0.1), so xdeploy also takes
 the lock object, writes the history object, and `status`/`history` read them.
 Printed per verb: the S3 calls xdeploy made (from the emulator's call log, by
 operation), and xdeploy's wall time in both modes (median, and the difference).
-Slots are real falcon-xecutor processes on 127.0.0.1; --no-probe as in
-bench/xdeploy_bench.py.
+Slots are the stand-in slot app of the real-Terraform tier on 127.0.0.1
+(tests/real_terraform/switchable_slot_app.py); --no-probe as in bench/xdeploy_bench.py.
 
   python3 bench/remote_lock_bench.py [--build build] [--rounds 5]
 """
@@ -85,15 +85,15 @@ def main():
     args = ap.parse_args()
     xdeploy = os.path.join(args.build, "src/cli/xdeploy")
     fake = os.path.join(args.build, "tests/fake_terraform/bin/terraform")
-    service = os.path.join(args.build, "src/service/falcon-xecutor")
-    for b in (xdeploy, fake, service):
+    for b in (xdeploy, fake):
         if not os.access(b, os.X_OK):
             sys.exit(f"missing {b}: run scripts/build.sh first")
     results = collections.defaultdict(lambda: {"wall": [], "calls": [], "s3_ms": [], "ops": {}})
     ports = {"blue": free_port(), "green": free_port()}
-    slots = [subprocess.Popen([service, "--port", str(p), "--slot", c], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for c, p in ports.items()]
     tmp = tempfile.mkdtemp(prefix="xd-remote-bench-emu-")
+    slot_app = os.path.join(ROOT, "tests", "real_terraform", "switchable_slot_app.py")
+    slots = [subprocess.Popen([sys.executable, slot_app, str(p), c, tmp], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for c, p in ports.items()]
     emu = tf_harness.Emulator(os.path.join(tmp, "emu"))
     try:
         for p in ports.values():
