@@ -50,7 +50,10 @@ def one_round(xdeploy, fake, ports, emu, remote, results):
         with open(os.path.join(tfdir, "fake-terraform.json"), "w") as f:
             json.dump({"slots": {c: {"public_ip": "127.0.0.1", "health_url": f"http://127.0.0.1:{p}/health"}
                                  for c, p in ports.items()}, "health": {"attempts": 1}}, f)
-        os.makedirs(os.path.join(tfdir, ".terraform"))  # initialised in both modes: same terraform calls
+        # Initialised in both modes (so both run the same terraform calls), then, for the
+        # remote mode, the backend config that `terraform init` saves for an S3 backend.
+        subprocess.run([fake, f"-chdir={tfdir}", "init", "-input=false"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if remote:
             saved_backend(tfdir, emu.endpoint)
         artifact = os.path.join(work, "falcon-xecutor.deb")
