@@ -50,4 +50,11 @@ if [ "$mode" = --product ]; then
 else
   "${configure[@]}" >/dev/null
 fi
+if [ "$mode" = --product ] && grep -q '^CMAKE_UNITY_BUILD:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+  # Two sources of one library defining the same internal name break a unity
+  # build only: say so, and build file by file rather than stop a newcomer.
+  cmake --build "$build_dir" -j "$jobs" "${targets[@]}" && exit 0
+  echo "build.sh: the unity build failed (two sources of one library define the same internal name?); building file by file" >&2
+  cmake -S "$root" -B "$build_dir" -DCMAKE_UNITY_BUILD=OFF >/dev/null
+fi
 cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
