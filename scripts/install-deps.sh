@@ -8,7 +8,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev prometheus-cpp-dev
   golang-go golang-github-hashicorp-hcl-v2-dev
   python3 curl procps psmisc iproute2 ccache
-  debootstrap nginx openssl wrk
+  debootstrap nginx openssl wrk faketime
   clang libclang-rt-14-dev
   help2man man-db bash-completion zsh fish
 )
