@@ -13,9 +13,12 @@ time for the alert's `time:` line.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,6 +34,50 @@ WEBHOOK_SECRET = "delivery-secret"
 SENDER = "127.0.0.1"  # the allow-listed address the client sends from
 
 
+_ports_handed_out = set()
+_ports_lock = threading.Lock()
+
+
+def free_port():
+    """A kernel-picked free port never handed out before in this process: the
+    scenarios start stacks in parallel, and bind-then-release alone let two
+    of them pick the same port."""
+    while True:
+        port = front_support.free_port()
+        with _ports_lock:
+            if port not in _ports_handed_out:
+                _ports_handed_out.add(port)
+                return port
+
+
+def listening(port, proc, budget=30.0):
+    """True once `port` accepts connections while `proc` still runs; False if
+    proc exits first (e.g. the port was taken meanwhile by someone else)."""
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc.poll() is None
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def start_with_retries(start, what, tries=4):
+    """start() -> (proc, ok). Retried on fresh ports: on a machine shared with
+    other test runs a port picked as free can be taken before it is bound."""
+    for _ in range(tries):
+        proc, ok = start()
+        if ok:
+            return proc
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait(timeout=30)
+    raise RuntimeError(f"{what} did not start listening after {tries} tries")
+
+
 def faketime_available():
     return os.path.exists(FAKETIME_LIB)
 
@@ -44,18 +91,38 @@ def clock_env(offset_s):
             "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
 
 
+def front_init(front, root, pki, upstream_port, allowed_ips):
+    """Front.__init__ without its exit on failure: sets front.ok to whether
+    THIS nginx listens on both ports (nginx keeps retrying a taken port for
+    ~2 s before it exits, while another process answers on it)."""
+    ports = (free_port(), free_port())
+    try:
+        front_support.Front.__init__(front, root, pki, upstream_port, allowed_ips=allowed_ips,
+                                     ports=ports)
+        front.ok = True
+    except SystemExit:  # wait_listening() gave up: nginx exited
+        front.ok = False
+    if front.ok:
+        with open(os.path.join(root, "error.log"), encoding="utf-8", errors="replace") as f:
+            front.ok = "Address already in use" not in f.read() and front.proc.poll() is None
+
+
 class Mock:
     """tests/mock_falconx on a free port; steered through /_admin."""
 
     def __init__(self, binary, work, offset_s=0):
-        self.port = front_support.free_port()
         self.log_path = os.path.join(work, "mock.log")
         env = dict(os.environ, MOCK_FALCONX_API_KEY=API_KEY, MOCK_FALCONX_SECRET_KEY=API_SECRET,
                    MOCK_FALCONX_PASSPHRASE=PASSPHRASE, **clock_env(offset_s))
-        with open(self.log_path, "w", encoding="utf-8") as log:
-            self.proc = subprocess.Popen([binary, "--port", str(self.port)], env=env, stdout=log,
-                                         stderr=subprocess.STDOUT)
-        front_support.wait_listening(self.port, self.proc, "mock_falconx")
+
+        def start():
+            self.port = free_port()
+            with open(self.log_path, "a", encoding="utf-8") as log:
+                proc = subprocess.Popen([binary, "--port", str(self.port)], env=env, stdout=log,
+                                        stderr=subprocess.STDOUT)
+            return proc, listening(self.port, proc)
+
+        self.proc = start_with_retries(start, "mock_falconx")
         self.url = f"http://127.0.0.1:{self.port}"
 
     def admin(self, path, body=None):
@@ -88,7 +155,6 @@ class Service:
     def __init__(self, binary, work, pki, slot, mock, claims_dir, offset_s=0, extra_env=None,
                  front_allows_sender=True):
         self.slot = slot
-        self.port = front_support.free_port()
         self.log_path = os.path.join(work, f"service-{slot}.log")
         env = dict(os.environ, FALCONX_API_KEY=API_KEY, FALCONX_SECRET_KEY=API_SECRET,
                    FALCONX_PASSPHRASE=PASSPHRASE, FALCONX_BASE_URL=mock.url,
@@ -97,13 +163,25 @@ class Service:
                    XECUTOR_TRUSTED_PROXIES="127.0.0.1",
                    XECUTOR_HALT_FILE=os.path.join(work, "HALT"), **clock_env(offset_s))
         env.update(extra_env or {})
-        with open(self.log_path, "w", encoding="utf-8") as log:
-            self.proc = subprocess.Popen([binary, "--port", str(self.port), "--slot", slot], env=env,
-                                         stdout=log, stderr=subprocess.STDOUT)
+
+        def start_service():
+            self.port = free_port()
+            with open(self.log_path, "a", encoding="utf-8") as log:
+                proc = subprocess.Popen([binary, "--port", str(self.port), "--slot", slot], env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+            return proc, listening(self.port, proc)
+
+        def start_front():
+            root = os.path.join(work, f"nginx-{slot}")
+            shutil.rmtree(root, ignore_errors=True)
+            front = front_support.Front.__new__(front_support.Front)
+            self.front = front
+            front_init(front, root, pki, self.port, SENDER if front_allows_sender else "")
+            return front.proc, front.ok
+
+        self.proc = start_with_retries(start_service, f"falcon-xecutor {slot}")
         try:
-            front_support.wait_listening(self.port, self.proc, f"falcon-xecutor {slot}")
-            self.front = front_support.Front(os.path.join(work, f"nginx-{slot}"), pki, self.port,
-                                             allowed_ips=SENDER if front_allows_sender else "")
+            start_with_retries(start_front, f"nginx front of {slot}")
         except BaseException:
             self.proc.terminate()
             self.proc.wait(timeout=30)

@@ -106,9 +106,9 @@ class Pki:
 class Front:
     """One nginx with the rendered front, under its own prefix."""
 
-    def __init__(self, root, pki, upstream_port, client_ca=None, allowed_ips=""):
+    def __init__(self, root, pki, upstream_port, client_ca=None, allowed_ips="", ports=None):
         self.prefix = root
-        self.http_port, self.https_port = free_port(), free_port()
+        self.http_port, self.https_port = ports or (free_port(), free_port())
         os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
         args = [os.path.join(HERE, "render-nginx-front.sh"), os.path.join(HERE, "nginx-front.conf.in"),
                 str(self.http_port), str(self.https_port), str(upstream_port), "localhost", pki.server,
