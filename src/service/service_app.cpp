@@ -3,9 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
-
-#include <array>
 
 #include "falcon_xecutor/alert_freshness.h"
 #include "falcon_xecutor/alert_header.h"
@@ -16,6 +13,7 @@
 #include "falcon_xecutor/pre_trade.h"
 #include "falcon_xecutor/tolerance.h"
 #include "falcon_xecutor/webhook_body.h"
+#include "service/alert_claim.h"
 #include "service/request_auth.h"
 #include "service/structured_log.h"
 
@@ -46,16 +44,6 @@ WebhookReply error(int status, std::string outcome, const std::string& message) 
 WebhookReply fail(int status, std::string outcome, ordered_json info, const std::string& message) {
   info["error"] = message;
   return reply(status, std::move(outcome), std::move(info));
-}
-
-// 128 random bits as hex: the nonce that marks one request's claim.
-std::string random_hex() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-    throw std::runtime_error("RAND_bytes failed");
-  std::string out;
-  for (const unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
 }
 
 std::string bearer_token(const std::string& authorization) {
@@ -352,26 +340,21 @@ class Trade {
     hold_.reset();
   }
 
-  // The claim on the alert identity in the shared store. Whoever writes it
-  // first (this process, the other slot, a run before a restart) executes;
-  // everyone else is refused. A store that cannot answer means no execute.
-  // A claim RELEASED by a send whose execute never left (below) is taken over
-  // with compare-and-swap, so exactly one resend wins it.
+  // The claim on the alert identity in the shared store (alert_claim.h).
+  // Whoever writes it first (this process, the other slot, a run before a
+  // restart) executes; everyone else is refused. A store that cannot answer
+  // means no execute.
   std::optional<WebhookReply> claim_identity() {
-    claim_nonce_ = random_hex();
-    const ordered_json record{
-        {"identity", identity_},
-        {"slot", p_.config.slot},
-        {"fx_quote_id", quote_.fx_quote_id},
-        {"order", canonical_order_text(order_)},
-        {"nonce", claim_nonce_},
-        {"claimed_at_unix_ms",
-         std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}};
-    StoreWrite w = p_.claims->create(claim_key(), record.dump());
-    if (w.outcome == StoreWrite::Outcome::Conflict) w = take_released_claim(record.dump());
+    claim_.emplace(*p_.claims, identity_);
+    const StoreWrite w = claim_->take(
+        {{"identity", identity_},
+         {"slot", p_.config.slot},
+         {"fx_quote_id", quote_.fx_quote_id},
+         {"order", canonical_order_text(order_)},
+         {"claimed_at_unix_ms",
+          std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}});
     switch (w.outcome) {
       case StoreWrite::Outcome::Written:
-        claimed_ = true;
         return std::nullopt;
       case StoreWrite::Outcome::Conflict:
         reservation_.keep();  // claimed for good: this alert never trades again
@@ -390,50 +373,20 @@ class Trade {
                 "claim store unavailable, nothing executed (never without a claim): " + w.error);
   }
 
-  std::string claim_key() const { return "claims/" + identity_; }
-
-  StoreWrite take_released_claim(const std::string& record) {
-    const StoreRead r = p_.claims->read(claim_key());
-    if (r.outcome == StoreRead::Outcome::Failed) return {StoreWrite::Outcome::Failed, r.error};
-    if (r.outcome == StoreRead::Outcome::Absent) return p_.claims->create(claim_key(), record);
-    const auto held = nlohmann::json::parse(r.content, nullptr, false);
-    if (!held.is_object() || !held.value("released", false))
-      return {StoreWrite::Outcome::Conflict, ""};
-    return p_.claims->replace(claim_key(), record, r.version);
-  }
-
-  // The execute is known not to have left (not sent, or no time to send it):
-  // the claim is marked released, so TradingView's resend trades with a fresh
-  // quote. Only this request's own claim is released (its nonce).
+  // The execute is known not to have left: the claim goes, so TradingView's
+  // resend trades with a fresh quote.
   void release_claim(const std::string& reason) {
-    if (!claimed_) return;
-    claimed_ = false;
-    const StoreRead r = p_.claims->read(claim_key());
-    std::string error = r.outcome == StoreRead::Outcome::Absent ? "the claim is gone" : r.error;
-    if (r.outcome == StoreRead::Outcome::Found) {
-      const auto held = nlohmann::json::parse(r.content, nullptr, false);
-      error = "the claim is not this request's";
-      if (held.is_object() && held.value("nonce", "") == claim_nonce_) {
-        const ordered_json released{
-            {"identity", identity_},
-            {"released", true},
-            {"reason", reason},
-            {"slot", p_.config.slot},
-            {"released_at_unix_ms",
-             std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}};
-        const StoreWrite w = p_.claims->replace(claim_key(), released.dump(), r.version);
-        if (w.outcome == StoreWrite::Outcome::Written) {
-          log_event(spdlog::level::info,
-                    {{"event", "claim_released"}, {"alert_id", identity_}, {"reason", reason}});
-          return;
-        }
-        error = w.error.empty() ? "the claim changed meanwhile" : w.error;
-      }
+    if (!claim_ || !claim_->held()) return;
+    const std::string why_not = claim_->release(reason, p_.config.slot, p_.now());
+    if (why_not.empty()) {
+      log_event(spdlog::level::info,
+                {{"event", "claim_released"}, {"alert_id", identity_}, {"reason", reason}});
+      return;
     }
     log_event(spdlog::level::err,
               {{"event", "claim_release_failed"},
                {"alert_id", identity_},
-               {"error", error},
+               {"error", why_not},
                {"effect",
                 "nothing was executed, but a resend of this alert is refused "
                 "409 already_claimed: place it again (new time:) if it should trade"}});
@@ -550,8 +503,7 @@ class Trade {
   Decimal limit_;
   Decimal quoted_price_;
   std::optional<NotionalHold> hold_;
-  std::string claim_nonce_;  // tells this request's claim from any other
-  bool claimed_ = false;
+  std::optional<AlertClaim> claim_;  // live, once the claim was tried
 };
 
 bool is_loopback(const std::string& address) {

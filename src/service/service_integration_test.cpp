@@ -11,10 +11,12 @@
 #include <thread>
 
 #include "mock_falconx/child_process.h"
+#include "mock_falconx/iso_utc.h"
 
 using nlohmann::json;
 using xecutor::testing::ChildProcess;
 using xecutor::testing::free_port;
+using xecutor::testing::iso_utc;
 using namespace std::chrono_literals;
 
 namespace {
@@ -44,15 +46,6 @@ bool wait_ready(int port, const std::string& path) {
     std::this_thread::sleep_for(25ms);
   }
   return false;
-}
-
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // A mock FalconX and one falcon-xecutor slot pointed at it. In live mode
