@@ -82,12 +82,26 @@ def faketime_available():
     return os.path.exists(FAKETIME_LIB)
 
 
-def clock_env(offset_s):
+def sanitizer_runtime(binary):
+    """The ASan runtime an instrumented binary links (build-asan), else None:
+    it must come first in LD_PRELOAD, before libfaketime."""
+    try:
+        out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return None
+    for line in out.splitlines():
+        if "libasan" in line and "=>" in line:
+            return line.split("=>", 1)[1].split("(")[0].strip()
+    return None
+
+
+def clock_env(offset_s, binary):
     """Environment that shifts a process's wall clock by offset_s whole seconds
     (monotonic clocks untouched: timeouts and deadlines stay real)."""
     if not offset_s:
         return {}
-    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": f"{offset_s:+d}",
+    preload = " ".join(p for p in (sanitizer_runtime(binary), FAKETIME_LIB) if p)
+    return {"LD_PRELOAD": preload, "FAKETIME": f"{offset_s:+d}",
             "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
 
 
@@ -113,7 +127,7 @@ class Mock:
     def __init__(self, binary, work, offset_s=0):
         self.log_path = os.path.join(work, "mock.log")
         env = dict(os.environ, MOCK_FALCONX_API_KEY=API_KEY, MOCK_FALCONX_SECRET_KEY=API_SECRET,
-                   MOCK_FALCONX_PASSPHRASE=PASSPHRASE, **clock_env(offset_s))
+                   MOCK_FALCONX_PASSPHRASE=PASSPHRASE, **clock_env(offset_s, binary))
 
         def start():
             self.port = free_port()
@@ -161,7 +175,7 @@ class Service:
                    XECUTOR_WEBHOOK_SECRET=WEBHOOK_SECRET, XECUTOR_EXECUTE="1",
                    XECUTOR_CLAIM_STORE=f"file:{claims_dir}", XECUTOR_ALLOWED_IPS=SENDER,
                    XECUTOR_TRUSTED_PROXIES="127.0.0.1",
-                   XECUTOR_HALT_FILE=os.path.join(work, "HALT"), **clock_env(offset_s))
+                   XECUTOR_HALT_FILE=os.path.join(work, "HALT"), **clock_env(offset_s, binary))
         env.update(extra_env or {})
 
         def start_service():
