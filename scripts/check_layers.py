@@ -31,7 +31,9 @@ LAYERS = {
     "backend": ["core"],
     "backend/terraform": ["backend", "process"],
     "backend/local": ["backend", "fs"],
-    "app": ["backend/terraform", "backend/local", "http", "lock", "history"],
+    "s3": [],
+    "remote": ["s3", "lock", "history", "fs", "core"],
+    "app": ["backend/terraform", "backend/local", "http", "lock", "history", "remote"],
     "cli": ["app"],
     # falcon-xecutor (include/falcon_xecutor/<area>/ is the public side of
     # src/service/<area>/; src/service/ itself is the app on top, README "Layout").

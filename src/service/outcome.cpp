@@ -13,36 +13,45 @@ constexpr bool kMayHaveFilled = true;
 constexpr bool kNotFilled = false;
 
 // clang-format off
+// Statuses answer TradingView's delivery (README "Delivery"): it resends only
+// after a 5xx, so a 5xx means "nothing traded, a resend may" (503 when a
+// fresh quote or store may do, 502 when FalconX failed, 504 out of time), and
+// an execute FalconX may have seen is never a 5xx: 202 (mismatch, unknown:
+// look at it) or 422 (refused or not filled: a resend would not help).
+constexpr std::string_view kDeadline = "deadline";
+constexpr std::string_view kNotSent = "execute_not_sent";
+constexpr std::string_view kKeepClaim = "";
 constexpr std::array kOutcomes{
-  //         outcome                  word                      status reservation  notional hold
-  OutcomeRow{O::AddressRefused,        "address_refused",         401, kRelease, kNotFilled},
-  OutcomeRow{O::BadSecret,             "bad_secret",              401, kRelease, kNotFilled},
-  OutcomeRow{O::BadOrder,              "bad_order",               400, kRelease, kNotFilled},
-  OutcomeRow{O::NotConfigured,         "not_configured",          503, kRelease, kNotFilled},
-  OutcomeRow{O::Halted,                "halted",                  503, kRelease, kNotFilled},
-  OutcomeRow{O::PairNotAllowed,        "pair_not_allowed",        403, kRelease, kNotFilled},
-  OutcomeRow{O::AlertTooOld,           "alert_too_old",           409, kRelease, kNotFilled},
-  OutcomeRow{O::AlertFromFuture,       "alert_from_future",       409, kRelease, kNotFilled},
-  OutcomeRow{O::Duplicate,             "duplicate",               409, kRelease, kNotFilled},
-  OutcomeRow{O::Quoted,                "quoted",                  200, kKeep,    kNotFilled},
-  OutcomeRow{O::Executed,              "executed",                200, kKeep,    kMayHaveFilled},
-  OutcomeRow{O::FalconxError,          "falconx_error",           502, kRelease, kNotFilled},
-  OutcomeRow{O::ExecuteNotSent,        "falconx_error",           502, kRelease, kNotFilled},
-  OutcomeRow{O::PriceOutOfTolerance,   "price_out_of_tolerance",  422, kRelease, kNotFilled},
-  OutcomeRow{O::PriceDeviation,        "price_deviation",         422, kRelease, kNotFilled},
-  OutcomeRow{O::OrderNotionalExceeded, "order_notional_exceeded", 422, kRelease, kNotFilled},
-  OutcomeRow{O::QuoteExpired,          "quote_expired",           422, kRelease, kNotFilled},
-  OutcomeRow{O::DeadlineExceeded,      "deadline_exceeded",       504, kRelease, kNotFilled},
-  OutcomeRow{O::DailyNotionalLimit,    "daily_notional_limit",    422, kRelease, kNotFilled},
-  OutcomeRow{O::LedgerUnavailable,     "ledger_unavailable",      503, kRelease, kNotFilled},
-  OutcomeRow{O::AlreadyClaimed,        "already_claimed",         409, kKeep,    kNotFilled},
-  OutcomeRow{O::ClaimUnavailable,      "claim_unavailable",       503, kRelease, kNotFilled},
-  OutcomeRow{O::ExecuteRejected,       "execute_rejected",        502, kKeep,    kNotFilled},
-  OutcomeRow{O::ExecuteNotFilled,      "execute_not_filled",      502, kKeep,    kNotFilled},
-  OutcomeRow{O::ExecuteMismatch,       "execute_mismatch",        502, kKeep,    kMayHaveFilled},
-  OutcomeRow{O::ExecuteUnknown,        "execute_unknown",         502, kKeep,    kMayHaveFilled},
-  OutcomeRow{O::OrderFound,            "order",                   200, kRelease, kNotFilled},
-  OutcomeRow{O::UnknownOrder,          "unknown_order",           404, kRelease, kNotFilled},
+  //         outcome                  word                      status reservation  notional hold  claim
+  OutcomeRow{O::AddressRefused,        "address_refused",         401, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::BadSecret,             "bad_secret",              401, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::BadOrder,              "bad_order",               400, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::TimeRequired,          "time_required",           400, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::NotConfigured,         "not_configured",          503, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::Halted,                "halted",                  503, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::PairNotAllowed,        "pair_not_allowed",        403, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::AlertTooOld,           "alert_too_old",           409, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::AlertFromFuture,       "alert_from_future",       409, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::Duplicate,             "duplicate",               409, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::Quoted,                "quoted",                  200, kKeep,    kNotFilled,     kKeepClaim},
+  OutcomeRow{O::Executed,              "executed",                200, kKeep,    kMayHaveFilled, kKeepClaim},
+  OutcomeRow{O::FalconxError,          "falconx_error",           502, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::ExecuteNotSent,        "falconx_error",           502, kRelease, kNotFilled,     kNotSent},
+  OutcomeRow{O::PriceOutOfTolerance,   "price_out_of_tolerance",  422, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::PriceDeviation,        "price_deviation",         422, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::OrderNotionalExceeded, "order_notional_exceeded", 422, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::QuoteExpired,          "quote_expired",           503, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::DeadlineExceeded,      "deadline_exceeded",       504, kRelease, kNotFilled,     kDeadline},
+  OutcomeRow{O::DailyNotionalLimit,    "daily_notional_limit",    422, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::LedgerUnavailable,     "ledger_unavailable",      503, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::AlreadyClaimed,        "already_claimed",         409, kKeep,    kNotFilled,     kKeepClaim},
+  OutcomeRow{O::ClaimUnavailable,      "claim_unavailable",       503, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::ExecuteRejected,       "execute_rejected",        422, kKeep,    kNotFilled,     kKeepClaim},
+  OutcomeRow{O::ExecuteNotFilled,      "execute_not_filled",      422, kKeep,    kNotFilled,     kKeepClaim},
+  OutcomeRow{O::ExecuteMismatch,       "execute_mismatch",        202, kKeep,    kMayHaveFilled, kKeepClaim},
+  OutcomeRow{O::ExecuteUnknown,        "execute_unknown",         202, kKeep,    kMayHaveFilled, kKeepClaim},
+  OutcomeRow{O::OrderFound,            "order",                   200, kRelease, kNotFilled,     kKeepClaim},
+  OutcomeRow{O::UnknownOrder,          "unknown_order",           404, kRelease, kNotFilled,     kKeepClaim},
 };
 // clang-format on
 
@@ -71,7 +80,7 @@ WebhookReply answer(Outcome outcome, nlohmann::ordered_json body) {
   r.status = row.status;
   r.outcome = std::string(row.word);
   body["outcome"] = r.outcome;
-  if (row.status >= 400) body["code"] = r.outcome;
+  if (row.status != 200) body["code"] = r.outcome;
   if (const auto id = body.find("fx_quote_id"); id != body.end() && id->is_string())
     r.quote_id = *id;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -18,6 +18,7 @@ enum class Outcome {
   AddressRefused,
   BadSecret,
   BadOrder,
+  TimeRequired,  // live mode: the alert has no time: line, so a resend cannot be told apart
   NotConfigured,
   Halted,
   PairNotAllowed,
@@ -58,6 +59,10 @@ struct OutcomeRow {
   // FalconX may have filled: the day's notional hold keeps counting. Any other
   // outcome gives the hold back (the execute certainly did not fill).
   bool may_have_filled;
+  // Non-empty: the execute certainly never left, so the alert's claim (if this
+  // request took one) is marked released for this reason and TradingView's
+  // resend trades with a fresh quote (alert_claim.h). Empty: a claim stays.
+  std::string_view releases_claim;
 };
 
 const OutcomeRow& outcome_row(Outcome outcome);
@@ -66,7 +71,8 @@ const OutcomeRow& outcome_row(Outcome outcome);
 // not in the table.
 Outcome outcome_named(std::string_view word);
 
-// The answer: `body` plus "outcome" and, for a refusal (status >= 400), "code".
+// The answer: `body` plus "outcome" and, for any status but 200 (a refusal, or a
+// 202 whose trade needs a look), "code".
 WebhookReply answer(Outcome outcome, nlohmann::ordered_json body);
 // A refusal: `info` plus "error": `message`.
 WebhookReply refusal(Outcome outcome, nlohmann::ordered_json info, const std::string& message);

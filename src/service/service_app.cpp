@@ -83,6 +83,12 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
   if (const auto* bad = std::get_if<OrderError>(&parsed))
     return with_client(refusal(Outcome::BadOrder, bad->message()));
   const auto& [header, order] = std::get<Alert>(parsed);
+  if (config_.execute && !header.time)
+    return with_client(refusal(
+        Outcome::TimeRequired,
+        "live mode needs the alert's 'time: {{timenow}}' line (README \"Alert template\"): "
+        "TradingView resends the same bytes after a 5xx, and without time: a resend cannot be "
+        "told from a new alert. Add the line to the alert's message; nothing was sent to FalconX"));
   if (const std::string why = config_.refusal_reason(); !why.empty())
     return with_client(refusal(Outcome::NotConfigured, "orders refused: " + why));
 
@@ -113,6 +119,11 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
                                "alert " + identity + " already received within the dedup window"));
   }
   Reservation reservation(dedup_, identity);
+  // The deadline counts from when the connection was accepted (its wait for a
+  // worker included); a request handed in without that time starts now.
+  const auto accepted_at = request.accepted_at == std::chrono::steady_clock::time_point{}
+                               ? std::chrono::steady_clock::now()
+                               : request.accepted_at;
   const TradeParts parts{config_,
                          *falconx_,
                          metrics_,
@@ -121,7 +132,7 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
                          claims_.get(),
                          ledger_ ? &*ledger_ : nullptr};
   return with_client(Trade(parts, order, identity, reservation,
-                           Deadline(config_.alert_deadline, config_.falconx_timeout))
+                           Deadline(accepted_at, config_.alert_deadline, config_.falconx_timeout))
                          .run());
 }
 

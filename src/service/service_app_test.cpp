@@ -113,9 +113,26 @@ TEST_CASE("service app: refusals before the quote send nothing to FalconX") {
 TEST_CASE("service app: live mode without a claim store refuses every order 503") {
   AppWorld w;
   w.config.execute = true;
-  const std::string error = refused(w.post(kBuy), 503, "not_configured");
+  const std::string error = refused(
+      w.post("BUY\n0.1 BTC\n30000 USD\ntime: 2026-05-01T12:00:00Z\nsecret: " + kHookSecret + "\n"),
+      503, "not_configured");
   CHECK_THAT(error, Catch::Contains("XECUTOR_CLAIM_STORE"));
   CHECK(w.fx->sent.empty());
+}
+
+TEST_CASE("service app: live mode refuses an alert without its time: line 400, paper mode not") {
+  AppWorld live;
+  live.config.execute = true;
+  const std::string error = refused(live.post(kBuy), 400, "time_required");
+  CHECK_THAT(error, Catch::Contains("'time: {{timenow}}'") &&
+                        Catch::Contains("nothing was sent to FalconX"));
+  CHECK(live.fx->sent.empty());
+
+  AppWorld paper;
+  paper.start();
+  paper.fx->quote_answers.push_back(
+      falconx_answers(200, falconx_quote("30010", "29990", "2026-05-01T12:00:10Z")));
+  CHECK(paper.post(kBuy).outcome == "quoted");
 }
 
 TEST_CASE("service app: a paper quote goes through the whole flow, its resend is a duplicate") {

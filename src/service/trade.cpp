@@ -74,6 +74,8 @@ Trade::Ending Trade::trade() {
   if (auto end = check_time_left())
     return *end;  // the ledger took it all: keep the alert unclaimed
   if (auto end = claim_identity()) return *end;
+  if (auto end = check_time_left())
+    return *end;  // the claim took the rest: nothing sent, the claim given back, a resend trades
   return execute();
 }
 
@@ -81,6 +83,7 @@ Trade::Ending Trade::trade() {
 // reservation kept or released, the notional hold kept counting or given back.
 void Trade::settle(Outcome outcome) {
   const OutcomeRow& row = outcome_row(outcome);
+  if (!row.releases_claim.empty()) release_claim(row.releases_claim);
   if (row.keeps_reservation) reservation_.keep();
   if (!row.may_have_filled) release_notional();
 }
@@ -93,13 +96,20 @@ Trade::Ending Trade::refuse(const Refusal& r) {
 Trade::Step Trade::request_quote() {
   info_["client_order_id"] = identity_;
   const std::string request = quote_request_body(order_, identity_);
-  if (deadline_.passed()) return deadline_exceeded("before the quote");
-  FalconxResponse q = p_.falconx.quote(api_, request, deadline_.for_call());
-  if (q.transport == Transport::Answered && q.status == 404 && !deadline_.passed()) {
+  if (quote_budget() <= milliseconds(0)) return deadline_exceeded("before the quote");
+  FalconxResponse q = p_.falconx.quote(api_, request, quote_budget());
+  if (q.transport == Transport::Answered && q.status == 404 && quote_budget() > milliseconds(0)) {
     api_ = "v1";  // an account or host without v3
-    q = p_.falconx.quote(api_, request, deadline_.for_call());
+    q = p_.falconx.quote(api_, request, quote_budget());
   }
   info_["falconx_api"] = api_;
+  if (q.transport == Transport::Timeout && p_.config.execute)
+    return Ending{Outcome::FalconxError,
+                  "quote failed: " + transport_words(q) +
+                      " (a quote may use what is left of XECUTOR_ALERT_DEADLINE minus "
+                      "XECUTOR_MIN_EXECUTE_TIME=" +
+                      std::to_string(p_.config.min_execute_time.count()) +
+                      " ms, kept for the execute); nothing executed"};
   if (q.transport != Transport::Answered || q.status != 200)
     return Ending{Outcome::FalconxError, "quote failed: " + transport_words(q)};
   QuoteParse parsed = parse_falconx_quote(q.body);
@@ -154,8 +164,20 @@ Trade::Step Trade::check_expiry() {
   return std::nullopt;
 }
 
+// Live: the quote may not eat the execute's window (XECUTOR_MIN_EXECUTE_TIME).
+milliseconds Trade::quote_budget() const {
+  const milliseconds reserve = p_.config.execute ? p_.config.min_execute_time : milliseconds(0);
+  return std::min(deadline_.left() - reserve, deadline_.for_call());
+}
+
+// The execute is sent only when what is left of the deadline can carry its
+// answer back; otherwise nothing is sent and a resend may trade.
 Trade::Step Trade::check_time_left() {
-  if (deadline_.passed()) return deadline_exceeded("before the execute");
+  if (deadline_.left() < p_.config.min_execute_time)
+    return deadline_exceeded("before the execute (" +
+                             std::to_string(std::max<long>(0, deadline_.left().count())) +
+                             " ms left, XECUTOR_MIN_EXECUTE_TIME is " +
+                             std::to_string(p_.config.min_execute_time.count()) + " ms)");
   return std::nullopt;
 }
 
@@ -204,18 +226,19 @@ void Trade::release_notional() {
   hold_.reset();
 }
 
-// The claim on the alert identity in the shared store. Whoever writes it
-// first (this process, the other slot, a run before a restart) executes;
-// everyone else is refused. A store that cannot answer means no execute.
+// The claim on the alert identity in the shared store (alert_claim.h).
+// Whoever writes it first (this process, the other slot, a run before a
+// restart) executes; everyone else is refused. A store that cannot answer
+// means no execute.
 Trade::Step Trade::claim_identity() {
-  const ordered_json record{
-      {"identity", identity_},
-      {"slot", p_.config.slot},
-      {"fx_quote_id", quote_.fx_quote_id},
-      {"order", canonical_order_text(order_)},
-      {"claimed_at_unix_ms",
-       std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}};
-  const StoreWrite w = p_.claims->create("claims/" + identity_, record.dump());
+  claim_.emplace(*p_.claims, identity_);
+  const StoreWrite w = claim_->take(
+      {{"identity", identity_},
+       {"slot", p_.config.slot},
+       {"fx_quote_id", quote_.fx_quote_id},
+       {"order", canonical_order_text(order_)},
+       {"claimed_at_unix_ms",
+        std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}});
   switch (w.outcome) {
     case StoreWrite::Outcome::Written:
       return std::nullopt;
@@ -233,6 +256,26 @@ Trade::Step Trade::claim_identity() {
             {{"event", "claim_unavailable"}, {"alert_id", identity_}, {"error", w.error}});
   return Ending{Outcome::ClaimUnavailable,
                 "claim store unavailable, nothing executed (never without a claim): " + w.error};
+}
+
+// The execute is known not to have left: the claim goes, so TradingView's
+// resend trades with a fresh quote.
+void Trade::release_claim(std::string_view reason) {
+  if (!claim_ || !claim_->held()) return;
+  const std::string why_not = claim_->release(std::string(reason), p_.config.slot, p_.now());
+  if (why_not.empty()) {
+    log_event(
+        spdlog::level::info,
+        {{"event", "claim_released"}, {"alert_id", identity_}, {"reason", std::string(reason)}});
+    return;
+  }
+  log_event(spdlog::level::err,
+            {{"event", "claim_release_failed"},
+             {"alert_id", identity_},
+             {"error", why_not},
+             {"effect",
+              "nothing was executed, but a resend of this alert is refused "
+              "409 already_claimed: place it again (new time:) if it should trade"}});
 }
 
 Trade::Ending Trade::deadline_exceeded(const std::string& when) {
@@ -257,6 +300,8 @@ Trade::Ending Trade::execute() {
                                   {"price_limit", limit_.to_string()}});
   const FalconxResponse e = p_.falconx.execute(api_, body, deadline_.for_call());
   if (e.transport == Transport::NotSent) {
+    // Never reached FalconX (refused, DNS, TLS): the outcome table gives the
+    // claim back, the resend trades.
     info_["executed"] = false;
     return {Outcome::ExecuteNotSent, "execute not sent, nothing executed: " + transport_words(e)};
   }

@@ -3,18 +3,22 @@
 //   quote (v3; v1 only when v3 answers 404) -> price limit, sanity band,
 //   notional at the quoted price, expiry margin -> paper: quoted
 //   -> live: time left -> hold the day's notional -> time left -> claim the
-//   identity (no claim, no execute) -> execute, once, never retried -> verify.
+//   identity (no claim, no execute) -> time left for the execute's answer
+//   (XECUTOR_MIN_EXECUTE_TIME) -> execute, once, never retried -> verify.
 // Each step ends the trade with an Outcome or lets the next one run; what an
 // outcome means for the dedup reservation and the notional hold is read from
-// the outcome table (outcome.h), in one place, when the trade ends.
+// the outcome table (outcome.h), in one place, when the trade ends; so is
+// whether the claim is given back (only when the execute certainly never left).
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "deadline.h"
+#include "falcon_xecutor/claims/alert_claim.h"
 #include "falcon_xecutor/claims/claim_store.h"
 #include "falcon_xecutor/core/decimal.h"
 #include "falcon_xecutor/falconx/falconx_quote.h"
@@ -82,6 +86,7 @@ class Trade {
   Step check_quote();
   Step check_expiry();
   Step check_time_left();
+  std::chrono::milliseconds quote_budget() const;
   Step hold_daily_notional();
   Step claim_identity();
   Ending refuse(const Refusal& r);
@@ -91,6 +96,7 @@ class Trade {
   Ending finished(Outcome outcome, const std::string& result, std::string message);
   Ending execute_unknown(const std::string& why);
   void release_notional();
+  void release_claim(std::string_view reason);
 
   // A notional held in the day's shared total until the trade's fate is known.
   struct NotionalHold {
@@ -110,6 +116,7 @@ class Trade {
   Decimal limit_;
   Decimal quoted_price_;
   std::optional<NotionalHold> hold_;
+  std::optional<AlertClaim> claim_;  // live, once the claim was tried
 };
 
 }  // namespace xecutor

@@ -1,8 +1,8 @@
 // The money path in-process: a Trade against a scripted FalconX port, an
 // in-memory claim store and fake clocks. Every outcome a trade can end with
-// (README "Endpoints"): its HTTP status and word, whether the dedup
-// reservation, the claim and the daily notional hold are kept or released,
-// and what was sent to FalconX.
+// (README "Endpoints", and the delivery table of README "Delivery"): its HTTP
+// status and word, whether the dedup reservation, the claim and the daily
+// notional hold are kept or released, and what was sent to FalconX.
 #include "trade.h"
 
 #include <catch2/catch.hpp>
@@ -87,6 +87,8 @@ struct TradeWorld {
   std::optional<DailyNotionalLedger> ledger;
   WallClock now = [] { return kNow; };
   std::chrono::steady_clock::time_point steady{};
+  // When the alert's connection was accepted (the deadline counts from there); unset: now.
+  std::optional<std::chrono::steady_clock::time_point> accepted_at;
   DedupWindow dedup{60s, [this] { return steady; }};
   Order order{Side::Buy, dec("0.1"), "BTC", dec("30000"), "USD"};
 
@@ -111,7 +113,8 @@ struct TradeWorld {
     const TradeParts parts{
         config, falconx, metrics, orders, now, &store, ledger ? &*ledger : nullptr};
     return Trade(parts, order, kIdentity, reservation,
-                 Deadline(config.alert_deadline, config.falconx_timeout, [this] { return steady; }))
+                 Deadline(accepted_at.value_or(steady), config.alert_deadline,
+                          config.falconx_timeout, [this] { return steady; }))
         .run();
   }
 
@@ -122,6 +125,11 @@ struct TradeWorld {
     return false;
   }
   bool claimed() const { return store.find("claims/" + kIdentity).has_value(); }
+  // The claim was marked released (the execute never left): a resend may take it.
+  bool claim_released() const {
+    const auto claim = store.find("claims/" + kIdentity);
+    return claim && claim->value("released", false);
+  }
   // The day's notional total in the store ("0" before any hold).
   std::string day_total() const {
     const auto day = store.find(daily_notional_key(utc_day(kNow), "USD"));
@@ -136,7 +144,7 @@ json answer_of(const WebhookReply& r, int status, const std::string& word) {
   CHECK(r.outcome == word);
   json j = json::parse(r.body);
   CHECK(j["outcome"] == word);
-  if (status >= 400) CHECK(j["code"] == word);
+  if (status != 200) CHECK(j["code"] == word);
   return j;
 }
 
@@ -241,7 +249,6 @@ TEST_CASE("trade: quotes beyond the limits are refused 422 before anything is he
       {"far below: outside the sanity band", "16", kExpiry, "10000", "price_deviation"},
       {"notional at the quoted price over the cap", "30010", kExpiry, "3000",
        "order_notional_exceeded"},
-      {"expires within the margin", "30010", "2026-05-01T12:00:00.299Z", "10000", "quote_expired"},
   };
   for (const auto& c : cases) {
     INFO(c.name);
@@ -254,6 +261,52 @@ TEST_CASE("trade: quotes beyond the limits are refused 422 before anything is he
     CHECK_FALSE(w.reservation_kept());
     CHECK_FALSE(w.claimed());
     CHECK(w.day_total() == "0");
+  }
+}
+
+TEST_CASE("trade: a quote about to expire is 503 quote_expired: the resend gets a fresh one") {
+  TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
+  w.quote_at("30010", "2026-05-01T12:00:00.299Z");  // within the 300 ms margin
+  const json b = answer_of(w.run(), 503, "quote_expired");
+  CHECK_THAT(b["error"].get<std::string>(), Catch::Contains("XECUTOR_EXPIRY_MARGIN"));
+  CHECK(b["executed"] == false);
+  CHECK(w.falconx.calls() == Calls{"quote v3"});
+  CHECK_FALSE(w.reservation_kept());
+  CHECK_FALSE(w.claimed());
+  CHECK(w.day_total() == "0");
+}
+
+TEST_CASE("trade: live, the quote may not use the execute's window (XECUTOR_MIN_EXECUTE_TIME)") {
+  SECTION("the quote's timeout is the deadline minus the execute's window") {
+    TradeWorld w(/*live=*/true);
+    w.quote_at("30010");
+    w.fill_at("30010");
+    CHECK(w.run().outcome == "executed");
+    CHECK(w.falconx.sent[0].timeout == 2000ms);  // 2500 ms deadline - 500 ms kept
+    CHECK(w.falconx.sent[1].timeout == 2500ms);
+  }
+  SECTION("a quote that timed out in live mode says what the window kept") {
+    TradeWorld w(/*live=*/true);
+    w.falconx.quote_answers.push_back(falconx_silent(Transport::Timeout));
+    const json b = answer_of(w.run(), 502, "falconx_error");
+    CHECK_THAT(b["error"].get<std::string>(),
+               Catch::StartsWith("quote failed: FalconX timed out") &&
+                   Catch::Contains("XECUTOR_MIN_EXECUTE_TIME=500 ms") &&
+                   Catch::Contains("nothing executed"));
+    CHECK_FALSE(w.reservation_kept());
+  }
+  SECTION("paper mode keeps nothing back: the quote may use the whole deadline") {
+    TradeWorld w(/*live=*/false);
+    w.quote_at("30010");
+    CHECK(w.run().outcome == "quoted");
+    CHECK(w.falconx.sent[0].timeout == 2500ms);
+  }
+  SECTION("the deadline counts from when the connection was accepted") {
+    TradeWorld w(/*live=*/true);
+    w.accepted_at = w.steady - 2100ms;  // waited 2.1 s in the queue: 400 ms left
+    const json b = answer_of(w.run(), 504, "deadline_exceeded");
+    CHECK_THAT(b["error"].get<std::string>(), Catch::Contains("before the quote"));
+    CHECK(w.falconx.sent.empty());
   }
 }
 
@@ -295,10 +348,37 @@ TEST_CASE("trade: the alert deadline ends the trade 504 before a call it cannot 
     w.fill_at("30010");
     w.falconx.during_call = [&w] { w.steady += 2000ms; };
     w.config.alert_deadline = 2400ms;
+    w.config.min_execute_time = 300ms;  // the 400 ms left after the quote may carry the execute
     CHECK(w.run().outcome == "executed");
     CHECK(w.falconx.sent[0].timeout == 1000ms);
     CHECK(w.falconx.sent[1].timeout == 400ms);
   }
+}
+
+TEST_CASE(
+    "trade: no time left after the claim: nothing sent, the claim given back, a resend trades") {
+  TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
+  w.quote_at("30010");
+  w.store.on_access = [&w](const std::string& key) {
+    if (key.rfind("claims/", 0) == 0 && !w.claimed()) w.steady += 2100ms;  // a slow claim write
+  };
+  const json b = answer_of(w.run(), 504, "deadline_exceeded");
+  CHECK_THAT(b["error"].get<std::string>(),
+             Catch::Contains("before the execute") && Catch::Contains("XECUTOR_MIN_EXECUTE_TIME"));
+  CHECK(w.falconx.calls() == Calls{"quote v3"});
+  REQUIRE(w.claim_released());
+  CHECK(w.store.find("claims/" + kIdentity)->at("reason") == "deadline");
+  CHECK(w.day_total() == "0");
+  CHECK_FALSE(w.reservation_kept());
+
+  // TradingView's resend (same identity) takes the released claim over and trades.
+  w.store.on_access = nullptr;
+  w.quote_at("30010");
+  w.fill_at("30010");
+  answer_of(w.run(), 200, "executed");
+  CHECK(w.claimed());
+  CHECK_FALSE(w.claim_released());
+  CHECK(w.day_total() == "3001");
 }
 
 TEST_CASE(
@@ -346,7 +426,8 @@ TEST_CASE("trade: no claim, no execute: claimed elsewhere 409, store down 503, h
   }
 }
 
-TEST_CASE("trade: an execute that never left this host is falconx_error, the hold given back") {
+TEST_CASE(
+    "trade: an execute that never left this host is 502 falconx_error, claim and hold given back") {
   TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
   w.quote_at("30010");
   w.falconx.execute_answer = falconx_silent(Transport::NotSent);
@@ -354,13 +435,21 @@ TEST_CASE("trade: an execute that never left this host is falconx_error, the hol
   CHECK_THAT(b["error"].get<std::string>(), Catch::StartsWith("execute not sent"));
   CHECK(b["executed"] == false);
   CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3"});
-  CHECK(w.claimed());  // the claim is never released (README "Identity and claims")
+  REQUIRE(w.claim_released());  // README "Claims follow the truth"
+  CHECK(w.store.find("claims/" + kIdentity)->at("reason") == "execute_not_sent");
   CHECK(w.day_total() == "0");
   CHECK_FALSE(w.reservation_kept());
   CHECK(w.falconx.follow_ups.empty());
+
+  // The resend trades with a fresh quote.
+  w.quote_at("30010");
+  w.fill_at("30010");
+  answer_of(w.run(), 200, "executed");
+  CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3", "quote v3", "execute v3"});
+  CHECK_FALSE(w.claim_released());
 }
 
-TEST_CASE("trade: FalconX answered the execute with no fill: 502, hold given back, alert kept") {
+TEST_CASE("trade: FalconX answered the execute with no fill: 422, hold given back, alert kept") {
   const std::vector<AnswerCase> cases{
       {"refused (4xx)", falconx_answers(400, {{"message", "insufficient balance"}}),
        "execute_rejected"},
@@ -374,7 +463,7 @@ TEST_CASE("trade: FalconX answered the execute with no fill: 502, hold given bac
     TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.quote_at("30010");
     w.falconx.execute_answer = c.answer;
-    const json b = answer_of(w.run(), 502, c.expected);
+    const json b = answer_of(w.run(), 422, c.expected);
     CHECK(b["executed"] == false);
     CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3"});
     CHECK(w.claimed());
@@ -385,11 +474,11 @@ TEST_CASE("trade: FalconX answered the execute with no fill: 502, hold given bac
   }
 }
 
-TEST_CASE("trade: a fill that differs from the order is execute_mismatch, still counted") {
+TEST_CASE("trade: a fill that differs from the order is 202 execute_mismatch, still counted") {
   TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
   w.quote_at("30010");
   w.fill_at("30031");  // past the 30030 limit the quote was accepted under
-  const json b = answer_of(w.run(), 502, "execute_mismatch");
+  const json b = answer_of(w.run(), 202, "execute_mismatch");
   CHECK(b["executed"] == true);
   REQUIRE(b["mismatches"].size() == 1);
   CHECK(b["mismatches"][0]["field"] == "price_executed");
@@ -400,7 +489,8 @@ TEST_CASE("trade: a fill that differs from the order is execute_mismatch, still 
   CHECK((*w.orders.find(kIdentity))["status"] == "execute_mismatch");
 }
 
-TEST_CASE("trade: an execute without an answer is execute_unknown, followed up, never retried") {
+TEST_CASE(
+    "trade: an execute without an answer is 202 execute_unknown, followed up, never retried") {
   const std::vector<AnswerCase> cases{
       {"timed out", falconx_silent(Transport::Timeout)},
       {"connection broke", falconx_silent(Transport::Failed)},
@@ -412,7 +502,7 @@ TEST_CASE("trade: an execute without an answer is execute_unknown, followed up, 
     TradeWorld w(/*live=*/true, /*daily_cap=*/"10000");
     w.quote_at("30010");
     w.falconx.execute_answer = c.answer;
-    const json b = answer_of(w.run(), 502, "execute_unknown");
+    const json b = answer_of(w.run(), 202, "execute_unknown");
     CHECK(b["executed"].is_null());
     CHECK(w.falconx.calls() == Calls{"quote v3", "execute v3"});
     REQUIRE(w.falconx.follow_ups.size() == 1);

@@ -59,6 +59,11 @@ class Backend {
   // The deploy lock for the commands this backend runs (empty: none any more).
   virtual void share_lock(LockShare share) { (void)share; }
 
+  // Makes the working dir usable (Terraform: `init` when it never ran), so that
+  // where the state lives is known before the state is read: a remote state's
+  // deploy lock is taken next to it. nullopt: ready.
+  virtual std::optional<StepOutcome> initialize() { return std::nullopt; }
+
   // The live state. Terraform: one `output -json` (after `init` if needed).
   virtual Result<ClusterState> read_state() = 0;
   // The live state read in a way that cannot be stale, for `status`, at the
