@@ -6,8 +6,11 @@
 # processes, the static IP is a local router), printing each step and the
 # downtime measured on every promote.
 #   XDEPLOY_PORTS=BASE  public port BASE, slots BASE+1 and BASE+2 (default 8080)
+#   BUILD_DIR=DIR       build there instead of build/ (CI checks a fresh product tree)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="${BUILD_DIR:-$root/build}"
+export BUILD_DIR="$build_dir"
 "$root/scripts/install-deps.sh" build story
 echo "==> building xdeploy, xdeploy-router, falcon-xecutor (first time: a few minutes)"
 started=$SECONDS
@@ -15,7 +18,7 @@ started=$SECONDS
 echo "==> built in $((SECONDS - started)) s"
 base="${XDEPLOY_PORTS:-8080}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/xdeploy-quickstart.XXXXXX")"
-xdeploy=("$root/build/src/cli/xdeploy" --backend local -C "$work" --public-port "$base"
+xdeploy=("$build_dir/src/cli/xdeploy" --backend local -C "$work" --public-port "$base"
          --slot-ports "$((base + 1)),$((base + 2))" --yes)
 cleanup() { "${xdeploy[@]}" down >/dev/null 2>&1 || true; }
 trap cleanup EXIT

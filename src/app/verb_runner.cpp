@@ -20,14 +20,6 @@ namespace xd {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string color_name(Color c) {
-  return std::string(to_string(c));
-}
-
-}  // namespace
-
 VerbRunner::Operation VerbRunner::begin(const Request& request) const {
   Operation op;
   op.started = std::chrono::steady_clock::now();
@@ -184,10 +176,10 @@ void VerbRunner::warn_stale_builds(const ClusterState& state) {
     const std::string how =
         state.deployment.is_active(color)
             ? fmt::format("`xdeploy teal` (or `xdeploy ~{}`) then `xdeploy promote {}` ships it",
-                          color_name(other(color)), color_name(other(color)))
-            : fmt::format("`xdeploy ~{}` replaces it", color_name(color));
+                          to_string(other(color)), to_string(other(color)))
+            : fmt::format("`xdeploy ~{}` replaces it", to_string(color));
     console_.warn(fmt::format("{} runs build {:.12} but the current build is {:.12}; {}",
-                              color_name(color), slot.build, *state.current_build, how));
+                              to_string(color), slot.build, *state.current_build, how));
   }
 }
 
@@ -215,7 +207,7 @@ int VerbRunner::dry_run(Operation& op, const Plan& plan) {
       const auto* slot = op.state.slot(step.color);
       say(fmt::format("     GET {} (expect {}, slot {})",
                       slot ? slot->health_url : "<its health_url>", options_.health.status,
-                      color_name(step.color)));
+                      to_string(step.color)));
     }
     if (step.kind == StepKind::VerifyActive) say("     read the state back");
     if (!is_mutating(step.kind)) continue;

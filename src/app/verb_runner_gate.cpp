@@ -10,14 +10,6 @@
 
 namespace xd {
 
-namespace {
-
-std::string color_name(Color c) {
-  return std::string(to_string(c));
-}
-
-}  // namespace
-
 StepResult VerbRunner::health_gate(Operation& op, const Step& step,
                                    const std::function<void()>& once_fresh) {
   StepLine line{step.id(), step.describe()};
@@ -33,15 +25,15 @@ StepResult VerbRunner::health_gate(Operation& op, const Step& step,
   const SlotInfo* slot = op.state.slot(step.color);
   if (!slot || slot->health_url.empty())
     return StepResult{ExitCode::Failed,
-                      fmt::format("{} has no health_url in the state", color_name(step.color)),
+                      fmt::format("{} has no health_url in the state", to_string(step.color)),
                       "check the Terraform outputs (`xdeploy status`)"}
         .with(std::move(line).done("failed"));
   if (slot->liveness == SlotLiveness::Crashed)
     return StepResult{ExitCode::HealthFailed,
                       fmt::format("{} is not running (its process exited); the static IP was not "
                                   "moved",
-                                  color_name(step.color)),
-                      fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color))}
+                                  to_string(step.color)),
+                      fmt::format("see its log, then `xdeploy ~{}`", to_string(step.color))}
         .with(std::move(line).done("health_failed"));
   if (once_fresh) once_fresh();
   return poll_health(step, slot->health_url, std::move(line));
@@ -53,7 +45,7 @@ StepResult VerbRunner::poll_health(const Step& step, const std::string& url, Ste
                           options_.health.timeout,         options_.health.insecure,
                           options_.health.ca_file,         options_.health.server_name};
   console_.detail(fmt::format("    GET {} until {} answers as {}", url, options_.health.status,
-                              color_name(step.color)));
+                              to_string(step.color)));
   std::string shown_verdict;
   auto gate = run_health_gate(url, expect, policy, [&](const GateAttempt& a) {
     const std::string verdict = a.verdict.empty() ? "healthy" : a.verdict;
@@ -65,10 +57,10 @@ StepResult VerbRunner::poll_health(const Step& step, const std::string& url, Ste
   });
   console_.end_progress();
   StepResult result;
-  result.gates.push_back({color_name(step.color), url, gate});
+  result.gates.push_back({std::string(to_string(step.color)), url, gate});
   if (gate.passed) {
-    console_.detail(fmt::format("    {} is healthy after {} attempt(s)", color_name(step.color),
-                                gate.attempts));
+    console_.detail(
+        fmt::format("    {} is healthy after {} attempt(s)", to_string(step.color), gate.attempts));
     return std::move(result).with(std::move(line).done("ok"));
   }
   if (gate.interrupted) {
@@ -83,9 +75,9 @@ StepResult VerbRunner::poll_health(const Step& step, const std::string& url, Ste
   result.code = ExitCode::HealthFailed;
   result.message =
       fmt::format("{} failed its health gate ({} attempts in {}); the static IP was not moved{}",
-                  color_name(step.color), gate.attempts, format_duration(gate.elapsed), attempts);
+                  to_string(step.color), gate.attempts, format_duration(gate.elapsed), attempts);
   result.hint = fmt::format("check {} ({}), fix it with `xdeploy ~{}`, then run the command again",
-                            color_name(step.color), url, color_name(step.color));
+                            to_string(step.color), url, to_string(step.color));
   return std::move(result).with(std::move(line).done("health_failed"));
 }
 

@@ -14,16 +14,21 @@
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {
+
+// Outside the anonymous namespace: DowntimeProber::Impl (external linkage) holds a
+// vector of them, and GCC warns (-Wsubobject-linkage) when such a member's type has
+// internal linkage, as it does in a unity build.
+struct DowntimeProbe {
+  std::chrono::steady_clock::time_point sent;
+  bool ok = false;  // a 2xx answer, whatever the color
+};
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using Probe = DowntimeProbe;
 constexpr milliseconds kWaitTick{50};
-
-struct Probe {
-  Clock::time_point sent;
-  bool ok = false;  // a 2xx answer, whatever the color
-};
 
 milliseconds between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<milliseconds>(to - from);
@@ -66,7 +71,7 @@ struct DowntimeProber::Impl {
   // Owned by the thread until it is joined.
   Clock::time_point start_time{};
   Clock::time_point stop_time{};
-  std::vector<Probe> probes;
+  std::vector<DowntimeProbe> probes;
   int in_a_row = 0;
   bool served = false;
   int interrupts_before = 0;

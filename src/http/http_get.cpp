@@ -167,7 +167,9 @@ HttpResponse http_get(const std::string& url, const HttpOptions& options) {
     response.error = "cannot initialise libcurl";
     return response;
   }
-  Transfer transfer{&response, &options};
+  Transfer transfer;
+  transfer.response = &response;
+  transfer.options = &options;
   transfer.url = url;
   char error_buffer[CURL_ERROR_SIZE] = {};
   configure(curl, &transfer, error_buffer);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "remote/json_text.h"
 #include "xdeploy/history/history_entry.h"
 
 namespace xd {
@@ -14,14 +15,10 @@ namespace {
 
 constexpr long long kLastMillis = 9999999999999LL;  // year 2286: keys stay 13 digits
 
-std::string field(const nlohmann::json& r, const char* key) {
-  const auto it = r.find(key);
-  return it != r.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // One operation, wherever its record was read: when, where, who, what.
 std::tuple<std::string, std::string, std::string, std::string> identity(const nlohmann::json& r) {
-  return {field(r, "started_at"), field(r, "host"), field(r, "user"), field(r, "verb")};
+  return {text_or_empty(r, "started_at"), text_or_empty(r, "host"), text_or_empty(r, "user"),
+          text_or_empty(r, "verb")};
 }
 
 std::string safe_host(const std::string& host) {
@@ -44,8 +41,8 @@ std::string history_object_name(std::chrono::system_clock::time_point when, cons
 std::string RemoteHistory::append(const nlohmann::json& record,
                                   std::chrono::system_clock::time_point when) const {
   std::random_device random;
-  const auto key =
-      prefix_ + history_object_name(when, field(record, "host"), fmt::format("{:08x}", random()));
+  const auto key = prefix_ + history_object_name(when, text_or_empty(record, "host"),
+                                                 fmt::format("{:08x}", random()));
   const auto body = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   const auto a = client_.put_if_absent(key, body);
   if (a.ok()) return "";
@@ -86,8 +83,8 @@ std::vector<nlohmann::json> merge_history(std::vector<nlohmann::json> local,
     for (auto& r : *list)
       if (seen.insert(identity(r)).second) all.push_back(std::move(r));
   std::stable_sort(all.begin(), all.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return std::make_pair(field(a, "started_at"), field(a, "host")) >
-           std::make_pair(field(b, "started_at"), field(b, "host"));
+    return std::make_pair(text_or_empty(a, "started_at"), text_or_empty(a, "host")) >
+           std::make_pair(text_or_empty(b, "started_at"), text_or_empty(b, "host"));
   });
   if (limit > 0 && all.size() > limit) all.resize(limit);
   return all;

@@ -4,17 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "remote/json_text.h"
 #include "xdeploy/fs/atomic_file.h"
 
 namespace xd {
 namespace {
 
 using nlohmann::json;
-
-std::string text(const json& config, const char* key) {
-  const auto it = config.find(key);
-  return it != config.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 bool flag(const json& config, const char* key) {
   const auto it = config.find(key);
@@ -32,9 +28,9 @@ std::string first_set(std::initializer_list<std::string> values) {
 std::string endpoint_of(const json& config, const s3::GetEnv& env) {
   std::string configured;
   if (const auto it = config.find("endpoints"); it != config.end() && it->is_object())
-    configured = text(*it, "s3");
-  return first_set({configured, text(config, "endpoint"), env("AWS_ENDPOINT_URL_S3").value_or(""),
-                    env("AWS_ENDPOINT_URL").value_or("")});
+    configured = text_or_empty(*it, "s3");
+  return first_set({configured, text_or_empty(config, "endpoint"),
+                    env("AWS_ENDPOINT_URL_S3").value_or(""), env("AWS_ENDPOINT_URL").value_or("")});
 }
 
 // Terraform's data dir: TF_DATA_DIR (relative to the working dir), else .terraform.
@@ -54,9 +50,9 @@ std::string workspace_key(const json& config, const std::filesystem::path& worki
     while (!saved.empty() && (saved.back() == '\n' || saved.back() == ' ')) saved.pop_back();
     workspace = saved;
   }
-  const auto key = text(config, "key");
+  const auto key = text_or_empty(config, "key");
   if (workspace.empty() || workspace == "default") return key;
-  const auto prefix = first_set({text(config, "workspace_key_prefix"), "env:"});
+  const auto prefix = first_set({text_or_empty(config, "workspace_key_prefix"), "env:"});
   return prefix + "/" + workspace + "/" + key;
 }
 
@@ -76,23 +72,23 @@ BackendFinding find_backend(const std::filesystem::path& working_dir, const s3::
   }
   const auto backend = doc.find("backend");
   if (backend == doc.end() || !backend->is_object()) return f;  // local state
-  f.type = text(*backend, "type");
+  f.type = text_or_empty(*backend, "type");
   if (f.type != "s3") return f;
   const auto config_it = backend->find("config");
   const json config =
       config_it != backend->end() && config_it->is_object() ? *config_it : json::object();
 
   RemoteState s;
-  s.bucket.name = text(config, "bucket");
-  s.bucket.region = first_set({text(config, "region"), env("AWS_REGION").value_or(""),
+  s.bucket.name = text_or_empty(config, "bucket");
+  s.bucket.region = first_set({text_or_empty(config, "region"), env("AWS_REGION").value_or(""),
                                env("AWS_DEFAULT_REGION").value_or("")});
   s.bucket.endpoint = endpoint_of(config, env);
   s.bucket.path_style = flag(config, "use_path_style") || flag(config, "force_path_style");
   s.state_key = workspace_key(config, working_dir, env);
-  s.credentials.access_key = text(config, "access_key");
-  s.credentials.secret_key = text(config, "secret_key");
-  s.credentials.token = text(config, "token");
-  s.credentials.profile = text(config, "profile");
+  s.credentials.access_key = text_or_empty(config, "access_key");
+  s.credentials.secret_key = text_or_empty(config, "secret_key");
+  s.credentials.token = text_or_empty(config, "token");
+  s.credentials.profile = text_or_empty(config, "profile");
   if (const auto files = config.find("shared_credentials_files");
       files != config.end() && files->is_array() && !files->empty() && (*files)[0].is_string())
     s.credentials.shared_credentials_file = (*files)[0].get<std::string>();

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "remote/json_text.h"
 #include "xdeploy/core/duration.h"
 
 namespace xd {
@@ -19,11 +20,6 @@ using nlohmann::json;
 std::string new_run_id() {
   std::random_device random;
   return fmt::format("{:08x}{:08x}", random(), random());
-}
-
-std::string field(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 // The holder's lock, provably abandoned: it ran on this machine in this boot,
@@ -105,20 +101,20 @@ std::optional<RemoteHolder> remote_holder_from_json(const std::string& text) {
   const auto j = json::parse(text, nullptr, false);
   if (!j.is_object() || !j.contains("xdeploy_lock")) return std::nullopt;
   RemoteHolder h;
-  h.id = field(j, "id");
+  h.id = text_or_empty(j, "id");
   if (const auto it = j.find("pid"); it != j.end() && it->is_number_integer())
     h.pid = it->get<int>();
-  h.user = field(j, "user");
-  h.host = field(j, "host");
-  h.verb = field(j, "verb");
-  h.started_at = field(j, "started_at");
-  h.ci_job_url = field(j, "ci_job_url");
-  h.working_dir = field(j, "working_dir");
+  h.user = text_or_empty(j, "user");
+  h.host = text_or_empty(j, "host");
+  h.verb = text_or_empty(j, "verb");
+  h.started_at = text_or_empty(j, "started_at");
+  h.ci_job_url = text_or_empty(j, "ci_job_url");
+  h.working_dir = text_or_empty(j, "working_dir");
   if (const auto it = j.find("local_lock"); it != j.end() && it->is_object()) {
     const auto& l = *it;
     if (l.contains("device") && l["device"].is_number_unsigned() && l.contains("inode") &&
-        l["inode"].is_number_unsigned() && !field(l, "boot_id").empty())
-      h.local_lock = LocalLockIdentity{field(l, "boot_id"),
+        l["inode"].is_number_unsigned() && !text_or_empty(l, "boot_id").empty())
+      h.local_lock = LocalLockIdentity{text_or_empty(l, "boot_id"),
                                        static_cast<dev_t>(l["device"].get<unsigned long long>()),
                                        static_cast<ino_t>(l["inode"].get<unsigned long long>())};
   }
