@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "remote/json_text.h"
+#include "json_text.h"
 #include "xdeploy/fs/atomic_file.h"
 
 namespace xd {

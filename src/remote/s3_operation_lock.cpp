@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "remote/json_text.h"
+#include "json_text.h"
 #include "xdeploy/core/duration.h"
 
 namespace xd {
