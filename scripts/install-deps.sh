@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev prometheus-cpp-dev
+  libzip-dev
   golang-go golang-github-hashicorp-hcl-v2-dev
   python3 curl procps psmisc iproute2 ccache
   debootstrap nginx openssl wrk

@@ -7,11 +7,13 @@
 #include <future>
 #include <utility>
 
+#include "app/goal_check.h"
 #include "app/state_dir.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/planner.h"
 #include "xdeploy/core/survivor_check.h"
 #include "xdeploy/history/history_log.h"
+#include "xdeploy/http/health_check.h"
 #include "xdeploy/http/health_gate.h"
 #include "xdeploy/lock/deploy_lock.h"
 #include "xdeploy/process/interrupts.h"
@@ -162,14 +164,29 @@ int VerbRunner::execute(const Request& request) {
   Request effective = request;
   effective.force = request.force || options_.force;
   const Decision decision = decide(effective, op.current);
+  std::optional<Plan> repair;
   if (const auto* noop = std::get_if<Noop>(&decision)) {
-    op.record.result = "noop";
-    warn_stale_builds(op.state);
-    return finish(op, ExitCode::Ok, "nothing to do: " + noop->message);
+    // Only after the goal was checked against the world (goal_check.h).
+    repair = repair_instead_of_noop(effective, op.state, [this](const std::string& url, Color c) {
+      return answers_as(url, c);
+    });
+    if (!repair) {
+      op.record.result = "noop";
+      warn_stale_builds(op.state);
+      return finish(op, ExitCode::Ok, "nothing to do: " + noop->message);
+    }
+    console_.warn(repair->steps.front().kind == StepKind::ReplaceSlot
+                      ? fmt::format("{} is half-built ({}): re-creating it",
+                                    color_name(repair->steps.front().color),
+                                    op.state.slot(repair->steps.front().color)->broken)
+                      : fmt::format("the state says {} is active, but {} does not answer as {}: "
+                                    "attaching the static IP to it again",
+                                    color_name(*op.current.active), *op.state.public_health_url,
+                                    color_name(*op.current.active)));
   }
   if (const auto* refusal = std::get_if<Refusal>(&decision))
     return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
-  const Plan& plan = std::get<Plan>(decision);
+  const Plan& plan = repair ? *repair : std::get<Plan>(decision);
   if (auto refusal = refuse_destroying_the_last_runner(plan, op.state, effective.force))
     return finish(op, refusal->code, "refused: " + refusal->reason, refusal->hint);
   announce(plan);
@@ -284,24 +301,46 @@ ExitCode VerbRunner::run_step(Operation& op, const Step& step, std::string& mess
   }
 }
 
-// The promote's critical path: the plan of the move no longer reads health, so it is made
-// (plan, show, guard) while the gate polls, and only the apply waits for the gate. The
-// attestation is in that plan before the gate has ended; that is safe because the saved plan
-// is xdeploy's own, applied only after the gate passed and deleted when it did not.
+// The promote's critical path: the gate runs while the move is planned (plan -json, read and
+// checked, on another thread), and only the apply waits for the gate. No refresh precedes
+// them: the gate tries the recorded address first (it checks the slot's identity, so a stale
+// address cannot pass), and if that does not answer as the slot, the fresh address comes
+// from the move's own plan, whose refresh read it anyway. The attestation is in that plan
+// before the gate has ended; that is safe because the saved plan is xdeploy's own, applied
+// only after the gate passed and deleted when it did not.
 ExitCode VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move,
                                           std::string& message, std::string& hint) {
   console_.info(fmt::format("--> {} (planning the move meanwhile)", gate.describe()));
   std::future<StepOutcome> planning;
+  std::optional<StepOutcome> prepared;
   const Deployment from = op.current;
-  const ExitCode code = health_gate(op, gate, message, hint, [&] {
-    // After the refresh: the plan sees the same fresh state the gate used.
-    planning =
-        std::async(std::launch::async, [this, move, from] { return backend_.prepare(move, from); });
-  });
-  if (!planning.valid()) return code;
-  StepOutcome prepared = planning.get();
+  bool needed_the_plan = false;
+  auto wait_for_plan = [&]() -> std::optional<ClusterState> {
+    needed_the_plan = true;
+    if (!prepared && planning.valid()) prepared = planning.get();
+    if (!prepared || !prepared->ok()) return std::nullopt;  // the plan says why, below
+    return prepared->refreshed;
+  };
+  const ExitCode code = health_gate(
+      op, gate, message, hint,
+      [&] {
+        planning = std::async(std::launch::async,
+                              [this, move, from] { return backend_.prepare(move, from); });
+      },
+      wait_for_plan);
+  if (!prepared && planning.valid()) prepared = planning.get();
+  if (!prepared) return code;
   if (code != ExitCode::Ok) {
     backend_.discard(move);
+    if (needed_the_plan && !prepared->ok()) {
+      // The gate needed the plan's fresh address and the plan failed or was refused (e.g. its
+      // refresh found the slot gone): that is the reason, with the plan's own exit code.
+      op.record.steps.push_back({move.id(), move.describe(), result_name(to_int(prepared->code)),
+                                 prepared->message, Millis{0}, prepared->commands});
+      message = prepared->message;
+      hint = prepared->hint;
+      return prepared->code;
+    }
     return code;
   }
   op.prepared = std::move(prepared);
@@ -515,6 +554,7 @@ bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, 
   if (!state.ok()) {
     message = state.error;
     hint = state.hint;  // e.g. a held state lock: its ID and the force-unlock command
+    last_refresh_code_ = state.code;  // Refused (4) when the refresh would drop objects
     return false;
   }
   op.state = *state.value;
@@ -522,24 +562,78 @@ bool VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors, 
   return true;
 }
 
+bool VerbRunner::answers_as(const std::string& url, Color color) const {
+  if (url.empty()) return false;
+  HttpOptions http;
+  http.timeout = options_.health.request_timeout;
+  http.insecure = options_.health.insecure;
+  http.ca_file = options_.health.ca_file;
+  http.server_name = options_.health.server_name;
+  const HealthExpectation expect{options_.health.status, options_.health.body_contains, color};
+  return judge_health(http_get(url, http), expect).empty();
+}
+
+// Never gate through an address that does not answer as the slot: on Lightsail a slot's
+// address changes on every static IP attach/detach (and on a stop/start outside Terraform).
+// The recorded one is tried once; if it is unknown or answers as something else, the fresh
+// one comes from `fresh` (the move's own plan) or, without one, from a checked refresh.
+bool VerbRunner::gate_address(Operation& op, const Step& step, StepRecord& record,
+                              std::string& message, std::string& hint,
+                              const std::function<std::optional<ClusterState>()>& fresh,
+                              ExitCode& code) {
+  const SlotInfo* slot = op.state.slot(step.color);
+  if (slot && !slot->address_unknown && answers_as(slot->health_url, step.color)) return true;
+  console_.detail(fmt::format("    {}'s recorded address {}: reading it fresh",
+                              color_name(step.color),
+                              slot && !slot->address_unknown && !slot->health_url.empty()
+                                  ? "does not answer as " + color_name(step.color)
+                                  : "is unknown (the static IP left it since the last refresh)"));
+  if (fresh) {
+    if (auto state = fresh()) {
+      op.state = std::move(*state);
+      return true;
+    }
+    message = "the move's plan could not read the slot's address";
+    code = ExitCode::Failed;  // the caller has the plan's own reason
+    return false;
+  }
+  if (refresh_state(op, {step.color}, record, message, hint)) return true;
+  code = last_refresh_code_;
+  return false;
+}
+
 ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& message,
-                                 std::string& hint, const std::function<void()>& once_fresh) {
+                                 std::string& hint, const std::function<void()>& once_fresh,
+                                 const std::function<std::optional<ClusterState>()>& fresh) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
-  // Never gate through a cached address: on Lightsail a slot's address changes on every
-  // static IP attach/detach, and Terraform's state learns it only on a refresh.
-  if ((op.stale || backend_.addresses_may_be_stale()) &&
-      !refresh_state(op, {step.color}, record, message, hint)) {
+  // An earlier step of this run changed the state: read it again (cheap, no refresh).
+  if (op.stale && !refresh_state(op, {}, record, message, hint)) {
     record.result = "failed";
     op.record.steps.push_back(record);
-    return ExitCode::Failed;
+    return last_refresh_code_;
+  }
+  if (const SlotInfo* s = op.state.slot(step.color); s && !s->broken.empty()) {
+    record.result = "refused";
+    op.record.steps.push_back(record);
+    message = fmt::format("refused: {} is half-built ({}); the static IP was not moved",
+                          color_name(step.color), s->broken);
+    hint = fmt::format("`xdeploy ~{}` re-creates it", color_name(step.color));
+    return ExitCode::Refused;
+  }
+  if (once_fresh) once_fresh();
+  ExitCode failed = ExitCode::Failed;
+  if (!gate_address(op, step, record, message, hint, fresh, failed)) {
+    record.result = "failed";
+    op.record.steps.push_back(record);
+    return failed;
   }
   const SlotInfo* slot = op.state.slot(step.color);
   if (!slot || slot->health_url.empty()) {
     record.result = "failed";
     op.record.steps.push_back(record);
-    message = fmt::format("{} has no health_url in the state", color_name(step.color));
-    hint = "check the Terraform outputs (`xdeploy status`)";
+    message = fmt::format("{} has no known address in the state", color_name(step.color));
+    hint = "`xdeploy status --refresh` reads the slots' addresses";
     return ExitCode::Failed;
   }
   if (slot->liveness == SlotLiveness::Crashed) {
@@ -550,7 +644,6 @@ ExitCode VerbRunner::health_gate(Operation& op, const Step& step, std::string& m
     hint = fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color));
     return ExitCode::HealthFailed;
   }
-  if (once_fresh) once_fresh();
   const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
   const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
                           options_.health.timeout,         options_.health.insecure,
@@ -600,15 +693,13 @@ ExitCode VerbRunner::verify_active(Operation& op, const Step& step, std::string&
                                    std::string& hint) {
   StepRecord record{step.id(), step.describe(), "ok", "", {}, {}};
   const auto t = Clock::now();
-  // After an IP move both slots' addresses changed: refresh them, and the refresh's outputs
-  // are the final state (no separate `output -json`).
-  std::vector<Color> deployed;
-  for (auto c : {op.current.inactive, op.current.active})
-    if (c) deployed.push_back(*c);
-  if (op.stale && !refresh_state(op, deployed, record, message, hint)) {
+  // Read back, not refreshed: the state the move's apply wrote says who holds the static IP
+  // (its new holder answers on it); the old holder's new address is recorded as unknown
+  // until something reads it (`status --refresh`, or the next gate on it).
+  if (op.stale && !refresh_state(op, {}, record, message, hint)) {
     record.result = "failed";
     op.record.steps.push_back(record);
-    return ExitCode::Failed;
+    return last_refresh_code_;
   }
   record.duration = since(t);
   op.current = op.state.deployment;

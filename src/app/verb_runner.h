@@ -48,7 +48,12 @@ class VerbRunner {
   ExitCode backend_step(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode switch_traffic(Operation& op, const Step& step, std::string& message, std::string& hint);
   ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint,
-                       const std::function<void()>& once_fresh = {});
+                       const std::function<void()>& once_fresh = {},
+                       const std::function<std::optional<ClusterState>()>& fresh = {});
+  bool gate_address(Operation& op, const Step& step, StepRecord& record, std::string& message,
+                    std::string& hint, const std::function<std::optional<ClusterState>()>& fresh,
+                    ExitCode& code);
+  bool answers_as(const std::string& url, Color color) const;
   ExitCode gate_while_preparing(Operation& op, const Step& gate, const Step& move,
                                 std::string& message, std::string& hint);
   ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
@@ -66,6 +71,7 @@ class VerbRunner {
   Backend& backend_;
   Console& console_;
   HookRunner hooks_;
+  ExitCode last_refresh_code_ = ExitCode::Failed;  // why the last refresh_state() failed
 };
 
 }  // namespace xd

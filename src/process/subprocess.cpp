@@ -288,7 +288,8 @@ Fd open_pidfd(pid_t pid) {
 class ChildWatch {
  public:
   ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err,
-             const std::optional<HookTimeout>& timeout)
+             const std::optional<HookTimeout>& timeout,
+             std::optional<std::chrono::milliseconds> interrupt_after)
       : pid_(pid),
         pidfd_(open_pidfd(pid)),
         interrupts_seen_(interrupts_seen),
@@ -298,12 +299,14 @@ class ChildWatch {
       term_at_ = Clock::now() + timeout->after;
       kill_grace_ = timeout->kill_grace;
     }
+    if (interrupt_after) interrupt_at_ = Clock::now() + *interrupt_after;
   }
 
   // Returns the exit code (128+N for signal N, -1 if unknown).
   int run(int* forwarded) {
     for (;;) {
       forward_interrupts(forwarded);
+      enforce_deadline(forwarded);
       enforce_timeout();
       reap_if_exited();
       // Read after the reap: by then everything the child wrote is in the files. A
@@ -318,8 +321,17 @@ class ChildWatch {
     return status_known_ ? exit_code_of(status_) : -1;
   }
   bool timed_out() const { return timed_out_; }
+  bool deadline_passed() const { return deadline_passed_; }
 
  private:
+  // ProcessSpec::interrupt_after: one SIGINT, as a Ctrl-C would send. Never after the reap.
+  void enforce_deadline(int* forwarded) {
+    if (reaped_ || deadline_passed_ || !interrupt_at_ || Clock::now() < *interrupt_at_) return;
+    (void)forwarded;  // not a forwarded Ctrl-C: the caller tells them apart
+    deadline_passed_ = true;
+    if (kill(-pid_, SIGINT) != 0) kill(pid_, SIGINT);
+  }
+
   void forward_interrupts(int* forwarded) {
     if (reaped_) return;  // the pid and group may already belong to someone else
     const int count = interrupt_count();
@@ -373,6 +385,8 @@ class ChildWatch {
   OutputStream& err_;
   bool reaped_ = false;
   bool status_known_ = false;
+  std::optional<Clock::time_point> interrupt_at_;
+  bool deadline_passed_ = false;
   int status_ = 0;
   std::optional<Clock::time_point> term_at_;
   std::optional<Clock::time_point> kill_at_;
@@ -476,9 +490,10 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   // Our descriptors are the child's too (it writes at its own offset, we pread at ours).
   OutputStream out(std::move(output->first), &result.stdout_text, on_stdout);
   OutputStream err(std::move(output->second), &result.stderr_text, on_stderr);
-  ChildWatch watch(pid, interrupts_before, out, err, timeout_);
+  ChildWatch watch(pid, interrupts_before, out, err, timeout_, spec.interrupt_after);
   result.exit_code = watch.run(&result.interrupts_forwarded);
   result.timed_out = watch.timed_out();
+  result.deadline_passed = watch.deadline_passed();
   result.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started_at);
   return result;
 }

@@ -36,7 +36,7 @@ TEST_CASE("status says why when the raw state cannot be read, and changes nothin
     w.env["FAKE_TF_FAULTS"] = fault;
     auto r = w.xdeploy({"status"});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("cannot check the outputs against the state: " + says));
+    CHECK_THAT(r.err, Catch::Contains(says));
     CHECK(w.state_text() == state);
   }
   w.env.erase("FAKE_TF_FAULTS");
@@ -47,7 +47,7 @@ TEST_CASE("Terraform failing at each step of a promote leaves blue serving") {
   TwoSlots t;
   auto& w = t.w;
   const auto state = w.state_text();
-  for (const char* fault : {"plan=fail", "show=fail", "apply=fail", "output=fail", "plan=crash"}) {
+  for (const char* fault : {"plan=fail", "state_pull=fail", "apply=fail", "plan=crash"}) {
     INFO(fault);
     w.env["FAKE_TF_FAULTS"] = fault;
     auto r = w.xdeploy({"promote", "green"});
@@ -56,6 +56,12 @@ TEST_CASE("Terraform failing at each step of a promote leaves blue serving") {
     CHECK_THAT(r.err, Catch::Contains("next: ") || Catch::Contains("full log:"));
     if (std::string(fault) != "apply=fail") CHECK(w.state_text() == state);
   }
+  // A plan whose -json stream cannot be vouched for (here: no change_summary) is refused.
+  w.env["FAKE_TF_FAULTS"] = "plan=garbage";
+  auto garbled = w.xdeploy({"promote", "green"});
+  CHECK(garbled.exit_code == 4);
+  CHECK_THAT(garbled.err, Catch::Contains("cannot check the"));
+  CHECK(w.state_text() == state);
   w.env.erase("FAKE_TF_FAULTS");
   const auto s = w.status();
   CHECK(s["deployment"]["active"] == "blue");

@@ -115,7 +115,8 @@ TEST_CASE(
   REQUIRE_THAT(pulled.out, Catch::Contains(secret));
   written += all_files_under(w.dir() / ".xdeploy");
   CHECK_THAT(written, !Catch::Contains(secret));
-  CHECK_THAT(written, Catch::Contains("plan read:"));  // the summary instead of the body
+  // The summary instead of the body.
+  CHECK_THAT(written, Catch::Contains("plan read from its -json stream"));
 
   CHECK(mode_of(w.dir() / ".xdeploy") == 0700);
   CHECK(mode_of(w.dir() / ".xdeploy" / "logs") == 0700);

@@ -81,6 +81,7 @@ TEST_CASE("the IP moves only with the attestation, given only after the native g
   w.xdeploy_json({"teal"});
   w.xdeploy_json({"promote", "green"});
   for (const auto& plan : calls_of(w, "plan")) {
+    if (has_arg(plan, "-refresh-only")) continue;  // a refresh moves nothing
     const bool attests =
         has_arg(plan, "-var=verified=blue") || has_arg(plan, "-var=verified=green");
     const bool moves = has_arg(plan, "-var=deploy=blue") || has_arg(plan, "-var=deploy=blue,green");
