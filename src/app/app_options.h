@@ -2,11 +2,11 @@
 // Everything the command line (or xdeploy.toml) can set, already validated.
 // The CLI layer fills it; the app layer only reads it.
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 
-#include "backend/local/local_backend.h"
-#include "backend/terraform/terraform_commands.h"
+#include "app/backend_options.h"
 #include "xdeploy/core/duration.h"
 
 namespace xd {
@@ -46,8 +46,8 @@ struct HookOptions {
 struct AppOptions {
   BackendKind backend = BackendKind::Terraform;
   std::string chdir = "terraform";  // the working dir: Terraform root module, .xdeploy/ lives here
-  TerraformSettings terraform;
-  LocalBackendOptions local;
+  TerraformOptions terraform;       // backend-specific (backend_options.h)
+  LocalOptions local;
   HealthOptions health;
   ProbeOptions probe;
   HookOptions hooks;
@@ -63,6 +63,8 @@ struct AppOptions {
   int history_limit = 20;
   bool status_check = false;
   bool status_refresh = false;  // status --refresh: a refresh-only plan, shown, never applied
+  std::filesystem::path
+      exe_dir;  // the running xdeploy's directory: its sibling programs, the module
 
   std::string state_dir() const { return chdir + "/.xdeploy"; }
 };

@@ -3,15 +3,28 @@
 // state, ask the planner, confirm destructive plans, run each step (backend
 // steps, the native health gate, the downtime prober, verification), undo a
 // promote that never serves, and record the operation in history.
+//
+// Each step returns one StepResult (outcome + history lines); the runner keeps
+// what it knows of the live state in its Operation, and only finish() turns
+// results into the exit code, the message and the history line. Split by
+// concept: verb_runner.cpp (the run: lock, decide, plan loop, finish),
+// verb_runner_gate.cpp (the health gate), verb_runner_move.cpp (the IP move,
+// the prober, the way back), verb_runner_settle.cpp (reading the state back).
+#include <chrono>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "app/app_options.h"
 #include "app/console.h"
 #include "app/hooks.h"
 #include "app/operation_record.h"
+#include "app/step_result.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/core/decision.h"
+#include "xdeploy/http/downtime_prober.h"
+#include "xdeploy/lock/deploy_lock.h"
 
 namespace xd {
 
@@ -28,6 +41,8 @@ class VerbRunner {
   int history();
 
  private:
+  // What the runner knows while a verb runs: the history record being built,
+  // and the live state as last read or changed.
   struct Operation {
     OperationRecord record;
     ClusterState state;
@@ -36,42 +51,54 @@ class VerbRunner {
     std::optional<StepOutcome> prepared;  // the next step's first half, made during the gate
     std::chrono::steady_clock::time_point started;
   };
+  // The plan's steps go forward. The automatic way back runs the same steps,
+  // but moves the IP without a prober, so a rollback never triggers another.
+  enum class Way { Forward, Back };
 
+  // verb_runner.cpp
   Operation begin(const Request& request) const;
-  int finish(Operation& op, ExitCode code, const std::string& message,
-             const std::string& hint = {});
+  std::optional<DeployLock> acquire_lock(const Request& request, DeployLock::Error& error);
+  StepResult read_state(Operation& op);
+  int decide_and_run(Operation& op, const Request& request);
+  int finish(Operation& op, StepResult result);
   int run_plan(Operation& op, const Plan& plan);
   int dry_run(Operation& op, const Plan& plan);
   void announce(const Plan& plan);
   void warn_stale_builds(const ClusterState& state);
-  ExitCode run_step(Operation& op, const Step& step, std::string& message, std::string& hint);
-  ExitCode backend_step(Operation& op, const Step& step, std::string& message, std::string& hint);
-  ExitCode switch_traffic(Operation& op, const Step& step, std::string& message, std::string& hint);
-  ExitCode health_gate(Operation& op, const Step& step, std::string& message, std::string& hint,
-                       const std::function<void()>& once_fresh = {},
-                       const std::function<std::optional<ClusterState>()>& fresh = {});
-  bool gate_address(Operation& op, const Step& step, StepRecord& record, std::string& message,
-                    std::string& hint, const std::function<std::optional<ClusterState>()>& fresh,
-                    ExitCode& code);
-  bool answers_as(const std::string& url, Color color) const;
-  ExitCode gate_while_preparing(Operation& op, const Step& gate, const Step& move,
-                                std::string& message, std::string& hint);
-  ExitCode verify_active(Operation& op, const Step& step, std::string& message, std::string& hint);
-  ExitCode auto_rollback(Operation& op, Color failed, std::string& message, std::string& hint);
-  ExitCode after_failed_move(Operation& op, const Step& move, Color back_to, ExitCode code,
-                             std::string& message, std::string& hint);
-  bool refresh_state(Operation& op, const std::vector<Color>& colors, StepRecord& record,
-                     std::string& message, std::string& hint);
-  bool confirm_goal(Operation& op, const Plan& plan, std::string& message, std::string& hint);
-  void settle_final_state(Operation& op, std::string& message);
+  StepResult run_step(Operation& op, const Step& step, Way way = Way::Forward);
+  StepResult backend_step(Operation& op, const Step& step);
   void save_history(const OperationRecord& record);
   std::string log_file_for(const std::string& verb) const;
+
+  // verb_runner_gate.cpp
+  // The state with a fresh address, from the move's own plan (nullopt: the plan failed).
+  using FreshState = std::function<std::optional<ClusterState>()>;
+  StepResult health_gate(Operation& op, const Step& step,
+                         const std::function<void()>& once_fresh = {},
+                         const FreshState& fresh = {});
+  StepResult gate_address(Operation& op, const Step& step, StepLine& line,
+                          const FreshState& fresh);
+  bool answers_as(const std::string& url, Color color) const;
+  StepResult poll_health(const Step& step, const std::string& url, StepLine line);
+  StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move);
+
+  // verb_runner_move.cpp
+  StepResult switch_traffic(Operation& op, const Step& step);
+  StepResult watch_public_endpoint(Operation& op, const Step& step, Color served,
+                                   DowntimeProber& prober, StepResult moved);
+  StepResult after_failed_move(Operation& op, const Step& move, Color back_to, StepResult failure);
+  StepResult auto_rollback(Operation& op, Color back_to, StepResult failure);
+
+  // verb_runner_settle.cpp
+  Result<ClusterState> refresh_state(Operation& op, const std::vector<Color>& colors);
+  StepResult verify_active(Operation& op, const Step& step);
+  StepResult confirm_goal(Operation& op, const Plan& plan);
+  std::string settle_final_state(Operation& op);
 
   const AppOptions& options_;
   Backend& backend_;
   Console& console_;
   HookRunner hooks_;
-  ExitCode last_refresh_code_ = ExitCode::Failed;  // why the last refresh_state() failed
 };
 
 }  // namespace xd

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "backend/local/slot_command.h"
+#include "app/backend_factory.h"
 #include "cli/completion.h"
 #include "cli/config_file.h"
 #include "xdeploy/core/exit_code.h"
@@ -286,25 +286,17 @@ std::string finish_options(Declared& d, const std::vector<std::string>& passthro
     return "--public-port must differ from the slot ports";
   if (o.health.status < 100 || o.health.status > 599)
     return "--health-status must be an HTTP status (100-599)";
-  o.terraform.chdir = o.chdir;
   o.terraform.var_files = d.var_files;
   o.terraform.extra_args = passthrough;
-  o.terraform.color = o.color == ColorMode::Always;
-  o.local.state_dir = o.state_dir();
-  // A slot that never listens is unhealthy: it gets the health gate's deadline.
-  o.local.start_timeout = o.health.timeout;
-  o.local.exe_dir = exe_dir();
+  o.exe_dir = exe_dir();
   if (d.tls) {
     if (o.backend != BackendKind::Local) return "--tls is for the local backend (--backend local)";
     if (d.tls_cert.empty() || d.tls_key.empty()) return "--tls needs --tls-cert and --tls-key";
     o.local.tls = true;
-    if (o.local.app_command.empty()) {
-      std::string error;
-      o.local.app_command = tls_slot_command(o.local.exe_dir, d.tls_cert, d.tls_key, &error);
-      if (!error.empty()) return error;
-    }
+    o.local.tls_cert = d.tls_cert;
+    o.local.tls_key = d.tls_key;
   }
-  return "";
+  return finish_backend_options(o);
 }
 
 struct VerbArgs {

@@ -11,7 +11,6 @@
 #include "app/operation_record.h"
 #include "app/verb_runner.h"
 #include "app/working_dir.h"
-#include "backend/local/local_backend.h"
 #include "cli/command_line.h"
 #include "xdeploy/core/exit_code.h"
 #include "xdeploy/process/subprocess.h"
@@ -25,7 +24,7 @@ int down(const xd::AppOptions& options, xd::Console& console) {
         "use `xdeploy --backend local down`; for AWS, `xdeploy cleanup` removes the inactive slot");
     return xd::to_int(xd::ExitCode::Usage);
   }
-  auto outcome = xd::stop_everything_local(options.local);
+  auto outcome = xd::stop_local_backend(options);
   if (!outcome.ok()) {
     console.error(outcome.message, outcome.hint);
     return xd::to_int(outcome.code);
@@ -37,9 +36,9 @@ int down(const xd::AppOptions& options, xd::Console& console) {
 int dispatch(const xd::ParsedCommand& parsed, xd::Console& console) {
   if (parsed.command == xd::Command::Down) return down(parsed.options, console);
   if (parsed.command == xd::Command::Init)
-    return xd::run_init({parsed.init_dir, xd::find_module_source(parsed.options.local.exe_dir),
-                         parsed.options.force},
-                        console);
+    return xd::run_init(
+        {parsed.init_dir, xd::find_module_source(parsed.options.exe_dir), parsed.options.force},
+        console);
   if (parsed.command != xd::Command::History) {
     // Before anything is created: a typo in -C must not become a new directory.
     if (auto problem = xd::working_dir_problem(parsed.options); !problem.empty()) {

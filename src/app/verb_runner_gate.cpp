@@ -1,0 +1,183 @@
+// The native health gate: a slot answers as itself, straight at its own
+// address, before the static IP moves to it.
+#include <fmt/format.h>
+
+#include <future>
+#include <utility>
+
+#include "app/verb_runner.h"
+#include "xdeploy/http/health_check.h"
+#include "xdeploy/http/health_gate.h"
+#include "xdeploy/http/http_get.h"
+
+namespace xd {
+
+namespace {
+
+std::string color_name(Color c) {
+  return std::string(to_string(c));
+}
+
+}  // namespace
+
+bool VerbRunner::answers_as(const std::string& url, Color color) const {
+  if (url.empty()) return false;
+  HttpOptions http;
+  http.timeout = options_.health.request_timeout;
+  http.insecure = options_.health.insecure;
+  http.ca_file = options_.health.ca_file;
+  http.server_name = options_.health.server_name;
+  const HealthExpectation expect{options_.health.status, options_.health.body_contains, color};
+  return judge_health(http_get(url, http), expect).empty();
+}
+
+// Never gate through an address that does not answer as the slot: on Lightsail a slot's
+// address changes on every static IP attach/detach (and on a stop/start outside Terraform).
+// The recorded one is tried once (the gate checks identity, so a stale one cannot pass); if
+// it is unknown or answers as something else, the fresh one comes from `fresh` (the move's
+// own plan, whose refresh read it anyway) or, without one, from a checked refresh.
+StepResult VerbRunner::gate_address(Operation& op, const Step& step, StepLine& line,
+                                    const FreshState& fresh) {
+  const SlotInfo* slot = op.state.slot(step.color);
+  if (slot && !slot->address_unknown && answers_as(slot->health_url, step.color)) return {};
+  console_.detail(fmt::format(
+      "    {}'s recorded address {}: reading it fresh", color_name(step.color),
+      slot && !slot->address_unknown && !slot->health_url.empty()
+          ? "does not answer as " + color_name(step.color)
+          : std::string("is unknown (the static IP left it since the last refresh)")));
+  if (fresh) {
+    auto state = fresh();
+    if (!state)  // the caller has the plan's own reason
+      return StepResult{ExitCode::Failed, "the move's plan could not read the slot's address"};
+    op.state = std::move(*state);
+    return {};
+  }
+  auto refreshed = refresh_state(op, {step.color});
+  line.add_commands(refreshed.commands);
+  if (!refreshed.ok()) return StepResult{refreshed.code, refreshed.error, refreshed.hint};
+  return {};
+}
+
+StepResult VerbRunner::health_gate(Operation& op, const Step& step,
+                                   const std::function<void()>& once_fresh,
+                                   const FreshState& fresh) {
+  StepLine line{step.id(), step.describe()};
+  // An earlier step of this run changed the state: read it again (state pull, no refresh).
+  if (op.stale) {
+    auto read = refresh_state(op, {});
+    line.add_commands(read.commands);
+    if (!read.ok())
+      return StepResult{read.code, read.error, read.hint}.with(std::move(line).done("failed"));
+  }
+  if (const SlotInfo* s = op.state.slot(step.color); s && !s->broken.empty())
+    return StepResult{ExitCode::Refused,
+                      fmt::format("refused: {} is half-built ({}); the static IP was not moved",
+                                  color_name(step.color), s->broken),
+                      fmt::format("`xdeploy ~{}` re-creates it", color_name(step.color))}
+        .with(std::move(line).done("refused"));
+  if (once_fresh) once_fresh();
+  if (auto address = gate_address(op, step, line, fresh); !address.ok())
+    return std::move(address).with(std::move(line).done("failed"));
+  const SlotInfo* slot = op.state.slot(step.color);
+  if (!slot || slot->health_url.empty())
+    return StepResult{ExitCode::Failed,
+                      fmt::format("{} has no known address in the state", color_name(step.color)),
+                      "`xdeploy status --refresh` reads the slots' addresses"}
+        .with(std::move(line).done("failed"));
+  if (slot->liveness == SlotLiveness::Crashed)
+    return StepResult{ExitCode::HealthFailed,
+                      fmt::format("{} is not running (its process exited); the static IP was not "
+                                  "moved",
+                                  color_name(step.color)),
+                      fmt::format("see its log, then `xdeploy ~{}`", color_name(step.color))}
+        .with(std::move(line).done("health_failed"));
+  return poll_health(step, slot->health_url, std::move(line));
+}
+
+StepResult VerbRunner::poll_health(const Step& step, const std::string& url, StepLine line) {
+  const HealthExpectation expect{options_.health.status, options_.health.body_contains, step.color};
+  const GatePolicy policy{options_.health.request_timeout, options_.health.interval,
+                          options_.health.timeout,         options_.health.insecure,
+                          options_.health.ca_file,         options_.health.server_name};
+  console_.detail(fmt::format("    GET {} until {} answers as {}", url, options_.health.status,
+                              color_name(step.color)));
+  std::string shown_verdict;
+  auto gate = run_health_gate(url, expect, policy, [&](const GateAttempt& a) {
+    const std::string verdict = a.verdict.empty() ? "healthy" : a.verdict;
+    if (!console_.rewrites_progress() && !worth_a_log_line(a.number, verdict, shown_verdict))
+      return;
+    shown_verdict = verdict;
+    console_.progress(
+        fmt::format("    attempt {} at {}: {}", a.number, format_duration(a.at), verdict));
+  });
+  console_.end_progress();
+  StepResult result;
+  result.gates.push_back({color_name(step.color), url, gate});
+  if (gate.passed) {
+    console_.detail(fmt::format("    {} is healthy after {} attempt(s)", color_name(step.color),
+                                gate.attempts));
+    return std::move(result).with(std::move(line).done("ok"));
+  }
+  if (gate.interrupted) {
+    result.code = ExitCode::Interrupted;
+    result.message = "interrupted during the health gate; nothing was moved";
+    return std::move(result).with(std::move(line).done("interrupted"));
+  }
+  std::string attempts;
+  for (const auto& a : gate.last_attempts)
+    attempts += fmt::format("\n  attempt {} at {}: {}", a.number, format_duration(a.at), a.verdict);
+  if (!gate.last_body.empty()) attempts += fmt::format("\n  last body: {}", gate.last_body);
+  result.code = ExitCode::HealthFailed;
+  result.message =
+      fmt::format("{} failed its health gate ({} attempts in {}); the static IP was not moved{}",
+                  color_name(step.color), gate.attempts, format_duration(gate.elapsed), attempts);
+  result.hint = fmt::format("check {} ({}), fix it with `xdeploy ~{}`, then run the command again",
+                            color_name(step.color), url, color_name(step.color));
+  return std::move(result).with(std::move(line).done("health_failed"));
+}
+
+// The promote's critical path: the gate runs while the move is planned (plan -json, read and
+// checked, on another thread), and only the apply waits for the gate. No refresh precedes
+// them: the gate tries the recorded address first, and if that does not answer as the slot,
+// the fresh address comes from the move's own plan. The attestation is in that plan before
+// the gate has ended; that is safe because the saved plan is xdeploy's own, applied only
+// after the gate passed and deleted when it did not.
+StepResult VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move) {
+  console_.info(fmt::format("--> {} (planning the move meanwhile)", gate.describe()));
+  std::future<StepOutcome> planning;
+  std::optional<StepOutcome> prepared;
+  const Deployment from = op.current;
+  bool needed_the_plan = false;
+  auto wait_for_plan = [&]() -> std::optional<ClusterState> {
+    needed_the_plan = true;
+    if (!prepared && planning.valid()) prepared = planning.get();
+    if (!prepared || !prepared->ok()) return std::nullopt;  // the plan says why, below
+    return prepared->refreshed;
+  };
+  StepResult gated = health_gate(
+      op, gate,
+      [&] {
+        planning = std::async(std::launch::async,
+                              [this, move, from] { return backend_.prepare(move, from); });
+      },
+      wait_for_plan);
+  if (!prepared && planning.valid()) prepared = planning.get();
+  if (!prepared) return gated;
+  if (!gated.ok()) {
+    backend_.discard(move);
+    if (needed_the_plan && !prepared->ok()) {
+      // The gate needed the plan's fresh address and the plan failed or was refused (its
+      // refresh found the slot gone, say): that is the reason, with the plan's own code.
+      StepResult refused{prepared->code, prepared->message, prepared->hint};
+      refused.add_records(std::move(gated));
+      StepLine line{move.id(), move.describe()};
+      line.add_commands(prepared->commands);
+      return std::move(refused).with(std::move(line).done(result_name(to_int(prepared->code))));
+    }
+    return gated;
+  }
+  op.prepared = std::move(prepared);
+  return gated;
+}
+
+}  // namespace xd

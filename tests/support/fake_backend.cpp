@@ -1,0 +1,95 @@
+#include "support/fake_backend.h"
+
+#include <utility>
+
+namespace xdtest {
+
+using xd::ClusterState;
+using xd::Result;
+using xd::Step;
+using xd::StepOutcome;
+
+FakeBackend::FakeBackend(xd::Deployment deployment, std::map<xd::Color, std::string> health_urls)
+    : deployment_(deployment), health_urls_(std::move(health_urls)) {}
+
+void FakeBackend::script(const std::string& step_id, Script script) {
+  scripts_[step_id] = std::move(script);
+}
+
+std::vector<std::string> FakeBackend::applied() const {
+  std::vector<std::string> ids;
+  for (const auto& call : calls) {
+    if (call.rfind("run ", 0) == 0) ids.push_back(call.substr(4));
+    if (call.rfind("commit ", 0) == 0) ids.push_back(call.substr(7));
+  }
+  return ids;
+}
+
+ClusterState FakeBackend::state() const {
+  ClusterState s;
+  s.deployment = deployment_;
+  for (const auto& [color, url] : health_urls_)
+    if (deployment_.has(color))
+      s.slots[color] = xd::SlotInfo{color,       "web-" + std::string(to_string(color)),
+                                    "127.0.0.1", url,
+                                    "",          xd::SlotLiveness::Unknown};
+  s.public_health_url = public_health_url;
+  return s;
+}
+
+Result<ClusterState> FakeBackend::read_state() {
+  calls.emplace_back("read");
+  if (failing_read) return std::exchange(failing_read, std::nullopt).value();
+  return {state(), xd::ExitCode::Ok, "", "", {}};
+}
+
+Result<ClusterState> FakeBackend::refresh_state(const xd::Deployment&,
+                                                const std::vector<xd::Color>&) {
+  calls.emplace_back("refresh");
+  return {state(), xd::ExitCode::Ok, "", "", {}};
+}
+
+StepOutcome FakeBackend::apply(const Step& step) {
+  const auto script = scripts_.find(step.id());
+  if (script == scripts_.end()) {
+    deployment_ = step.target;
+    if (after_step) after_step(step);
+    return {xd::ExitCode::Ok, "applied " + step.id(), "", {{"fake " + step.id(), 0, {}}}};
+  }
+  Script s = std::move(script->second);
+  scripts_.erase(script);
+  if (s.during) s.during();
+  if (s.leaves) deployment_ = *s.leaves;
+  return s.outcome;
+}
+
+StepOutcome FakeBackend::run(const Step& step, const xd::Deployment&, bool dry_run) {
+  calls.push_back((dry_run ? "dry-run " : "run ") + step.id());
+  if (dry_run) return {xd::ExitCode::Ok, "would apply " + step.id(), "", {}};
+  return apply(step);
+}
+
+bool FakeBackend::can_prepare(const Step& step) const {
+  return prepares_moves && step.kind == xd::StepKind::SwitchTraffic;
+}
+
+StepOutcome FakeBackend::prepare(const Step& step, const xd::Deployment&) {
+  calls.push_back("prepare " + step.id());
+  return {xd::ExitCode::Ok, "planned " + step.id(), "", {}};
+}
+
+StepOutcome FakeBackend::commit(const Step& step, StepOutcome prepared) {
+  calls.push_back("commit " + step.id());
+  if (!prepared.ok()) return prepared;
+  return apply(step);
+}
+
+void FakeBackend::discard(const Step& step) {
+  calls.push_back("discard " + step.id());
+}
+
+std::vector<std::string> FakeBackend::describe(const Step& step, const xd::Deployment&) const {
+  return {"fake apply " + step.id()};
+}
+
+}  // namespace xdtest
