@@ -152,7 +152,8 @@ StepResult VerbRunner::gate_while_preparing(Operation& op, const Step& gate, con
     needed_the_plan = true;
     if (!prepared && planning.valid()) prepared = planning.get();
     if (!prepared || !prepared->ok()) return std::nullopt;  // the plan says why, below
-    return prepared->refreshed;
+    // A backend whose plan reads nothing fresh: the recorded state is all there is.
+    return prepared->refreshed ? prepared->refreshed : std::optional<ClusterState>(op.state);
   };
   StepResult gated = health_gate(
       op, gate,

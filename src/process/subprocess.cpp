@@ -288,18 +288,17 @@ Fd open_pidfd(pid_t pid) {
 class ChildWatch {
  public:
   ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err,
-             const std::optional<HookTimeout>& timeout,
-             std::optional<std::chrono::milliseconds> interrupt_after)
+             const std::optional<HookTimeout>& timeout, std::function<bool()> interrupt_when)
       : pid_(pid),
         pidfd_(open_pidfd(pid)),
         interrupts_seen_(interrupts_seen),
         out_(out),
-        err_(err) {
+        err_(err),
+        interrupt_when_(std::move(interrupt_when)) {
     if (timeout) {
       term_at_ = Clock::now() + timeout->after;
       kill_grace_ = timeout->kill_grace;
     }
-    if (interrupt_after) interrupt_at_ = Clock::now() + *interrupt_after;
   }
 
   // Returns the exit code (128+N for signal N, -1 if unknown).
@@ -324,9 +323,9 @@ class ChildWatch {
   bool deadline_passed() const { return deadline_passed_; }
 
  private:
-  // ProcessSpec::interrupt_after: one SIGINT, as a Ctrl-C would send. Never after the reap.
+  // ProcessSpec::interrupt_when: one SIGINT, as a Ctrl-C would send. Never after the reap.
   void enforce_deadline(int* forwarded) {
-    if (reaped_ || deadline_passed_ || !interrupt_at_ || Clock::now() < *interrupt_at_) return;
+    if (reaped_ || deadline_passed_ || !interrupt_when_ || !interrupt_when_()) return;
     (void)forwarded;  // not a forwarded Ctrl-C: the caller tells them apart
     deadline_passed_ = true;
     if (kill(-pid_, SIGINT) != 0) kill(pid_, SIGINT);
@@ -385,7 +384,7 @@ class ChildWatch {
   OutputStream& err_;
   bool reaped_ = false;
   bool status_known_ = false;
-  std::optional<Clock::time_point> interrupt_at_;
+  std::function<bool()> interrupt_when_;
   bool deadline_passed_ = false;
   int status_ = 0;
   std::optional<Clock::time_point> term_at_;
@@ -490,7 +489,7 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   // Our descriptors are the child's too (it writes at its own offset, we pread at ours).
   OutputStream out(std::move(output->first), &result.stdout_text, on_stdout);
   OutputStream err(std::move(output->second), &result.stderr_text, on_stderr);
-  ChildWatch watch(pid, interrupts_before, out, err, timeout_, spec.interrupt_after);
+  ChildWatch watch(pid, interrupts_before, out, err, timeout_, spec.interrupt_when);
   result.exit_code = watch.run(&result.interrupts_forwarded);
   result.timed_out = watch.timed_out();
   result.deadline_passed = watch.deadline_passed();

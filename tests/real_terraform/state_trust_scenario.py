@@ -62,9 +62,10 @@ def run(w, h):
         cmds = commands(r)
         h.log(f"{' '.join(verb)}: {len(cmds)} terraform calls, {len(w.calls_since(seq))} AWS calls, "
               f"{r.wall:.1f} s\n  " + "\n  ".join(cmds))
-        expect(len(cmds) == 3 and "state pull" in cmds[0] and " plan " in cmds[1]
-               and "-target=module.upgrade" in cmds[1] and " apply " in cmds[2],
-               f"{' '.join(verb)}: state pull, one targeted plan, one apply", "\n".join(cmds))
+        expect(len(cmds) == 4 and "state pull" in cmds[0] and " plan " in cmds[1]
+               and "-target=module.upgrade" in cmds[1] and " apply " in cmds[2] and "state pull" in cmds[3],
+               f"{' '.join(verb)}: state pull, one targeted plan, one apply, state pull (the read back)",
+               "\n".join(cmds))
         expect(not any("-auto-approve" in c or ("-refresh-only" in c and " apply " in c) for c in cmds),
                f"{' '.join(verb)}: no unchecked write (no -auto-approve, no refresh-only apply)")
         w.check_truth(target, ["blue", "green"])

@@ -76,10 +76,6 @@ class Backend {
   // slot whose address changed since the last look has SlotInfo::address_unknown set, a
   // half-built slot has SlotInfo::broken set.
   virtual Result<ClusterState> read_state() = 0;
-  // The live state read in a way that cannot be stale, for `status`, at the
-  // cost of more work where the cheap read can lag (Terraform outputs after an
-  // interrupted apply).
-  virtual Result<ClusterState> read_verified_state() { return read_state(); }
 
   // The state with fresh slot addresses for `colors` (deployed as `deployment`). A backend
   // whose recorded addresses can be stale (Terraform: an instance's address changes on every
@@ -92,8 +88,6 @@ class Backend {
     (void)colors;
     return read_state();
   }
-  // True when read_state() may report stale addresses, so a gate must refresh first.
-  virtual bool addresses_may_be_stale() const { return false; }
   // Asks the world what changed outside the backend, writing nothing (`status --refresh`).
   virtual Result<DriftReport> inspect_drift(const Deployment& deployment) {
     (void)deployment;

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <system_error>
 #include <thread>
 
@@ -11,6 +12,7 @@
 
 #include "backend/terraform/artifact_build.h"
 #include "backend/terraform/plan_file_guard.h"
+#include "backend/terraform/state_json.h"
 #include "backend/terraform/state_lock.h"
 #include "backend/terraform/state_reader.h"
 #include "xdeploy/core/ansi_text.h"
@@ -35,7 +37,7 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   // Its output is kept in unnamed files here (0600, in the 0700 dir): it can describe the
   // infrastructure, and files outlive a killed xdeploy where pipes would break under Terraform.
   spec.output_dir = state_dir();
-  spec.interrupt_after = options.interrupt_after;
+  spec.interrupt_when = options.interrupt_when;
   const std::string display = display_command(redact_secrets(argv));
   int pid = 0;
   if (lock_.fd >= 0) {
@@ -48,9 +50,9 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   }
   auto on_stdout = [&](std::string_view line) {
     if (options.mode == TerraformCall::Stdout::Hidden) return;
+    if (options.on_line) options.on_line(line);
     if (options.mode == TerraformCall::Stdout::Echo) return emit(label, line, false);
     // The -json UI: one object per line. People see each @message.
-    if (options.on_event) options.on_event(line);
     const auto event = nlohmann::json::parse(line, nullptr, false);
     if (!event.is_object()) return emit(label, line, false);
     const auto message = event.value("@message", std::string());
@@ -358,9 +360,20 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
 StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::string& plan_file,
                                                StepOutcome outcome, bool changes) {
   auto options = TerraformCall::echo();
-  // The IP move keeps prod dark from its detach to its attach: bounded.
-  if (step.kind == StepKind::SwitchTraffic)
-    options.interrupt_after = commands_.settings().move_deadline;
+  // The IP move keeps prod dark from its detach to its attach: bounded, from the detach (a
+  // first attach detaches nothing, and the provider's start before it darkens nothing).
+  if (step.kind == StepKind::SwitchTraffic) {
+    using Clock = std::chrono::steady_clock;
+    auto detached_at = std::make_shared<std::optional<Clock::time_point>>();
+    options.on_line = [detached_at](std::string_view line) {
+      if (!*detached_at && line.find(kAttachmentAddress) != std::string_view::npos &&
+          line.find("Destroying...") != std::string_view::npos)
+        *detached_at = Clock::now();
+    };
+    options.interrupt_when = [detached_at, deadline = commands_.settings().move_deadline] {
+      return detached_at->has_value() && Clock::now() - **detached_at >= deadline;
+    };
+  }
   auto apply = call(step.id(), commands_.apply_plan(plan_file), options);
   outcome.commands.push_back(apply.record);
   if (!apply.result.started) {
@@ -373,8 +386,8 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
     outcome.code = ExitCode::Failed;
     outcome.deadline_passed = true;
     outcome.message = fmt::format(
-        "moving the static IP took longer than its deadline ({}): Terraform was interrupted "
-        "(one SIGINT) and saved its state",
+        "moving the static IP took longer than its deadline ({} from the detach): Terraform "
+        "was interrupted (one SIGINT) and saved its state",
         go_duration(commands_.settings().move_deadline));
     outcome.hint = "`xdeploy status` shows where the static IP is";
     return outcome;

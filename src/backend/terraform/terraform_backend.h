@@ -28,13 +28,14 @@ using TerraformSink =
 
 // How one Terraform call's stdout is treated. Echo: shown as is. Hidden: kept for parsing
 // but never shown or logged (`state pull` carries secrets in clear). JsonUi: the -json UI,
-// one event per line; the sink gets each @message only and `on_event` every line (a plan's
-// `outputs` event carries no values; applies, whose would, are never run with -json).
+// one event per line; the sink gets each @message only (a plan's `outputs` event carries no
+// values; applies, whose would, are never run with -json). `on_line` sees every line that
+// is not hidden; `interrupt_when` is ProcessSpec's (one SIGINT the first time it says so).
 struct TerraformCall {
   enum class Stdout { Echo, Hidden, JsonUi };
   Stdout mode = Stdout::Echo;
-  std::function<void(std::string_view)> on_event;
-  std::optional<std::chrono::milliseconds> interrupt_after;  // one SIGINT then
+  std::function<void(std::string_view)> on_line;
+  std::function<bool()> interrupt_when;
 
   static TerraformCall echo() { return {}; }
   static TerraformCall hidden() {
@@ -42,10 +43,10 @@ struct TerraformCall {
     c.mode = Stdout::Hidden;
     return c;
   }
-  static TerraformCall json_ui(std::function<void(std::string_view)> on_event) {
+  static TerraformCall json_ui(std::function<void(std::string_view)> on_line) {
     TerraformCall c;
     c.mode = Stdout::JsonUi;
-    c.on_event = std::move(on_event);
+    c.on_line = std::move(on_line);
     return c;
   }
 };
@@ -59,7 +60,6 @@ class TerraformBackend : public Backend {
   Result<ClusterState> refresh_state(const Deployment& deployment,
                                      const std::vector<Color>& colors) override;
   Result<DriftReport> inspect_drift(const Deployment& deployment) override;
-  bool addresses_may_be_stale() const override { return true; }
   void share_lock(LockShare share) override;
   // The IP move: its plan reads no health, so it can be made while the gate polls.
   bool can_prepare(const Step& step) const override { return step.kind == StepKind::SwitchTraffic; }

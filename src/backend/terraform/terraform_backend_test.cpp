@@ -415,20 +415,22 @@ TEST_CASE("NotFound right after a create: one bounded retry re-creates the slot"
   CHECK(outcome.commands.size() == 4);
 }
 
-TEST_CASE("the IP move's apply has a deadline; a plain step's has none") {
+// Prod is dark from the attachment's destroy (the detach) to its create (the attach).
+TEST_CASE("the IP move's apply is bounded from the detach on; a plan has no deadline") {
   Fixture f;
-  f.settings.move_deadline = std::chrono::seconds(20);
+  f.settings.move_deadline = std::chrono::milliseconds(0);
   const std::vector<std::string> move_stream{event("planned_change", kAttachment, "replace"),
                                              summary(1, 0, 1)};
   f.then(plan(move_stream, 2, two_slots(), two_slots(), f.dir));
-  FakeOutcome cut = out({}, {}, 1);
-  f.then([cut](const ProcessSpec& spec) {
-    CHECK(spec.interrupt_after == std::chrono::milliseconds(20000));
-    return cut;
-  });
+  f.then(out({kAttachment + ": Destroying... [id=web-ip]"}, {"Error: execution halted"}, 1));
   auto b = f.backend();
   auto moved = b.run(kMove, kBlueActiveGreen, false);
   CHECK(moved.code == ExitCode::Failed);
+  const auto& calls = f.runner.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK_FALSE(calls[0].interrupt_when);  // the plan
+  REQUIRE(calls[1].interrupt_when);      // the apply: due once the detach started
+  CHECK(calls[1].interrupt_when());
   CHECK_THAT(f.runner.commands()[0], Catch::Contains("-target=module.upgrade"));
 }
 
