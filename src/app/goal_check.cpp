@@ -31,12 +31,13 @@ std::optional<Plan> repair_instead_of_noop(const Request& request, const Cluster
   if (d.active && wants_active(request, *d.active) && state.public_health_url &&
       !answers_as(*state.public_health_url, *d.active)) {
     const Color c = *d.active;
-    return Plan{request,
-                d,
-                d,
-                {Step{StepKind::HealthGate, c, d, false}, Step{StepKind::SwitchTraffic, c, d, false},
-                 Step{StepKind::VerifyActive, c, d, false}},
-                false};
+    return Plan{
+        request,
+        d,
+        d,
+        {Step{StepKind::HealthGate, c, d, false}, Step{StepKind::SwitchTraffic, c, d, false},
+         Step{StepKind::VerifyActive, c, d, false}},
+        false};
   }
   return std::nullopt;
 }

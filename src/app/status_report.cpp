@@ -92,8 +92,8 @@ int VerbRunner::status() {
                                          : slot.public_ip,
                     slot.health_url);
     if (!slot.broken.empty())
-      line += fmt::format("  BROKEN: {} (`xdeploy ~{}` re-creates it)", slot.broken,
-                          to_string(color));
+      line +=
+          fmt::format("  BROKEN: {} (`xdeploy ~{}` re-creates it)", slot.broken, to_string(color));
     if (!slot.build.empty())
       line += fmt::format("  build {:.12}{}", slot.build, s.stale(color) ? " (STALE)" : "");
     if (slot.liveness == SlotLiveness::Crashed) line += "  CRASHED";

@@ -76,8 +76,7 @@ class VerbRunner {
   StepResult health_gate(Operation& op, const Step& step,
                          const std::function<void()>& once_fresh = {},
                          const FreshState& fresh = {});
-  StepResult gate_address(Operation& op, const Step& step, StepLine& line,
-                          const FreshState& fresh);
+  StepResult gate_address(Operation& op, const Step& step, StepLine& line, const FreshState& fresh);
   bool answers_as(const std::string& url, Color color) const;
   StepResult poll_health(const Step& step, const std::string& url, StepLine line);
   StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move);

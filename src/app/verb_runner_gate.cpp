@@ -40,11 +40,11 @@ StepResult VerbRunner::gate_address(Operation& op, const Step& step, StepLine& l
                                     const FreshState& fresh) {
   const SlotInfo* slot = op.state.slot(step.color);
   if (slot && !slot->address_unknown && answers_as(slot->health_url, step.color)) return {};
-  console_.detail(fmt::format(
-      "    {}'s recorded address {}: reading it fresh", color_name(step.color),
-      slot && !slot->address_unknown && !slot->health_url.empty()
-          ? "does not answer as " + color_name(step.color)
-          : std::string("is unknown (the static IP left it since the last refresh)")));
+  console_.detail(
+      fmt::format("    {}'s recorded address {}: reading it fresh", color_name(step.color),
+                  slot && !slot->address_unknown && !slot->health_url.empty()
+                      ? "does not answer as " + color_name(step.color)
+                      : std::string("is unknown (the static IP left it since the last refresh)")));
   if (fresh) {
     auto state = fresh();
     if (!state)  // the caller has the plan's own reason

@@ -122,8 +122,8 @@ TEST_CASE("promote on a backend that plans the move while the gate polls (Terraf
 
 TEST_CASE("a recorded address that does not answer as the slot: the gate takes the plan's") {
   World w{kBlueServes};
-  w.backend = xdtest::FakeBackend(kBlueServes, {{Color::Blue, w.blue.url()},
-                                                {Color::Green, "http://127.0.0.1:1/health"}});
+  w.backend = xdtest::FakeBackend(
+      kBlueServes, {{Color::Blue, w.blue.url()}, {Color::Green, "http://127.0.0.1:1/health"}});
   w.backend.prepares_moves = true;
   w.backend.fresh_health_urls = {{Color::Blue, w.blue.url()}, {Color::Green, w.green.url()}};
   CHECK(w.run(promote(Color::Green)) == 0);
@@ -135,12 +135,13 @@ TEST_CASE("a recorded address that does not answer as the slot: the gate takes t
 
 TEST_CASE("the gate needed the plan and the plan was refused: exit 4 with the plan's reason") {
   World w{kBlueServes};
-  w.backend = xdtest::FakeBackend(kBlueServes, {{Color::Blue, w.blue.url()},
-                                                {Color::Green, "http://127.0.0.1:1/health"}});
+  w.backend = xdtest::FakeBackend(
+      kBlueServes, {{Color::Blue, w.blue.url()}, {Color::Green, "http://127.0.0.1:1/health"}});
   w.backend.prepares_moves = true;
-  w.backend.failing_prepare =
-      StepOutcome{ExitCode::Refused, "refused: Terraform's refresh found 1 object(s) gone",
-                  "check the account", {}};
+  w.backend.failing_prepare = StepOutcome{ExitCode::Refused,
+                                          "refused: Terraform's refresh found 1 object(s) gone",
+                                          "check the account",
+                                          {}};
   CHECK(w.run(promote(Color::Green)) == 4);
   CHECK_THAT(w.said_error, Catch::Contains("found 1 object(s) gone"));
   CHECK(w.backend.applied().empty());

@@ -392,10 +392,10 @@ struct Definition {
     add("status", "active/inactive slots, instance names, IPs, static IP")
         ->add_flag("--check", v.status_check,
                    "also probe each slot's health (exit 3 if unhealthy)");
-    app.get_subcommand("status")
-        ->add_flag("--refresh", v.status_refresh,
-                   "also ask AWS what changed outside Terraform (a refresh-only plan, shown, "
-                   "never applied)");
+    app.get_subcommand("status")->add_flag(
+        "--refresh", v.status_refresh,
+        "also ask AWS what changed outside Terraform (a refresh-only plan, shown, "
+        "never applied)");
     add("history", "past operations from .xdeploy/history.jsonl")
         ->add_option("--limit", v.history_limit, "how many (0 = all)")
         ->capture_default_str();

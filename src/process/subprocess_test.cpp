@@ -418,7 +418,6 @@ TEST_CASE("display_command quotes only what a shell would misread") {
   CHECK(display_command({}).empty());
 }
 
-
 // The IP move's bound: one SIGINT, the first time the caller's condition holds (here: once
 // the child said it started the dangerous part), never SIGKILL.
 TEST_CASE("interrupt_when: one SIGINT once the condition holds, and the result says so") {

@@ -315,8 +315,7 @@ class Operation {
   void emit_drift() {
     for (const auto& [address, attrs] : refreshed_.items())
       if (auto a = parse_address(address))
-        view_.message("info", fmt::format("{}: Drift detected (update)", address),
-                      "resource_drift",
+        view_.message("info", fmt::format("{}: Drift detected (update)", address), "resource_drift",
                       {{"change", {{"resource", hook_resource_json(*a)}, {"action", "update"}}}});
     for (const auto& a : gone_)
       view_.message("info", fmt::format("{}: Drift detected (delete)", a.str()), "resource_drift",
@@ -551,8 +550,8 @@ class Operation {
   Model model_;
   json variables_ = json::object();
   json refreshed_ = json::object();  // instances whose refresh changed them
-  std::vector<Address> gone_;         // FAKE_TF_GONE: dropped by this refresh
-  json prior_doc_ = json::object();   // the state as loaded, before any refresh
+  std::vector<Address> gone_;        // FAKE_TF_GONE: dropped by this refresh
+  json prior_doc_ = json::object();  // the state as loaded, before any refresh
   StateLock lock_;
   StateStore store_{ctx_.workdir};
   State state_;

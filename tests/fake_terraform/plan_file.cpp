@@ -49,7 +49,7 @@ std::string read_tfplan_entry(const std::filesystem::path& path) {
   if (zip_stat(z.get(), "tfplan", 0, &st) != 0)
     throw std::runtime_error("the plan file has no tfplan entry");
   std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen(z.get(), "tfplan", 0),
-                                                      &zip_fclose);
+                                                       &zip_fclose);
   std::string text(st.size, '\0');
   if (!f || zip_fread(f.get(), text.data(), st.size) != static_cast<zip_int64_t>(st.size))
     throw std::runtime_error("cannot read the plan file's tfplan entry");

@@ -54,7 +54,7 @@ struct ProcessResult {
   bool started = false;  // false: could not exec (error says why)
   int exit_code = -1;    // exit status, or 128+N when killed by signal N
   int interrupts_forwarded = 0;
-  bool timed_out = false;  // the runner's HookTimeout expired and the child was signalled
+  bool timed_out = false;        // the runner's HookTimeout expired and the child was signalled
   bool deadline_passed = false;  // ProcessSpec::interrupt_when said so: one SIGINT was sent
   std::string error;
   std::chrono::milliseconds duration{0};

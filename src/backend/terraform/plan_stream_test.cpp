@@ -13,8 +13,8 @@ std::string change(const std::string& type, const std::string& addr, const std::
 
 std::string summary(int add, int change, int remove) {
   return R"({"@level":"info","@message":"Plan","type":"change_summary","changes":{"add":)" +
-         std::to_string(add) + R"(,"change":)" + std::to_string(change) + R"(,"import":0,"remove":)" +
-         std::to_string(remove) + R"(,"operation":"plan"}})";
+         std::to_string(add) + R"(,"change":)" + std::to_string(change) +
+         R"(,"import":0,"remove":)" + std::to_string(remove) + R"(,"operation":"plan"}})";
 }
 
 }  // namespace
@@ -23,11 +23,14 @@ std::string summary(int add, int change, int remove) {
 TEST_CASE("a plan's changes come from planned_change events, checked against the summary") {
   PlanStreamReader r;
   r.line(R"({"@level":"info","@message":"Terraform 1.11.4","type":"version"})");
-  r.line(change("resource_drift", R"(module.slot[\"blue\"].aws_lightsail_instance.this)", "update"));
+  r.line(
+      change("resource_drift", R"(module.slot[\"blue\"].aws_lightsail_instance.this)", "update"));
   r.line(change("planned_change", "module.upgrade.terraform_data.healthy", "replace"));
-  r.line(change("planned_change", "module.upgrade.aws_lightsail_static_ip_attachment.this", "replace"));
+  r.line(change("planned_change", "module.upgrade.aws_lightsail_static_ip_attachment.this",
+                "replace"));
   r.line(summary(2, 0, 2));
-  r.line(R"({"type":"outputs","outputs":{"active":{"sensitive":false,"action":"update"},"static_ip":{"sensitive":false,"action":"noop"}}})");
+  r.line(
+      R"({"type":"outputs","outputs":{"active":{"sensitive":false,"action":"update"},"static_ip":{"sensitive":false,"action":"noop"}}})");
   CHECK(r.check().empty());
   REQUIRE(r.stream().changes.size() == 2);
   CHECK(r.stream().changes[0].actions == std::vector<std::string>{"delete", "create"});
@@ -70,7 +73,8 @@ TEST_CASE("a refresh-only plan: drift events, a summary of zeros, no planned cha
 
 TEST_CASE("error diagnostics keep their detail (a held state lock names its ID there)") {
   PlanStreamReader r;
-  r.line(R"({"@level":"error","@message":"Error: Error acquiring the state lock","type":"diagnostic","diagnostic":{"severity":"error","summary":"Error acquiring the state lock","detail":"Lock Info:\n  ID: 1234"}})");
+  r.line(
+      R"({"@level":"error","@message":"Error: Error acquiring the state lock","type":"diagnostic","diagnostic":{"severity":"error","summary":"Error acquiring the state lock","detail":"Lock Info:\n  ID: 1234"}})");
   REQUIRE(r.stream().errors.size() == 1);
   CHECK_THAT(r.stream().errors[0], Catch::Contains("ID: 1234"));
 }

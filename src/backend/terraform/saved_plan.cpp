@@ -53,8 +53,7 @@ std::optional<StateFacts> state_entry(zip_t* archive, const char* name, std::str
 
 }  // namespace
 
-std::optional<SavedPlanStates> read_saved_plan_states(const std::string& path,
-                                                      std::string* error) {
+std::optional<SavedPlanStates> read_saved_plan_states(const std::string& path, std::string* error) {
   std::string why;
   int code = 0;
   std::unique_ptr<zip_t, ZipCloser> archive(zip_open(path.c_str(), ZIP_RDONLY, &code));

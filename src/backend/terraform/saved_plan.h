@@ -22,8 +22,7 @@ struct SavedPlanStates {
   StateFacts refreshed;       // tfstate
 };
 
-std::optional<SavedPlanStates> read_saved_plan_states(const std::string& path,
-                                                      std::string* error);
+std::optional<SavedPlanStates> read_saved_plan_states(const std::string& path, std::string* error);
 
 // Managed objects the refresh removed: in the state before it, not after it.
 std::vector<std::string> dropped_by_refresh(const SavedPlanStates& states);

@@ -39,10 +39,12 @@ void write_plan(const std::string& path, const std::string& prev, const std::str
   REQUIRE(zip_close(z) == 0);
 }
 
-const std::string kBlue = resource(R"(module.slot[\"blue\"])", "aws_lightsail_instance",
-                                   R"({"name":"web-blue","public_ip_address":"10.0.0.1","is_static_ip":false})");
-const std::string kBlueFresh = resource(R"(module.slot[\"blue\"])", "aws_lightsail_instance",
-                                        R"({"name":"web-blue","public_ip_address":"10.0.0.9","is_static_ip":false})");
+const std::string kBlue =
+    resource(R"(module.slot[\"blue\"])", "aws_lightsail_instance",
+             R"({"name":"web-blue","public_ip_address":"10.0.0.1","is_static_ip":false})");
+const std::string kBlueFresh =
+    resource(R"(module.slot[\"blue\"])", "aws_lightsail_instance",
+             R"({"name":"web-blue","public_ip_address":"10.0.0.9","is_static_ip":false})");
 const std::string kIp = resource("", "aws_lightsail_static_ip", R"({"ip_address":"10.9.9.9"})");
 
 }  // namespace

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 #include "xdeploy/core/change_guard.h"
@@ -99,7 +99,8 @@ std::optional<StateFacts> parse_state_pull(std::string_view raw_state, std::stri
     }
     if (all.count(kAttachmentAddress))
       facts.attached_to = string_attribute(all, kAttachmentAddress, "instance_name");
-    if (all.count(kStaticIpAddress)) facts.static_ip = string_attribute(all, kStaticIpAddress, "ip_address");
+    if (all.count(kStaticIpAddress))
+      facts.static_ip = string_attribute(all, kStaticIpAddress, "ip_address");
     const auto outputs = doc.value("outputs", json::object());
     if (!outputs.is_object()) throw std::runtime_error("the state's `outputs` is not an object");
     facts.outputs_json = outputs.dump();

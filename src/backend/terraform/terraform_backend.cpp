@@ -289,8 +289,7 @@ StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool
   Step retry = step;
   if (retry.kind == StepKind::CreateSlot) retry.kind = StepKind::ReplaceSlot;
   auto second = run(retry, from, false);
-  second.commands.insert(second.commands.begin(), outcome.commands.begin(),
-                         outcome.commands.end());
+  second.commands.insert(second.commands.begin(), outcome.commands.begin(), outcome.commands.end());
   return second;
 }
 

@@ -146,8 +146,8 @@ bool has(const std::vector<std::string>& cmds, const std::string& what) {
 
 TEST_CASE("a step is plan -json then apply of the saved plan: no show -json") {
   Fixture f;
-  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2,
-              two_slots(), two_slots(), f.dir));
+  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2, two_slots(),
+              two_slots(), f.dir));
   f.then(out({"Apply complete! Resources: 1 added, 0 changed, 0 destroyed."}, {}, 0));
   auto b = f.backend();
   auto outcome = b.run(kTeal, kBlue, false);
@@ -181,11 +181,11 @@ TEST_CASE("no changes (plan exit 0) costs one invocation") {
 
 TEST_CASE("a plan outside the step's scope is refused before apply") {
   Fixture f;
-  f.then(plan({event("planned_change", kGreenInstance, "create"),
-               event("planned_change", R"(module.slot[\"blue\"].aws_lightsail_instance.this)",
-                     "replace"),
-               summary(2, 0, 1)},
-              2, two_slots(), two_slots(), f.dir));
+  f.then(plan(
+      {event("planned_change", kGreenInstance, "create"),
+       event("planned_change", R"(module.slot[\"blue\"].aws_lightsail_instance.this)", "replace"),
+       summary(2, 0, 1)},
+      2, two_slots(), two_slots(), f.dir));
   auto b = f.backend();
   auto outcome = b.run(kTeal, kBlue, false);
   CHECK(outcome.code == ExitCode::Refused);
@@ -215,8 +215,7 @@ TEST_CASE("a plan whose stream cannot be vouched for is refused (exit 4), never 
 TEST_CASE("a move whose refresh lost the static IP and the instances is refused (exit 4)") {
   Fixture f;
   f.then(plan({event("resource_drift", "aws_lightsail_static_ip.this", "delete"),
-               event("planned_change", "aws_lightsail_static_ip.this", "create"),
-               summary(1, 0, 0)},
+               event("planned_change", "aws_lightsail_static_ip.this", "create"), summary(1, 0, 0)},
               2, two_slots(), two_slots("web-blue", "10.0.0.2", false), f.dir));
   auto b = f.backend();
   auto outcome = b.run(kMove, kBlueActiveGreen, false);
@@ -253,9 +252,11 @@ TEST_CASE("a refresh is a refresh-only plan, checked, applied only when it found
     auto state = b.refresh_state(kBlueActiveGreen, {Color::Green});
     REQUIRE(state.ok());
     CHECK(f.runner.calls().size() == 1);
-    CHECK_THAT(f.runner.commands()[0],
-               Catch::Contains("plan -refresh-only") && Catch::Contains("-target=" +
-                                                                         std::string(R"(module.slot["green"].aws_lightsail_instance.this)")));
+    CHECK_THAT(
+        f.runner.commands()[0],
+        Catch::Contains("plan -refresh-only") &&
+            Catch::Contains("-target=" +
+                            std::string(R"(module.slot["green"].aws_lightsail_instance.this)")));
   }
   SECTION("drift (an address changed outside Terraform): the checked plan is applied") {
     Fixture f;
@@ -268,16 +269,15 @@ TEST_CASE("a refresh is a refresh-only plan, checked, applied only when it found
     CHECK(state.value->slot(Color::Green)->public_ip == "10.0.0.7");
     CHECK(state.value->slot(Color::Green)->health_url == "http://10.0.0.7:8080/health");
     REQUIRE(f.runner.calls().size() == 2);
-    CHECK_THAT(f.runner.commands()[1], Catch::Contains("apply") &&
-                                           Catch::Contains(".xdeploy/plans/refresh.tfplan") &&
-                                           !Catch::Contains("-auto-approve") &&
-                                           !Catch::Contains("-refresh-only"));
+    CHECK_THAT(f.runner.commands()[1],
+               Catch::Contains("apply") && Catch::Contains(".xdeploy/plans/refresh.tfplan") &&
+                   !Catch::Contains("-auto-approve") && !Catch::Contains("-refresh-only"));
   }
   SECTION("a refresh that drops an object is refused and never applied") {
     Fixture f;
-    f.then(plan({event("resource_drift", "aws_lightsail_static_ip.this", "delete"),
-                 summary(0, 0, 0)},
-                2, two_slots(), two_slots("web-blue", "10.0.0.2", false), f.dir));
+    f.then(
+        plan({event("resource_drift", "aws_lightsail_static_ip.this", "delete"), summary(0, 0, 0)},
+             2, two_slots(), two_slots("web-blue", "10.0.0.2", false), f.dir));
     auto b = f.backend();
     auto state = b.refresh_state(kBlueActiveGreen, {Color::Green});
     CHECK(state.code == ExitCode::Refused);
@@ -288,8 +288,8 @@ TEST_CASE("a refresh is a refresh-only plan, checked, applied only when it found
 
 TEST_CASE("status --refresh: drift shown, never written") {
   Fixture f;
-  f.then(plan({event("resource_drift", kGreenInstance, "update"), summary(0, 0, 0)}, 2,
-              two_slots(), two_slots("web-blue", "10.0.0.7"), f.dir));
+  f.then(plan({event("resource_drift", kGreenInstance, "update"), summary(0, 0, 0)}, 2, two_slots(),
+              two_slots("web-blue", "10.0.0.7"), f.dir));
   auto b = f.backend();
   auto report = b.inspect_drift(kBlueActiveGreen);
   REQUIRE(report.ok());
@@ -348,8 +348,9 @@ TEST_CASE("a missing working dir is a usage error and runs nothing") {
 
 TEST_CASE("a failing plan reports Terraform's error diagnostic in one line") {
   Fixture f;
-  f.then(out({R"({"@level":"error","@message":"Error: Invalid value for variable","type":"diagnostic","diagnostic":{"severity":"error","summary":"Invalid value for variable","detail":"deploy must name blue or green"}})"},
-             {}, 1));
+  f.then(out(
+      {R"({"@level":"error","@message":"Error: Invalid value for variable","type":"diagnostic","diagnostic":{"severity":"error","summary":"Invalid value for variable","detail":"deploy must name blue or green"}})"},
+      {}, 1));
   auto b = f.backend();
   auto outcome = b.run(kTeal, kBlue, false);
   CHECK(outcome.code == ExitCode::Failed);
@@ -360,8 +361,9 @@ TEST_CASE("a failing plan reports Terraform's error diagnostic in one line") {
 
 TEST_CASE("a plan refused by a held state lock names the lock and the force-unlock command") {
   Fixture f;
-  f.then(out({R"({"@level":"error","@message":"Error: Error acquiring the state lock","type":"diagnostic","diagnostic":{"severity":"error","summary":"Error acquiring the state lock","detail":"Error message: operation error S3: PutObject, StatusCode: 412\nLock Info:\n  ID:        5f1e-lock\n  Path:      tfstate/e2e/terraform.tfstate\n  Operation: OperationTypePlan\n  Who:       root@vm\n  Created:   2026-12-01 13:40:01 +0000 UTC\n"}})"},
-             {}, 1));
+  f.then(out(
+      {R"({"@level":"error","@message":"Error: Error acquiring the state lock","type":"diagnostic","diagnostic":{"severity":"error","summary":"Error acquiring the state lock","detail":"Error message: operation error S3: PutObject, StatusCode: 412\nLock Info:\n  ID:        5f1e-lock\n  Path:      tfstate/e2e/terraform.tfstate\n  Operation: OperationTypePlan\n  Who:       root@vm\n  Created:   2026-12-01 13:40:01 +0000 UTC\n"}})"},
+      {}, 1));
   auto b = f.backend();
   auto outcome = b.run(kTeal, kBlue, false);
   CHECK(outcome.code == ExitCode::Failed);
@@ -372,11 +374,11 @@ TEST_CASE("a plan refused by a held state lock names the lock and the force-unlo
 
 TEST_CASE("a failing or interrupted apply says so") {
   Fixture f;
-  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2,
-              two_slots(), two_slots(), f.dir));
+  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2, two_slots(),
+              two_slots(), f.dir));
   f.then(out({}, {"Error: creating Lightsail Instance: quota exceeded"}, 1));
-  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2,
-              two_slots(), two_slots(), f.dir));
+  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2, two_slots(),
+              two_slots(), f.dir));
   FakeOutcome interrupted = out({}, {"Interrupt received."}, 1);
   interrupted.interrupts_forwarded = 1;
   f.then(interrupted);
@@ -389,8 +391,8 @@ TEST_CASE("a failing or interrupted apply says so") {
 
 TEST_CASE("an apply that exits 0 having done nothing is a failure") {
   Fixture f;
-  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2,
-              two_slots(), two_slots(), f.dir));
+  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2, two_slots(),
+              two_slots(), f.dir));
   f.then(out({"Apply complete! Resources: 0 added, 0 changed, 0 destroyed."}, {}, 0));
   auto b = f.backend();
   CHECK(b.run(kTeal, kBlue, false).code == ExitCode::Failed);
@@ -400,9 +402,12 @@ TEST_CASE("an apply that exits 0 having done nothing is a failure") {
 TEST_CASE("NotFound right after a create: one bounded retry re-creates the slot") {
   Fixture f;
   f.settings.consistency_wait = std::chrono::milliseconds(0);
-  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2,
-              two_slots(), two_slots(), f.dir));
-  f.then(out({}, {"Error: reading Lightsail Instance (web-green): NotFoundException: The Instance does not exist"}, 1));
+  f.then(plan({event("planned_change", kGreenInstance, "create"), summary(1, 0, 0)}, 2, two_slots(),
+              two_slots(), f.dir));
+  f.then(out({},
+             {"Error: reading Lightsail Instance (web-green): NotFoundException: The Instance does "
+              "not exist"},
+             1));
   f.then(plan({event("planned_change", kGreenInstance, "replace"), summary(1, 0, 1)}, 2,
               two_slots(), two_slots(), f.dir));
   f.then(out({"Apply complete! Resources: 1 added, 0 changed, 1 destroyed."}, {}, 0));
@@ -411,7 +416,8 @@ TEST_CASE("NotFound right after a create: one bounded retry re-creates the slot"
   CHECK(outcome.ok());
   const auto cmds = f.runner.commands();
   REQUIRE(cmds.size() == 4);
-  CHECK_THAT(cmds[2], Catch::Contains(R"(-replace=module.slot["green"].aws_lightsail_instance.this)"));
+  CHECK_THAT(cmds[2],
+             Catch::Contains(R"(-replace=module.slot["green"].aws_lightsail_instance.this)"));
   CHECK(outcome.commands.size() == 4);
 }
 
@@ -443,8 +449,8 @@ TEST_CASE("the promote's plan made during the gate is removed however the promot
   for (const char* ending : {"applied", "gate failed", "xdeploy left early"}) {
     INFO(ending);
     Fixture f;
-    f.then(plan({event("planned_change", kAttachment, "replace"), summary(1, 0, 1)}, 2,
-                two_slots(), two_slots(), f.dir));
+    f.then(plan({event("planned_change", kAttachment, "replace"), summary(1, 0, 1)}, 2, two_slots(),
+                two_slots(), f.dir));
     f.then(out({"Apply complete! Resources: 1 added, 0 changed, 1 destroyed."}, {}, 0));
     {
       auto b = f.backend();

@@ -32,8 +32,7 @@ bool looks_like_sha256(const std::string& s) {
 // "aws_lightsail_static_ip.this" -> "the static IP (aws_lightsail_static_ip.this)".
 std::string what_is(const std::string& address) {
   if (address == kStaticIpAddress) return fmt::format("the static IP ({})", address);
-  if (address == kAttachmentAddress)
-    return fmt::format("the static IP's attachment ({})", address);
+  if (address == kAttachmentAddress) return fmt::format("the static IP's attachment ({})", address);
   for (const Color c : {Color::Blue, Color::Green}) {
     if (address == slot_instance_address(c))
       return fmt::format("{}'s instance ({})", to_string(c), address);
@@ -106,8 +105,7 @@ Result<ClusterState> TerraformBackend::read_state() {
     r.error = !c.result.started ? not_started_message(c.result, commands_.settings().binary)
               : c.result.exit_code != 0
                   ? fmt::format("terraform state pull failed (exit {}): {}", c.result.exit_code,
-                                terraform_error_summary(c.result.stderr_text,
-                                                        c.result.stdout_text))
+                                terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
                   : error;
     r.hint = "`terraform state list` shows what the state holds; run the same command again";
     return r;
@@ -131,11 +129,10 @@ std::optional<StepOutcome> TerraformBackend::refuse_drops(const SavedPlanStates&
                                                           const Deployment& deployment) const {
   std::vector<std::string> refused;
   for (const auto& address : dropped_by_refresh(states)) {
-    const bool slot_step = step && (step->kind == StepKind::CreateSlot ||
-                                    step->kind == StepKind::ReplaceSlot ||
-                                    step->kind == StepKind::DestroySlot);
-    const bool own_slot = slot_step &&
-                          address.rfind(slot_address(step->color) + ".", 0) == 0 &&
+    const bool slot_step =
+        step && (step->kind == StepKind::CreateSlot || step->kind == StepKind::ReplaceSlot ||
+                 step->kind == StepKind::DestroySlot);
+    const bool own_slot = slot_step && address.rfind(slot_address(step->color) + ".", 0) == 0 &&
                           (!deployment.is_active(step->color) || step->touches_active);
     // A move re-creates the attachment and its gate: a static IP detached outside Terraform
     // (the attachment refreshed away) is what `promote <active color>` repairs.
@@ -173,9 +170,9 @@ TerraformBackend::CheckedPlan TerraformBackend::make_plan(const std::string& lab
   plan.outcome.commands.push_back(c.record);
   plan.exit_code = c.result.exit_code;
   if (!c.result.started) {
-    plan.outcome = failure(ExitCode::Failed,
-                           not_started_message(c.result, commands_.settings().binary),
-                           "nothing was planned or applied");
+    plan.outcome =
+        failure(ExitCode::Failed, not_started_message(c.result, commands_.settings().binary),
+                "nothing was planned or applied");
     plan.outcome.commands.push_back(c.record);
     return plan;
   }
@@ -197,8 +194,8 @@ TerraformBackend::CheckedPlan TerraformBackend::make_plan(const std::string& lab
   plan.stream = reader.stream();
   std::string why = reader.check();
   if (why.empty()) {
-    plan.states = read_saved_plan_states(
-        (fs::path(commands_.settings().chdir) / plan_file).string(), &why);
+    plan.states =
+        read_saved_plan_states((fs::path(commands_.settings().chdir) / plan_file).string(), &why);
   }
   if (!why.empty()) {
     // The guard passes only what it can read completely.
@@ -287,10 +284,9 @@ Result<DriftReport> TerraformBackend::inspect_drift(const Deployment& deployment
                                             to_string(color), was->second, ip));
   }
   if (before.attached_to != now.attached_to)
-    report.findings.push_back(fmt::format(
-        "the static IP is attached to {} (the state said {})",
-        now.attached_to ? *now.attached_to : "nothing",
-        before.attached_to ? *before.attached_to : "nothing"));
+    report.findings.push_back(fmt::format("the static IP is attached to {} (the state said {})",
+                                          now.attached_to ? *now.attached_to : "nothing",
+                                          before.attached_to ? *before.attached_to : "nothing"));
   r.value = std::move(report);
   return r;
 }
