@@ -57,7 +57,12 @@ int VerbRunner::status() {
     return to_int(state.code);
   }
   std::vector<std::string> drift;
-  if (options_.status_refresh) {
+  // --check probes each slot at its address: one the static IP left since the last refresh is
+  // unknown, so it is read first (a refresh-only plan, shown, never applied).
+  bool unknown = false;
+  for (const auto& [color, slot] : state.value->slots) unknown = unknown || slot.address_unknown;
+  const bool refresh = options_.status_refresh || (options_.status_check && unknown);
+  if (refresh) {
     // What changed outside the backend, read and shown, never written.
     auto report = backend_.inspect_drift(state.value->deployment);
     if (!report.ok()) {
@@ -135,7 +140,7 @@ int VerbRunner::status() {
     ip_line += "  " + verdict_text(p);
   }
   lines.push_back(ip_line);
-  if (options_.status_refresh) {
+  if (refresh) {
     out["drift"] = drift;
     lines.push_back(drift.empty() ? "drift:     none (refreshed just now, nothing written)"
                                   : "drift:     refreshed just now, nothing written:");
