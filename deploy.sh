@@ -29,10 +29,10 @@ fi
 if [ ! -x "$xdeploy" ]; then
   echo "deploy.sh: building xdeploy (first use)..." >&2
   if ! command -v cmake >/dev/null; then
-    echo "deploy.sh: cmake is missing; run $root/scripts/install-deps.sh first" >&2
+    echo "deploy.sh: cmake is missing; run $root/scripts/install-deps.sh build first" >&2
     exit 1
   fi
-  BUILD_DIR="$build_dir" "$root/scripts/build.sh" >&2
+  BUILD_DIR="$build_dir" "$root/scripts/build.sh" --product >&2
 fi
 for arg in "$@"; do
   case "$arg" in

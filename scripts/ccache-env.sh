@@ -3,7 +3,7 @@
 # (~/.cache/ccache unless CCACHE_DIR says otherwise) and paths are made
 # relative to the clone, so a fresh clone in another folder reuses it.
 # Without ccache the build is the same, only slower.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # ccache_args is read by the scripts that source this
 ccache_args=()
 if command -v ccache >/dev/null 2>&1 && [ "${XD_NO_CCACHE:-}" != 1 ]; then
   export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"

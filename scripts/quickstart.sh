@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The project's main job on a fresh machine: installs what is missing, builds,
-# then plays the seed's blue/green story on the LOCAL backend (no AWS: slots
-# are falcon-xecutor processes, the static IP is a local router), printing
-# each step and the downtime measured on every promote.
+# The project's main job on a fresh machine: installs what is missing (the
+# packages that build and run the product, not the tests'), builds xdeploy,
+# xdeploy-router and falcon-xecutor (not the tests), then plays the seed's
+# blue/green story on the LOCAL backend (no AWS: slots are falcon-xecutor
+# processes, the static IP is a local router), printing each step and the
+# downtime measured on every promote.
 #   XDEPLOY_PORTS=BASE  public port BASE, slots BASE+1 and BASE+2 (default 8080)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/install-deps.sh"
-echo "==> building (first time takes a few minutes)"
-"$root/scripts/build.sh" >/dev/null
+"$root/scripts/install-deps.sh" build story
+echo "==> building xdeploy, xdeploy-router, falcon-xecutor (first time: a few minutes)"
+started=$SECONDS
+"$root/scripts/build.sh" --product >/dev/null
+echo "==> built in $((SECONDS - started)) s"
 base="${XDEPLOY_PORTS:-8080}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/xdeploy-quickstart.XXXXXX")"
 xdeploy=("$root/build/src/cli/xdeploy" --backend local -C "$work" --public-port "$base"

@@ -146,6 +146,8 @@ int VerbRunner::status() {
                                   : "drift:     refreshed just now, nothing written:");
     for (const auto& d : drift) lines.push_back("  " + d);
   }
+  // A remote state's deploy lock: who holds it, on any machine.
+  if (auto lock = team_lock_status(lines)) out["lock"] = *lock;
   if (options_.json) {
     out["healthy"] = options_.status_check ? json(healthy) : json(nullptr);
     out["ok"] = healthy;
@@ -159,13 +161,30 @@ int VerbRunner::status() {
 
 int VerbRunner::history() {
   const size_t limit = options_.history_limit > 0 ? static_cast<size_t>(options_.history_limit) : 0;
-  const auto read = HistoryLog(options_.state_dir() + "/history.jsonl").read(limit);
+  auto read = HistoryLog(options_.state_dir() + "/history.jsonl").read(limit);
   if (!read.error.empty()) {
     console_.error("cannot read the history: " + read.error);
     return to_int(ExitCode::Failed);
   }
   if (read.skipped_lines > 0)
     console_.warn(fmt::format("{} damaged history line(s) skipped", read.skipped_lines));
+  // A remote state's history is every machine's: merged with this one's, each operation once.
+  auto team = find_team_state(options_);
+  if (!team.error.empty())
+    console_.warn("this machine's history only: the shared one is out of reach: " + team.error);
+  if (team.team) {
+    const auto shared = team.team->history().read(limit);
+    if (!shared.error.empty()) {
+      console_.error("cannot read the shared history in S3: " + shared.error,
+                     "this machine's own records: " + options_.state_dir() + "/history.jsonl");
+      return to_int(ExitCode::Failed);
+    }
+    if (shared.skipped > 0)
+      console_.warn(fmt::format("{} damaged shared history object(s) skipped", shared.skipped));
+    auto merged = merge_history(std::move(read.records), shared.records, limit);
+    read.records.assign(std::make_move_iterator(merged.rbegin()),
+                        std::make_move_iterator(merged.rend()));  // oldest first, as locally
+  }
   if (options_.json) {
     console_.result(json(read.records).dump());
     return 0;

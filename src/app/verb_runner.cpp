@@ -14,6 +14,7 @@
 #include "xdeploy/core/planner.h"
 #include "xdeploy/core/survivor_check.h"
 #include "xdeploy/history/history_log.h"
+#include "xdeploy/lock/operation_lock.h"
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {
@@ -24,21 +25,6 @@ namespace {
 
 std::string color_name(Color c) {
   return std::string(to_string(c));
-}
-
-// Why the deploy lock could not be taken, in words for the person waiting.
-StepResult lock_failure(const DeployLock::Error& error) {
-  if (!error.busy) return {ExitCode::Failed, error.message};
-  if (error.interrupted)
-    return {ExitCode::Interrupted, "interrupted while waiting for the lock", "nothing was changed"};
-  if (error.orphaned)
-    return {ExitCode::Locked, fmt::format("the deploy lock is still held by {}", error.who),
-            "a Terraform from a killed run is finishing its operation and saving its "
-            "state (never kill it: that loses state and leaves Terraform's own lock); "
-            "wait for it, or pass --lock-wait 10m to queue behind it, then check "
-            "`xdeploy status`"};
-  return {ExitCode::Locked, fmt::format("another xdeploy is running: {}", error.who),
-          "wait for it to finish, or pass --lock-wait 10m to queue behind it"};
 }
 
 }  // namespace
@@ -69,6 +55,7 @@ void VerbRunner::save_history(const OperationRecord& record) {
   const auto error = HistoryLog(options_.state_dir() + "/history.jsonl").append(record.to_json());
   if (!error.empty())
     console_.warn(fmt::format("could not record the operation in history: {}", error));
+  save_team_history(record);
 }
 
 // The one place a result becomes the exit code, the message and the history line.
@@ -102,24 +89,11 @@ int VerbRunner::finish(Operation& op, StepResult result) {
     console_.error(message, hint);
   }
   hooks_.after(op.record);  // post-* / on-failure: reported, never change `code`
+  release_team_lock();
   if (!console_.log_path().empty() && code != ExitCode::Ok)
     console_.info("full log: " + console_.log_path());
   if (options_.json) console_.result(op.record.to_json().dump());
   return to_int(code);
-}
-
-std::optional<DeployLock> VerbRunner::acquire_lock(const Request& request,
-                                                   DeployLock::Error& error) {
-  bool said_waiting = false;
-  return DeployLock::acquire(
-      fs::path(options_.state_dir()) / "lock", current_process_holder(request.display()),
-      options_.lock_wait, &error, [&] {
-        if (!said_waiting && options_.lock_wait.count() > 0)
-          console_.info(fmt::format("waiting up to {} for another xdeploy to finish",
-                                    format_duration(options_.lock_wait)));
-        said_waiting = true;
-        return interrupted();
-      });
 }
 
 int VerbRunner::execute(const Request& request) {
@@ -130,12 +104,18 @@ int VerbRunner::execute(const Request& request) {
   std::error_code ec;
   fs::create_directories(fs::path(options_.state_dir()) / "logs", ec);
 
-  DeployLock::Error lock_error;
-  auto lock = acquire_lock(request, lock_error);
-  if (!lock) return finish(op, lock_failure(lock_error));
+  LockAttempt attempt = lock_attempt(request);
+  LockRefusal refusal;
+  auto local_lock = flock_operation_lock(fs::path(options_.state_dir()) / "lock");
+  auto lock = local_lock->acquire(attempt, &refusal);
+  if (!lock)
+    return finish(op, {lock_refusal_code(refusal), lock_refusal_message(refusal),
+                       lock_refusal_hint(refusal)});
+  for (const auto& note : lock->notes()) console_.warn(note);
   // Terraform shares the lock's descriptor (see deploy_lock.h) until this run ends.
   backend_.share_lock(
-      {lock->fd(), [&](int pid, const std::string& command) { lock->child_started(pid, command); },
+      {lock->inheritable_fd(),
+       [&](int pid, const std::string& command) { lock->child_started(pid, command); },
        [&](int pid) { lock->child_ended(pid); }});
   struct Unshare {
     Backend& backend;
@@ -147,6 +127,8 @@ int VerbRunner::execute(const Request& request) {
   if (dir.stale_plans_removed > 0)
     console_.info(fmt::format("removed {} plan file(s) left by an earlier run that did not finish",
                               dir.stale_plans_removed));
+  // A remote state's runs, on any machine, also take the lock next to that state.
+  if (auto failed = take_team_lock(attempt, lock->identity(), op)) return *failed;
 
   StepResult read = read_state(op);
   if (!read.ok()) return finish(op, std::move(read));

@@ -21,6 +21,7 @@
 #include "app/hooks.h"
 #include "app/operation_record.h"
 #include "app/step_result.h"
+#include "app/team_state.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/core/decision.h"
 #include "xdeploy/http/downtime_prober.h"
@@ -39,6 +40,7 @@ class VerbRunner {
   int execute(const Request& request);  // a mutating verb (or its dry run)
   int status();
   int history();
+  int unlock();  // a remote state's deploy lock: who holds it; --force breaks it
 
  private:
   // What the runner knows while a verb runs: the history record being built,
@@ -57,7 +59,6 @@ class VerbRunner {
 
   // verb_runner.cpp
   Operation begin(const Request& request) const;
-  std::optional<DeployLock> acquire_lock(const Request& request, DeployLock::Error& error);
   StepResult read_state(Operation& op);
   int decide_and_run(Operation& op, const Request& request);
   int finish(Operation& op, StepResult result);
@@ -68,6 +69,13 @@ class VerbRunner {
   StepResult run_step(Operation& op, const Step& step, Way way = Way::Forward);
   StepResult backend_step(Operation& op, const Step& step);
   void save_history(const OperationRecord& record);
+  // The remote state's side (team_lock.cpp): lock, history, status line.
+  LockAttempt lock_attempt(const Request& request);
+  std::optional<int> take_team_lock(LockAttempt attempt,
+                                    const std::optional<LocalLockIdentity>& local, Operation& op);
+  void release_team_lock();
+  void save_team_history(const OperationRecord& record);
+  std::optional<nlohmann::json> team_lock_status(std::vector<std::string>& lines);
   std::string log_file_for(const std::string& verb) const;
 
   // verb_runner_gate.cpp
@@ -98,6 +106,13 @@ class VerbRunner {
   Backend& backend_;
   Console& console_;
   HookRunner hooks_;
+  std::optional<TeamState> team_;
+  std::unique_ptr<HeldLock> team_lock_;
 };
+
+// Why a deploy lock could not be taken, as the run's exit code, message and hint.
+ExitCode lock_refusal_code(const LockRefusal& refusal);
+std::string lock_refusal_message(const LockRefusal& refusal);
+std::string lock_refusal_hint(const LockRefusal& refusal);
 
 }  // namespace xd

@@ -307,6 +307,11 @@ struct VerbArgs {
   int history_limit = 20;
   std::string shell;
   std::string init_dir = ".";
+  std::string init_backend;
+  std::string init_bucket;
+  std::string init_key = "falcon-xecutor/terraform.tfstate";
+  std::string init_region;
+  std::string init_endpoint;
 };
 
 // "teal", "~green", "promote" + "green": the words of a verb -> Request.
@@ -407,9 +412,24 @@ struct Definition {
         ->add_option("shell", v.shell, "bash, zsh or fish")
         ->check(CLI::IsMember({"bash", "zsh", "fish"}))
         ->required();
-    add("init",
-        "write a commented xdeploy.toml and a copy of the Terraform module (--force overwrites)")
-        ->add_option("dir", v.init_dir, "where (default: the current directory)");
+    auto* init = add("init",
+                     "write a commented xdeploy.toml and a copy of the Terraform module (--force "
+                     "overwrites); with --backend s3: put the state in S3 for a team and CI");
+    init->add_option("dir", v.init_dir, "where (default: the current directory)");
+    init->add_option("--backend", v.init_backend,
+                     "s3: write -C's backend.tf for a state in S3, create its bucket if missing "
+                     "(versioned, encrypted, private) and move a local state there")
+        ->check(CLI::IsMember({"s3"}));
+    init->add_option("--bucket", v.init_bucket, "with --backend s3: the state bucket");
+    init->add_option("--key", v.init_key, "with --backend s3: the state's key")
+        ->capture_default_str();
+    init->add_option("--region", v.init_region,
+                     "with --backend s3: the bucket's region (default: AWS_REGION)");
+    init->add_option(
+        "--endpoint", v.init_endpoint,
+        "with --backend s3: an S3-compatible store (MinIO...): path-style, no AWS account checks");
+    add("unlock",
+        "a state in S3: show who holds the deploy lock; --force breaks a dead run's lock");
   }
 };
 
@@ -486,7 +506,17 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   if (verb == "init") {
     parsed.command = Command::Init;
     parsed.init_dir = v.init_dir;
+    parsed.init_state_backend = v.init_backend;
+    parsed.init_bucket = v.init_bucket;
+    parsed.init_key = v.init_key;
+    parsed.init_region = v.init_region;
+    parsed.init_endpoint = v.init_endpoint;
+    if (v.init_backend == "s3" && v.init_bucket.empty())
+      return usage_error("init --backend s3 needs --bucket NAME (the state bucket)");
+    if (v.init_backend.empty() && !v.init_bucket.empty())
+      return usage_error("--bucket goes with --backend s3");
   }
+  if (verb == "unlock") parsed.command = Command::Unlock;
   if (verb == "status")
     parsed.command = Command::Status;
   else if (verb == "history")

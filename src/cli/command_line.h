@@ -15,13 +15,19 @@ class App;
 
 namespace xd {
 
-enum class Command { Verb, Status, History, Down, Init };
+enum class Command { Verb, Status, History, Down, Init, Unlock };
 
 struct ParsedCommand {
   Command command = Command::Verb;
   Request request;
   AppOptions options;
   std::string init_dir;  // Command::Init
+  // Command::Init with --backend s3: the state bucket (empty: init copies the module as before).
+  std::string init_state_backend;  // "", "local" or "s3"
+  std::string init_bucket;
+  std::string init_key;
+  std::string init_region;
+  std::string init_endpoint;
 };
 
 struct CommandLineOutcome {

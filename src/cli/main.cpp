@@ -7,6 +7,7 @@
 
 #include "app/backend_factory.h"
 #include "app/console.h"
+#include "app/init_backend.h"
 #include "app/init_command.h"
 #include "app/operation_record.h"
 #include "app/verb_runner.h"
@@ -35,6 +36,17 @@ int down(const xd::AppOptions& options, xd::Console& console) {
 
 int dispatch(const xd::ParsedCommand& parsed, xd::Console& console) {
   if (parsed.command == xd::Command::Down) return down(parsed.options, console);
+  if (parsed.command == xd::Command::Init && parsed.init_state_backend == "s3") {
+    if (auto problem = xd::working_dir_problem(parsed.options); !problem.empty()) {
+      console.error(problem,
+                    "pass -C/--chdir with the Terraform root module (default ./terraform)");
+      return xd::to_int(xd::ExitCode::Usage);
+    }
+    xd::RealCommandRunner runner;
+    return xd::run_init_s3_backend({parsed.options, parsed.init_bucket, parsed.init_key,
+                                    parsed.init_region, parsed.init_endpoint},
+                                   runner, console);
+  }
   if (parsed.command == xd::Command::Init)
     return xd::run_init(
         {parsed.init_dir, xd::find_module_source(parsed.options.exe_dir), parsed.options.force},
@@ -55,6 +67,8 @@ int dispatch(const xd::ParsedCommand& parsed, xd::Console& console) {
       return verbs.status();
     case xd::Command::History:
       return verbs.history();
+    case xd::Command::Unlock:
+      return verbs.unlock();
     default:
       return verbs.execute(parsed.request);
   }

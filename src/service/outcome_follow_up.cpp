@@ -3,7 +3,6 @@
 #include "service/structured_log.h"
 
 namespace xecutor {
-namespace {
 
 using nlohmann::ordered_json;
 
@@ -13,8 +12,6 @@ ordered_json mismatch_json(const std::vector<Mismatch>& mismatches) {
     out.push_back({{"field", m.field}, {"expected", m.expected}, {"got", m.got}});
   return out;
 }
-
-}  // namespace
 
 std::optional<ordered_json> resolve_outcome(const PendingExecute& pending,
                                             const FalconxResponse& answer,

@@ -43,6 +43,10 @@ std::optional<nlohmann::ordered_json> resolve_outcome(const PendingExecute& pend
                                                       std::chrono::system_clock::time_point now,
                                                       std::chrono::milliseconds expiry_grace);
 
+// The fields an execute answer got wrong, as logged and shown at
+// /orders/<id>: [{"field", "expected", "got"}, ...]. Pure.
+nlohmann::ordered_json mismatch_json(const std::vector<Mismatch>& mismatches);
+
 class OutcomeFollowUp {
  public:
   OutcomeFollowUp(const FalconxClient& falconx, OrderBook& book, Metrics& metrics,

@@ -123,13 +123,6 @@ class Deadline {
   milliseconds cap_;
 };
 
-ordered_json mismatch_json(const std::vector<Mismatch>& mismatches) {
-  ordered_json out = ordered_json::array();
-  for (const auto& m : mismatches)
-    out.push_back({{"field", m.field}, {"expected", m.expected}, {"got", m.got}});
-  return out;
-}
-
 struct TradeParts {
   const ServiceConfig& config;
   const FalconxClient& falconx;

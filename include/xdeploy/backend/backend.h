@@ -30,8 +30,9 @@ struct StepOutcome {
   std::vector<CommandRecord> commands;
   // The state as the step's own plan read it from the world, when the backend has it
   // (Terraform: the refreshed state inside the saved plan): fresh slot addresses at no
-  // extra cost, e.g. for a gate whose cached address did not answer.
-  std::optional<ClusterState> refreshed;
+  // extra cost, e.g. for a gate whose cached address did not answer. Initialized, so that
+  // {code, message, hint, commands} stays a complete initializer.
+  std::optional<ClusterState> refreshed{};
   // The step's change did not finish within its deadline (Terraform got one SIGINT).
   bool deadline_passed = false;
   bool ok() const { return code == ExitCode::Ok; }
@@ -70,6 +71,11 @@ class Backend {
 
   // The deploy lock for the commands this backend runs (empty: none any more).
   virtual void share_lock(LockShare share) { (void)share; }
+
+  // Makes the working dir usable (Terraform: `init` when it never ran), so that
+  // where the state lives is known before the state is read: a remote state's
+  // deploy lock is taken next to it. nullopt: ready.
+  virtual std::optional<StepOutcome> initialize() { return std::nullopt; }
 
   // The one way to read the state: what the backend recorded, without asking the world
   // (Terraform: `state pull`, no provider start, no refresh). It says only what it knows: a

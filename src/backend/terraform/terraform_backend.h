@@ -61,6 +61,7 @@ class TerraformBackend : public Backend {
                                      const std::vector<Color>& colors) override;
   Result<DriftReport> inspect_drift(const Deployment& deployment) override;
   void share_lock(LockShare share) override;
+  std::optional<StepOutcome> initialize() override { return ensure_init(); }
   // The IP move: its plan reads no health, so it can be made while the gate polls.
   bool can_prepare(const Step& step) const override { return step.kind == StepKind::SwitchTraffic; }
   StepOutcome prepare(const Step& step, const Deployment& from) override;

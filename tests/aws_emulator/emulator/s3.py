@@ -1,11 +1,14 @@
 """S3 (REST/XML, path-style: /<bucket>/<key>): buckets, the bucket sub-resources the
 provider refreshes, and objects, with `If-None-Match: *` as an atomic
-create-only PUT (412 PreconditionFailed when the key exists).
+create-only PUT (412 PreconditionFailed when the key exists), `If-Match: <ETag>`
+as a compare-and-swap on PUT and on DELETE, and ListObjectsV2 pages
+(prefix, delimiter, max-keys, start-after, continuation-token) as S3 answers them.
 
 Objects live in memory and are mirrored to <state-dir>/s3/<bucket>/<key> so a
 test can look at what Terraform uploaded.
 """
 
+import base64
 import hashlib
 import os
 import threading
@@ -102,6 +105,7 @@ class S3:
         return {"PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}.get(method, method + "Bucket")
 
     def handle(self, op, method, bucket, key, query, headers, body):
+        headers = _Headers(headers)  # HTTP header names are case-insensitive
         with self._lock:
             if op == "ListBuckets":
                 reply = self._list_buckets()
@@ -184,12 +188,69 @@ class S3:
                                     el("StorageClass", "STANDARD")]) for k in keys]
             return Reply(body=el("ListVersionsResult", [el("Name", name), el("Prefix", prefix),
                                                         el("IsTruncated", "false")] + items, xmlns=NS))
+        if op == "ListObjectsV2":
+            return self._list_objects_v2(name, b, prefix, keys, query)
         items = [el("Contents", [el("Key", k), el("LastModified", iso8601(b["objects"][k]["modified"])),
                                  el("ETag", b["objects"][k]["etag"]), el("Size", len(b["objects"][k]["body"])),
                                  el("StorageClass", "STANDARD")]) for k in keys]
-        extra = [el("KeyCount", len(keys))] if op == "ListObjectsV2" else []
         return Reply(body=el("ListBucketResult", [el("Name", name), el("Prefix", prefix),
-                                                  el("IsTruncated", "false")] + extra + items, xmlns=NS))
+                                                  el("IsTruncated", "false")] + items, xmlns=NS))
+
+    def _list_objects_v2(self, name, b, prefix, keys, query):
+        """One page of ListObjectsV2, as S3 pages it: keys in UTF-8 binary order after
+        `start-after` or the `continuation-token` (an opaque token from the previous page's
+        NextContinuationToken), at most `max-keys` (default and ceiling 1000) entries, where
+        keys sharing a `delimiter` segment after the prefix roll up into one CommonPrefixes
+        entry that counts as one."""
+        def first(param, default=""):
+            return (query.get(param) or [default])[0]
+        token, start_after, delimiter = first("continuation-token"), first("start-after"), first("delimiter")
+        try:
+            max_keys = min(int(first("max-keys", "1000")), 1000)
+        except ValueError:
+            raise ApiError("InvalidArgument", "Provided max-keys not an integer or within integer range", 400)
+        if max_keys < 0:
+            raise ApiError("InvalidArgument", "Provided max-keys not an integer or within integer range", 400)
+        after = start_after
+        if token:
+            try:
+                after = base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
+                if not after:
+                    raise ValueError("empty token")
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError("InvalidArgument", "The continuation token provided is incorrect", 400)
+        entries = []  # (sort key, element): one per key or per rolled-up common prefix
+        seen_prefixes = set()
+        for k in keys:
+            if after and k.encode() <= after.encode():
+                continue
+            if delimiter:
+                cut = k.find(delimiter, len(prefix))
+                if cut >= 0:
+                    common = k[:cut + len(delimiter)]
+                    if common not in seen_prefixes and not (after and common.encode() <= after.encode()):
+                        seen_prefixes.add(common)
+                        entries.append((common, el("CommonPrefixes", [el("Prefix", common)])))
+                    continue
+            o = b["objects"][k]
+            entries.append((k, el("Contents", [el("Key", k), el("LastModified", iso8601(o["modified"])),
+                                               el("ETag", o["etag"]), el("Size", len(o["body"])),
+                                               el("StorageClass", "STANDARD")])))
+        page, truncated = entries[:max_keys], len(entries) > max_keys
+        head = [el("Name", name), el("Prefix", prefix), el("MaxKeys", max_keys), el("KeyCount", len(page)),
+                el("IsTruncated", "true" if truncated else "false")]
+        if delimiter:
+            head.append(el("Delimiter", delimiter))
+        if token:
+            head.append(el("ContinuationToken", token))
+        if start_after:
+            head.append(el("StartAfter", start_after))
+        if truncated:
+            # The last entry of this page: a rolled-up prefix resumes after every key under it.
+            last = page[-1][0]
+            resume = last + "\U0010ffff" if delimiter and last in seen_prefixes else last
+            head.append(el("NextContinuationToken", base64.urlsafe_b64encode(resume.encode()).decode()))
+        return Reply(body=el("ListBucketResult", head + [e for _, e in page], xmlns=NS))
 
     def _delete_objects(self, b, body):
         import xml.etree.ElementTree as ET
@@ -206,8 +267,7 @@ class S3:
         if op == "PutObject":
             return self._put_object(b, key, headers, body)
         if op == "DeleteObject":
-            self._remove_object(b, key)
-            return Reply(status=204)
+            return self._delete_object(b, key, headers)
         obj = b["objects"].get(key)
         if op in ("GetObject", "HeadObject"):
             if obj is None:
@@ -259,6 +319,21 @@ class S3:
             os.replace(tmp, path)
         return Reply(headers={"ETag": etag})
 
+    def _delete_object(self, b, key, headers):
+        """DELETE, optionally conditional (S3 general purpose buckets, since 2025-09):
+        `If-Match: <ETag>` deletes only that version of the object (412 when it
+        changed), `If-Match: *` only an existing object; either on a missing key is
+        404 NoSuchKey. Unconditional: 204 whether or not the key existed."""
+        if_match = headers.get("If-Match", "").strip()
+        if if_match:
+            obj = b["objects"].get(key)
+            if obj is None:
+                raise ApiError("NoSuchKey", "The specified key does not exist.", 404)
+            if if_match != "*" and if_match != obj["etag"]:
+                raise ApiError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412)
+        self._remove_object(b, key)
+        return Reply(status=204)
+
     def _remove_object(self, b, key):
         if b["objects"].pop(key, None) is not None:
             name = next(n for n, x in self.buckets.items() if x is b)
@@ -275,6 +350,17 @@ class S3:
             return {n: {"objects": {k: {"size": len(o["body"]), "sha256": hashlib.sha256(o["body"]).hexdigest(),
                                         "contentType": o["content_type"]} for k, o in b["objects"].items()},
                         "subresources": sorted(b["sub"])} for n, b in self.buckets.items()}
+
+
+class _Headers(dict):
+    """Request headers with case-insensitive lookup (the Go SDK and libcurl spell them differently)."""
+
+    def get(self, name, default=None):
+        lower = name.lower()
+        for k, v in self.items():
+            if k.lower() == lower:
+                return v
+        return default
 
 
 def _parse_tagset(body):
