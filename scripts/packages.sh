@@ -38,6 +38,7 @@ XD_PACKAGES_test=(
   golang-go golang-github-hashicorp-hcl-v2-dev  # terraform/tests: HCL parse/format/contract checks
   nginx openssl            # local --tls and nginx front tests (also what `xdeploy --backend local --tls` runs)
   bash-completion zsh fish # the generated completions in real shells
+  faketime                 # tests/tradingview: the TradingView client's clock crosses a minute boundary on demand
 )
 
 # Fuzzing (scripts/fuzz.sh): libFuzzer comes with clang's runtime.

@@ -15,8 +15,9 @@ struct BodyLine {
 };
 
 struct WebhookBody {
-  std::vector<BodyLine>
-      lines;  // every line except the secret line(s), trailing blank lines dropped
+  // Every line except the secret line(s) and blank (spaces/tabs only) lines:
+  // a blank line is ignored wherever it is, before id: as before secret:.
+  std::vector<BodyLine> lines;
   std::optional<std::string> secret;  // set only when exactly one secret line is present
   int secret_lines = 0;
 };

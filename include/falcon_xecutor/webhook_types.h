@@ -1,6 +1,7 @@
 #pragma once
 // What the HTTP edge hands to the webhook flow and gets back. Plain data, so
 // the flow can be driven without a socket.
+#include <chrono>
 #include <string>
 
 namespace xecutor {
@@ -10,6 +11,10 @@ struct WebhookRequest {
   std::string x_real_ip;  // header values, empty when absent; believed only from trusted proxies
   std::string x_forwarded_for;
   std::string body;
+  // When the connection was accepted (the first request on it) or the request
+  // began to arrive (later ones): the alert's deadline counts from here, so
+  // time spent waiting for a worker is part of it. Default: when handled.
+  std::chrono::steady_clock::time_point accepted_at{};
 };
 
 struct WebhookReply {

@@ -90,3 +90,29 @@ TEST_CASE("alert_header: bad or repeated id:/time: lines are refused with their 
              Catch::StartsWith("line 2: time: must be ISO 8601"));
   CHECK_THAT(header_error("time: 2026-12-01T12:00:00").reason, Catch::Contains("{{timenow}}"));
 }
+
+TEST_CASE("alert identity: blank lines mean nothing wherever they are (before id: too)") {
+  // A blank line before id: was refused ("unexpected extra line") while one
+  // before secret: was accepted: now both, and anywhere, are ignored.
+  const std::string plain = "BUY\n0.1 BTC\n30000 USD\nid: Long\ntime: 2026-12-01T12:00:05Z\n";
+  const std::string base = identity_of(plain);
+  for (const std::string& body :
+       {std::string("BUY\n0.1 BTC\n30000 USD\n\nid: Long\ntime: 2026-12-01T12:00:05Z\n"),
+        std::string("\n \nBUY\n0.1 BTC\n\t\n30000 USD\nid: Long\n\ntime: 2026-12-01T12:00:05Z"),
+        std::string("BUY\r\n0.1 BTC\r\n30000 USD\r\n\r\nid: Long\r\n\r\ntime: "
+                    "2026-12-01T12:00:05Z\r\n\r\nsecret: s\r\n")}) {
+    INFO(body);
+    CHECK(identity_of(body) == base);
+  }
+  // The line numbers in errors still count the blank lines as sent.
+  CHECK(header_error("BUY\n\nid: \n").line == 3);
+}
+
+TEST_CASE("alert identity: with time:, the moment the alert arrived does not matter") {
+  // TradingView resends the same bytes 5, 10 and 15 s after a 5xx: a first
+  // send at :57 and its resends in the next minute are one alert.
+  const std::string body = "BUY\n0.1 BTC\n30000 USD\ntime: 2026-12-01T12:00:57Z\n";
+  const auto first = kNoon + 57s;
+  for (const auto later : {first + 5s, first + 23s, first + 10min})
+    CHECK(identity_of(body, later) == identity_of(body, first));
+}

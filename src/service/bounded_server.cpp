@@ -1,5 +1,7 @@
 #include "service/bounded_server.h"
 
+#include "service/structured_log.h"
+
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -12,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -31,6 +34,16 @@ thread_local bool t_close_after =
 class Lingerer;
 // Where the accepting thread hands a refused connection (set with the flag above).
 thread_local Lingerer* t_lingerer =
+    nullptr;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+class DeadlineStream;
+// Per worker: when the connection it serves was accepted, when the current
+// request started, and that request's stream (for limit_body()).
+thread_local Clock::time_point
+    t_accepted_at{};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+thread_local Clock::time_point
+    t_request_started{};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+thread_local DeadlineStream* t_stream =
     nullptr;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
 
 constexpr std::string_view kOverloaded =
@@ -75,7 +88,14 @@ class DeadlineStream final : public httplib::Stream {
  public:
   DeadlineStream(int fd, const ServerLimits& limits) : fd_(fd), limits_(limits) {}
 
-  void start_request() { deadline_ = Clock::now() + limits_.request_read_deadline; }
+  void start_request() {
+    deadline_ = Clock::now() + limits_.request_read_deadline;
+    budget_.reset();
+    over_budget_ = false;
+  }
+  // At most `bytes` more may be read for this request.
+  void limit_reads(std::size_t bytes) { budget_ = bytes; }
+  bool over_budget() const { return over_budget_; }
   bool has_buffered() const { return pos_ < len_; }
   // A read timed out, hit the request deadline, failed or met the end of the
   // stream: httplib may still answer (400/408) but the connection is done,
@@ -104,7 +124,15 @@ class DeadlineStream final : public httplib::Stream {
       pos_ = 0;
       len_ = static_cast<std::size_t>(n);
     }
-    const std::size_t n = std::min(size, len_ - pos_);
+    std::size_t n = std::min(size, len_ - pos_);
+    if (budget_) {
+      if (*budget_ == 0) {
+        over_budget_ = read_failed_ = true;
+        return -1;
+      }
+      n = std::min(n, *budget_);
+      *budget_ -= n;
+    }
     std::memcpy(ptr, buf_.data() + pos_, n);
     pos_ += n;
     return static_cast<ssize_t>(n);
@@ -140,7 +168,27 @@ class DeadlineStream final : public httplib::Stream {
   std::size_t pos_ = 0;
   std::size_t len_ = 0;
   bool read_failed_ = false;
+  std::optional<std::size_t> budget_;  // bytes this request may still read
+  bool over_budget_ = false;
 };
+
+// A refused connection is one line at most once a second, with how many were
+// refused since the previous line: a flood must not fill the disk through the
+// log. (Refusals after the last line of a flood are counted in the next one.)
+void log_refused_connection() {
+  static std::atomic<long> refused_since_line{0};
+  static std::atomic<Clock::rep> last_line{0};
+  ++refused_since_line;
+  constexpr auto kOneSecond = std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1));
+  const auto now = Clock::now().time_since_epoch().count();
+  auto last = last_line.load();
+  if (now - last < kOneSecond.count() || !last_line.compare_exchange_strong(last, now)) return;
+  log_event(spdlog::level::warn,
+            {{"event", "server_overloaded"},
+             {"refused_connections", refused_since_line.exchange(0)},
+             {"answer", "503 server overloaded (TradingView resends it 5 s later)"},
+             {"note", "at most one such line a second"}});
+}
 
 // Refused connections linger here briefly before being closed: the client
 // usually sends its request after the 503 went out, and closing at once would
@@ -239,13 +287,18 @@ class BoundedServer::Pool final : public httplib::TaskQueue {
     {
       std::lock_guard lock(mutex_);
       if (in_service_ + jobs_.size() < capacity_) {
-        jobs_.push_back(std::move(fn));
+        // The accept time travels with the connection: a deadline counts the wait.
+        jobs_.push_back([fn = std::move(fn), accepted = Clock::now()] {
+          t_accepted_at = accepted;
+          fn();
+        });
         load_->queued = jobs_.size();
         cv_.notify_one();
         return;
       }
     }
     ++load_->rejected;
+    log_refused_connection();
     t_reject_connection = true;
     t_lingerer = &lingerer_;
     fn();  // -> process_and_close_socket: answers 503, no read, no wait
@@ -311,6 +364,19 @@ void BoundedServer::close_after_response() {
   t_close_after = true;
 }
 
+std::chrono::steady_clock::time_point BoundedServer::request_started_at() {
+  return t_request_started == Clock::time_point{} ? Clock::now() : t_request_started;
+}
+
+void BoundedServer::limit_body(std::size_t bytes) {
+  // Chunk framing (size lines, CRLFs) rides on top of the body bytes.
+  if (t_stream != nullptr) t_stream->limit_reads(2 * bytes + 256);
+}
+
+bool BoundedServer::body_over_budget() {
+  return t_stream != nullptr && t_stream->over_budget();
+}
+
 bool BoundedServer::process_and_close_socket(socket_t sock) {
   if (t_reject_connection) {
     t_lingerer->refuse(sock);
@@ -322,7 +388,9 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
 
 void BoundedServer::serve(socket_t sock) {
   DeadlineStream strm(sock, limits_);
+  t_stream = &strm;
   const auto idle = std::chrono::duration_cast<milliseconds>(limits_.idle_keep_alive);
+  bool first = true;
   for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
     // Wait for the next request in short slices, so stop() is noticed.
     const auto until = Clock::now() + idle;
@@ -333,6 +401,9 @@ void BoundedServer::serve(socket_t sock) {
                           std::min(milliseconds(100),
                                    std::chrono::duration_cast<milliseconds>(until - Clock::now())));
     if (!readable) break;
+    t_request_started =
+        first && t_accepted_at != Clock::time_point{} ? t_accepted_at : Clock::now();
+    first = false;
     strm.start_request();
     t_close_after = false;
     bool closed = false;
@@ -341,6 +412,8 @@ void BoundedServer::serve(socket_t sock) {
         strm.read_failed())
       break;
   }
+  t_stream = nullptr;
+  t_accepted_at = t_request_started = Clock::time_point{};
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
 }

@@ -10,7 +10,11 @@
 //    read timeout applies to each read, not to the request);
 //  - close_after_response(): a handler that answered without reading the body
 //    (413 on a huge Content-Length) ends the connection, so the unread body is
-//    never parsed as a next request.
+//    never parsed as a next request;
+//  - limit_body(): a byte budget on the rest of the request, for chunked
+//    bodies (httplib 0.11 caps only a Content-Length body);
+//  - request_started_at(): the accept time, so a deadline includes the queue;
+//  - refused connections are logged at most once a second, with a count.
 // It replaces httplib's per-connection loop (process_and_close_socket) with
 // the same steps over its own socket stream; requests are still parsed,
 // routed and answered by httplib (Server::process_request).
@@ -51,6 +55,18 @@ class BoundedServer : public httplib::Server {
 
   // From a handler: close this connection once the response is written.
   static void close_after_response();
+
+  // From a handler: when this request's clock started. The first request on a
+  // connection: when the connection was accepted (its wait in the queue
+  // counts); later ones: when their first byte was there to read.
+  static std::chrono::steady_clock::time_point request_started_at();
+
+  // From a pre-routing handler: this request's body may be at most `bytes`
+  // (plus chunk framing) however it is sent; reading more fails the request
+  // and body_over_budget() turns true. For chunked bodies, whose size the
+  // headers do not announce.
+  static void limit_body(std::size_t bytes);
+  static bool body_over_budget();
 
  private:
   class Pool;

@@ -6,9 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,22 +24,27 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ServiceRoutes routes() {
+using Webhook = std::function<WebhookReply(const WebhookRequest&)>;
+
+WebhookReply ok_reply() {
+  WebhookReply reply;
+  reply.status = 200;
+  reply.body = "{}";
+  reply.outcome = "ok";
+  return reply;
+}
+
+ServiceRoutes routes(Webhook webhook = {}) {
   ServiceRoutes r;
-  r.webhook = [](const WebhookRequest&) {
-    WebhookReply reply;
-    reply.status = 200;
-    reply.body = "{}";
-    reply.outcome = "ok";
-    return reply;
-  };
+  r.webhook = webhook ? std::move(webhook) : [](const WebhookRequest&) { return ok_reply(); };
   return r;
 }
 
 // A running HttpService on an ephemeral loopback port.
 class Running {
  public:
-  explicit Running(ServerLimits limits) : service_({"blue", "test", "paper"}, routes(), limits) {
+  explicit Running(ServerLimits limits, Webhook webhook = {})
+      : service_({"blue", "test", "paper"}, routes(std::move(webhook)), limits) {
     REQUIRE(service_.bind("127.0.0.1", 0));
     thread_ = std::thread([this] { service_.run(); });
   }
@@ -208,4 +217,112 @@ TEST_CASE("service edge: a huge Content-Length is answered 413 before any body b
   const auto small = c.Post("/webhook", std::string(4096, 'x'), "text/plain");
   REQUIRE(small);
   CHECK(small->status == 200);
+}
+
+TEST_CASE("service edge: a chunked body is capped at 4 KiB too, and never read in full") {
+  std::atomic<int> handled{0};
+  std::atomic<std::size_t> seen{0};
+  Running s(ServerLimits{}, [&](const WebhookRequest& r) {
+    ++handled;
+    seen = r.body.size();
+    return ok_reply();
+  });
+  const auto chunked = [](const std::string& body) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+    return "POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+           std::string(size) + body + "\r\n0\r\n\r\n";
+  };
+  // 6 KB in one chunk: was handled (a valid order in it executed), now 413.
+  int fd = connect_to(s.port());
+  send_text(fd, chunked(std::string(6000, 'x')));
+  std::string answer = read_until_close(fd);
+  ::close(fd);
+  CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(answer.find("body_too_large") != std::string::npos);
+  CHECK(handled == 0);
+
+  // 8 MiB announced in one chunk: answered 413 and cut off long before the end.
+  fd = connect_to(s.port());
+  send_text(fd,
+            "POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800000\r\n");
+  const std::string piece(64 * 1024, 'y');
+  std::size_t sent = 0;
+  while (sent < 8u * 1024 * 1024) {
+    const ssize_t n = ::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  answer = read_until_close(fd);
+  ::close(fd);
+  INFO("bytes the server let in before closing: " << sent);
+  CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(sent < 8u * 1024 * 1024);
+  CHECK(handled == 0);
+
+  // Within the cap, a chunked body is read and handled.
+  fd = connect_to(s.port());
+  send_text(fd, chunked(std::string(4000, 'z')));
+  ::shutdown(fd, SHUT_WR);
+  answer = read_until_close(fd);
+  ::close(fd);
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(handled == 1);
+  CHECK(seen == 4000);
+}
+
+TEST_CASE("service edge: a negative, garbled or ambiguous Content-Length is a clear 400 at once") {
+  Running s(ServerLimits{});
+  for (const std::string& headers :
+       {std::string("Content-Length: -1\r\n"), std::string("Content-Length: 12abc\r\n"),
+        std::string("Content-Length: \r\n"), std::string(""),  // no length: was read until close
+        std::string("Content-Length: 5\r\nContent-Length: 6\r\n"),
+        std::string("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
+        std::string("Transfer-Encoding: gzip\r\n")}) {
+    INFO(headers);
+    const int fd = connect_to(s.port(), 5s);  // -1 used to hold the connection with no answer
+    const auto start = std::chrono::steady_clock::now();
+    send_text(fd, "POST /webhook HTTP/1.1\r\nHost: x\r\n" + headers + "\r\nhello");
+    const std::string answer = read_until_close(fd);
+    ::close(fd);
+    CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(answer.find("bad_request") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < 4s);
+  }
+  CHECK(health_status(s.port()) == 200);
+}
+
+TEST_CASE("service edge: a request's clock starts when its connection was accepted") {
+  // One worker: the second connection waits in the queue while the first is
+  // served; the deadline a webhook gets must include that wait.
+  ServerLimits limits;
+  limits.workers = 1;
+  limits.queue = 4;
+  std::mutex m;
+  std::vector<std::chrono::milliseconds> waited;
+  Running s(limits, [&](const WebhookRequest& r) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(m);
+      waited.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(now - r.accepted_at));
+    }
+    std::this_thread::sleep_for(600ms);
+    return ok_reply();
+  });
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 2; ++i)
+    clients.emplace_back([&] {
+      httplib::Client c("127.0.0.1", s.port());
+      c.set_read_timeout(10s);
+      if (const auto r = c.Post("/webhook", "x", "text/plain"); r && r->status == 200) ++answered;
+    });
+  for (auto& t : clients) t.join();
+  CHECK(answered == 2);
+  REQUIRE(waited.size() == 2);
+  std::sort(waited.begin(), waited.end());
+  INFO("time from accept to handler: " << waited[0].count() << " ms, " << waited[1].count()
+                                       << " ms");
+  CHECK(waited[0] < 500ms);
+  CHECK(waited[1] >= 500ms);  // the queue wait is on the alert's clock
 }

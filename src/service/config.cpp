@@ -111,6 +111,28 @@ std::chrono::milliseconds parse_millis(const std::string& name, const std::strin
   return *d;
 }
 
+// XECUTOR_ALERT_DEADLINE and XECUTOR_MIN_EXECUTE_TIME (README "Delivery").
+void load_deadline_settings(const EnvLookup& env, ServiceConfig& c) {
+  using std::chrono::milliseconds;
+  if (auto d = value_or(env, "XECUTOR_ALERT_DEADLINE", ""); !d.empty()) {
+    const auto parsed = xd::parse_duration(d);
+    if (parsed && *parsed > kMaxAlertDeadline)
+      throw std::invalid_argument(
+          "XECUTOR_ALERT_DEADLINE=" + d + " is not below TradingView's 3 s timeout: at most " +
+          xd::duration_literal(kMaxAlertDeadline) +
+          " (nothing answered after 3 s reaches TradingView, and the network needs the rest)");
+    c.alert_deadline =
+        parse_millis("XECUTOR_ALERT_DEADLINE", d, milliseconds(100), kMaxAlertDeadline);
+  }
+  if (auto m = value_or(env, "XECUTOR_MIN_EXECUTE_TIME", ""); !m.empty())
+    c.min_execute_time =
+        parse_millis("XECUTOR_MIN_EXECUTE_TIME", m, milliseconds(0), milliseconds(60000));
+  if (c.min_execute_time >= c.alert_deadline)
+    throw std::invalid_argument(
+        "XECUTOR_MIN_EXECUTE_TIME (" + xd::duration_literal(c.min_execute_time) +
+        ") must be below XECUTOR_ALERT_DEADLINE (" + xd::duration_literal(c.alert_deadline) + ")");
+}
+
 // "BTC/USD,ETH/USD": each BASE/QUOTE of 2-10 upper-case letters or digits.
 std::vector<std::string> parse_pairs(const std::string& text) {
   std::vector<std::string> pairs = split_list(text);
@@ -173,9 +195,7 @@ ServiceConfig load_config(const EnvLookup& env) {
   c.halt = halt == "1";
   c.halt_file = value_or(env, "XECUTOR_HALT_FILE", c.halt_file);
   using std::chrono::milliseconds;
-  if (auto d = value_or(env, "XECUTOR_ALERT_DEADLINE", ""); !d.empty())
-    c.alert_deadline =
-        parse_millis("XECUTOR_ALERT_DEADLINE", d, milliseconds(100), milliseconds(60000));
+  load_deadline_settings(env, c);
   if (auto m = value_or(env, "XECUTOR_EXPIRY_MARGIN", ""); !m.empty())
     c.expiry_margin =
         parse_millis("XECUTOR_EXPIRY_MARGIN", m, milliseconds(0), milliseconds(60000));

@@ -119,3 +119,21 @@ TEST_CASE("service: limits, kill switch and deadlines are read") {
   CHECK(c.price_band.max_deviation_bps.to_string() == "100");
   CHECK(load_config(env_of({{"XECUTOR_ALLOWED_PAIRS", ""}})).allowed_pairs.empty());
 }
+
+TEST_CASE("config: XECUTOR_ALERT_DEADLINE stays below TradingView's 3 s; the execute's window") {
+  CHECK(load_config(env_of({})).alert_deadline == std::chrono::milliseconds(2500));
+  CHECK(load_config(env_of({})).min_execute_time == std::chrono::milliseconds(500));
+  CHECK(load_config(env_of({{"XECUTOR_ALERT_DEADLINE", "2.9s"}})).alert_deadline ==
+        std::chrono::milliseconds(2900));
+  for (const char* too_long : {"3s", "2901ms", "60s"})
+    CHECK_THROWS_WITH(load_config(env_of({{"XECUTOR_ALERT_DEADLINE", too_long}})),
+                      Catch::Contains("not below TradingView's 3 s timeout") &&
+                          Catch::Contains("at most 2900ms"));
+  CHECK(load_config(env_of({{"XECUTOR_MIN_EXECUTE_TIME", "300ms"}})).min_execute_time ==
+        std::chrono::milliseconds(300));
+  CHECK_THROWS_WITH(load_config(env_of({{"XECUTOR_MIN_EXECUTE_TIME", "soon"}})),
+                    Catch::Contains("XECUTOR_MIN_EXECUTE_TIME"));
+  CHECK_THROWS_WITH(
+      load_config(env_of({{"XECUTOR_ALERT_DEADLINE", "1s"}, {"XECUTOR_MIN_EXECUTE_TIME", "1s"}})),
+      Catch::Contains("must be below XECUTOR_ALERT_DEADLINE"));
+}

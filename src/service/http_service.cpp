@@ -55,13 +55,38 @@ void log_request(const httplib::Request& req, const httplib::Response& res) {
   tls_context = RequestContext{};
 }
 
-// The announced body length, or 0 when absent or unreadable (httplib then
-// applies its own checks while reading).
-std::size_t announced_length(const httplib::Request& req) {
-  const std::string v = req.get_header_value("Content-Length");
-  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return 0;
-  if (v.size() > 18) return SIZE_MAX;
-  return static_cast<std::size_t>(std::stoull(v));
+// How the body is framed, from the headers alone.
+struct BodyFraming {
+  std::string problem;        // non-empty: answer 400 with it
+  std::size_t announced = 0;  // Content-Length (SIZE_MAX when absurdly large)
+  bool chunked = false;
+};
+
+// Content-Length must be one decimal count ("-1" used to hold the connection
+// with no answer); two different counts, or a count next to chunked framing,
+// could be read differently by a proxy and by us (request smuggling).
+BodyFraming body_framing(const httplib::Request& req) {
+  BodyFraming f;
+  const std::size_t lengths = req.get_header_value_count("Content-Length");
+  const std::string te = req.get_header_value("Transfer-Encoding");
+  f.chunked = !te.empty();
+  if (f.chunked && te != "chunked")
+    f.problem = "Transfer-Encoding must be chunked, got '" + te + "'";
+  if (f.chunked && lengths > 0) f.problem = "both Content-Length and Transfer-Encoding";
+  // Without either, httplib reads a POST body until the client closes
+  // (httplib also drops an empty "Content-Length:" header, so that lands here).
+  if (!f.chunked && lengths == 0 && req.method == "POST")
+    f.problem = "a POST needs a Content-Length (a decimal byte count) or a chunked body";
+  for (std::size_t i = 0; i < lengths && f.problem.empty(); ++i) {
+    const std::string v = req.get_header_value("Content-Length", i);
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+      f.problem = "Content-Length must be a decimal byte count, got '" + v.substr(0, 32) + "'";
+    else if (i > 0 && v != req.get_header_value("Content-Length"))
+      f.problem = "two different Content-Length headers";
+    else
+      f.announced = v.size() > 18 ? SIZE_MAX : static_cast<std::size_t>(std::stoull(v));
+  }
+  return f;
 }
 
 WebhookRequest webhook_request(const httplib::Request& req) {
@@ -70,11 +95,29 @@ WebhookRequest webhook_request(const httplib::Request& req) {
   in.x_real_ip = req.get_header_value("X-Real-IP");
   in.x_forwarded_for = req.get_header_value("X-Forwarded-For");
   in.body = req.body;
+  in.accepted_at = BoundedServer::request_started_at();
   return in;
 }
 
 std::string error_json(const std::string& message) {
   return nlohmann::json{{"error", message}}.dump();
+}
+
+std::string body_too_large_message() {
+  return "body over " + std::to_string(kMaxBodyBytes) + " bytes";
+}
+
+// An answer about the request's framing: the rest of it is not read, so the
+// connection ends after the answer (the unread bytes never become a request).
+void refuse_and_close(httplib::Response& res, int status, const std::string& outcome,
+                      const std::string& message) {
+  res.status = status;
+  res.set_content(
+      nlohmann::json{{"error", message}, {"outcome", outcome}, {"code", outcome}}.dump(),
+      "application/json");
+  res.set_header("Connection", "close");
+  tls_context.outcome = outcome;
+  BoundedServer::close_after_response();
 }
 
 }  // namespace
@@ -100,19 +143,23 @@ void HttpService::install_routes() {
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     tls_context = RequestContext{};
-    tls_context.start = Clock::now();
+    tls_context.start = BoundedServer::request_started_at();  // queue wait included
     tls_context.started = true;
     res.set_header("X-Slot", identity_.slot);
-    // httplib would read (and discard) the whole announced body before its
-    // 413: answer from the headers and drop the connection instead.
-    if (announced_length(req) > kMaxBodyBytes) {
-      res.status = 413;
-      res.set_content(error_json("body over " + std::to_string(kMaxBodyBytes) + " bytes"),
-                      "application/json");
-      res.set_header("Connection", "close");
-      BoundedServer::close_after_response();
+    const BodyFraming framing = body_framing(req);
+    if (!framing.problem.empty()) {
+      refuse_and_close(res, 400, "bad_request", framing.problem);
       return httplib::Server::HandlerResponse::Handled;
     }
+    // httplib would read (and discard) the whole announced body before its
+    // 413: answer from the headers and drop the connection instead.
+    if (framing.announced > kMaxBodyBytes) {
+      refuse_and_close(res, 413, "body_too_large", body_too_large_message());
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // httplib 0.11 caps only a Content-Length body: a chunked one is bounded
+    // while it is read (an 8 MiB chunked body was read in full).
+    if (framing.chunked) BoundedServer::limit_body(kMaxBodyBytes);
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
@@ -123,6 +170,10 @@ void HttpService::install_routes() {
   });
 
   s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
+    if (req.body.size() > kMaxBodyBytes) {  // a chunked body within the read budget
+      refuse_and_close(res, 413, "body_too_large", body_too_large_message());
+      return;
+    }
     const WebhookReply out = routes_.webhook(webhook_request(req));
     tls_context.outcome = out.outcome;
     tls_context.quote_id = out.quote_id;
@@ -152,6 +203,10 @@ void HttpService::install_routes() {
   });
 
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (BoundedServer::body_over_budget()) {  // a chunked body past the cap
+      refuse_and_close(res, 413, "body_too_large", body_too_large_message());
+      return;
+    }
     if (!res.body.empty()) return;
     const std::string message = res.status == 413
                                     ? "body over " + std::to_string(kMaxBodyBytes) + " bytes"

@@ -69,7 +69,7 @@ TEST_CASE("service: each malformed line is reported with its number and reason")
       {"IDK\n0.1 BTC\n1 USD", 1, "BUY or SELL"},
       {"buy\n0.1 BTC\n1 USD", 1, "BUY or SELL"},
       {" BUY\n0.1 BTC\n1 USD", 1, "BUY or SELL"},
-      {"\nBUY\n0.1 BTC\n1 USD", 1, "BUY or SELL"},
+      {"\nBUY\n0.1 BTC\n1 USD\nx", 5, "unexpected extra line"},  // blank lines still count
       {"BUY\n0.1\n1 USD", 2, "separated by one space"},
       {"BUY\nBTC\n1 USD", 2, "separated by one space"},
       {"BUY\nidk BTC\n1 USD", 2, "digits"},
@@ -99,7 +99,7 @@ TEST_CASE("service: each malformed line is reported with its number and reason")
       {"BUY\n1 BTC\n-3 USD", 3, "positive"},
       {"BUY\n1 BTC\n1 BTC", 3, "differ"},
       {"BUY\n1 BTC\n30000 USD\n<html>", 4, "unexpected extra line"},
-      {"BUY\n1 BTC\n30000 USD\n\nmore", 4, "unexpected extra line"},
+      {"BUY\n1 BTC\n30000 USD\n\nmore", 5, "unexpected extra line"},
       {"BUY\n1 BTC\n30000 US\x01D", 3, "control or non-ASCII"},
       {std::string("BUY\n1 BTC\n30000 U\0SD", 20), 3, "control or non-ASCII"},
       {"BUY\n1 BTC\n30000 \xc3\xa9UR", 3, "control or non-ASCII"},

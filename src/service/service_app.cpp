@@ -13,6 +13,7 @@
 #include "falcon_xecutor/pre_trade.h"
 #include "falcon_xecutor/tolerance.h"
 #include "falcon_xecutor/webhook_body.h"
+#include "service/alert_claim.h"
 #include "service/request_auth.h"
 #include "service/structured_log.h"
 
@@ -28,7 +29,7 @@ WebhookReply reply(int status, std::string outcome, ordered_json body) {
   WebhookReply r;
   r.status = status;
   body["outcome"] = outcome;
-  if (status >= 400) body["code"] = outcome;
+  if (status != 200) body["code"] = outcome;
   r.outcome = std::move(outcome);
   if (const auto id = body.find("fx_quote_id"); id != body.end() && id->is_string())
     r.quote_id = *id;
@@ -107,11 +108,13 @@ class Reservation {
   bool keep_ = false;
 };
 
-// The alert's time budget: every FalconX call gets what is left (capped per call).
+// The alert's time budget, from the moment its connection was accepted (queue
+// wait included): every FalconX call gets what is left (capped per call).
 class Deadline {
  public:
-  Deadline(milliseconds budget, milliseconds per_call_cap)
-      : end_(std::chrono::steady_clock::now() + budget), cap_(per_call_cap) {}
+  Deadline(std::chrono::steady_clock::time_point start, milliseconds budget,
+           milliseconds per_call_cap)
+      : end_(start + budget), cap_(per_call_cap) {}
   milliseconds left() const {
     return std::chrono::duration_cast<milliseconds>(end_ - std::chrono::steady_clock::now());
   }
@@ -130,6 +133,7 @@ struct TradeParts {
   OrderBook& orders;
   OutcomeFollowUp& follow_up;
   const ServiceApp::WallClock& now;
+  std::chrono::steady_clock::time_point accepted_at;  // the deadline counts from here
   ClaimStore* claims;           // required in live mode (config refuses orders without)
   DailyNotionalLedger* ledger;  // null: no daily cap
 };
@@ -149,7 +153,7 @@ class Trade {
         order_(order),
         identity_(std::move(identity)),
         reservation_(reservation),
-        deadline_(parts.config.alert_deadline, parts.config.falconx_timeout) {
+        deadline_(parts.accepted_at, parts.config.alert_deadline, parts.config.falconx_timeout) {
     info_ = {{"alert_id", identity_},
              {"mode", p_.config.mode_name()},
              {"side", side_lower(order.side)},
@@ -176,6 +180,11 @@ class Trade {
       release_notional();
       return *r;
     }
+    if (auto r = check_time_left()) {  // the claim took the rest: nothing sent, trade on a resend
+      release_claim("deadline");
+      release_notional();
+      return *r;
+    }
     WebhookReply r = execute();
     // Given back only when FalconX certainly did not fill; an unknown outcome keeps counting.
     if (r.outcome == "execute_rejected" || r.outcome == "execute_not_filled" ||
@@ -193,13 +202,20 @@ class Trade {
   std::optional<WebhookReply> request_quote() {
     info_["client_order_id"] = identity_;
     const std::string request = quote_request_body(order_, identity_);
-    if (deadline_.passed()) return deadline_exceeded("before the quote");
-    FalconxResponse q = p_.falconx.post("/v3/quotes", request, deadline_.for_call());
-    if (q.transport == Transport::Answered && q.status == 404 && !deadline_.passed()) {
+    if (quote_budget() <= milliseconds(0)) return deadline_exceeded("before the quote");
+    FalconxResponse q = p_.falconx.post("/v3/quotes", request, quote_budget());
+    if (q.transport == Transport::Answered && q.status == 404 && quote_budget() > milliseconds(0)) {
       api_ = "v1";  // an account or host without v3
-      q = p_.falconx.post("/v1/quotes", request, deadline_.for_call());
+      q = p_.falconx.post("/v1/quotes", request, quote_budget());
     }
     info_["falconx_api"] = api_;
+    if (q.transport == Transport::Timeout && p_.config.execute)
+      return fail(502, "falconx_error", info_,
+                  "quote failed: " + transport_words(q) +
+                      " (a quote may use what is left of XECUTOR_ALERT_DEADLINE minus "
+                      "XECUTOR_MIN_EXECUTE_TIME=" +
+                      std::to_string(p_.config.min_execute_time.count()) +
+                      " ms, kept for the execute); nothing executed");
     if (q.transport != Transport::Answered || q.status != 200)
       return fail(502, "falconx_error", info_, "quote failed: " + transport_words(q));
     QuoteParse parsed = parse_falconx_quote(q.body);
@@ -246,8 +262,8 @@ class Trade {
   std::optional<WebhookReply> check_expiry() {
     if (!quote_.t_expiry) return fail(502, "falconx_error", info_, "quote has no valid t_expiry");
     const auto left = std::chrono::duration_cast<milliseconds>(*quote_.t_expiry - p_.now());
-    if (left < p_.config.expiry_margin)
-      return fail(422, "quote_expired", info_,
+    if (left < p_.config.expiry_margin)  // a resend gets a fresh quote: 503, resent
+      return fail(503, "quote_expired", info_,
                   "quote expires at " + quote_.t_expiry_text + ", " + std::to_string(left.count()) +
                       " ms from now, less than the " +
                       std::to_string(p_.config.expiry_margin.count()) +
@@ -255,8 +271,20 @@ class Trade {
     return std::nullopt;
   }
 
+  // Live: the quote may not eat the execute's window (XECUTOR_MIN_EXECUTE_TIME).
+  milliseconds quote_budget() const {
+    const milliseconds reserve = p_.config.execute ? p_.config.min_execute_time : milliseconds(0);
+    return std::min(deadline_.left() - reserve, deadline_.for_call());
+  }
+
+  // The execute is sent only when what is left of the deadline can carry its
+  // answer back; otherwise nothing is sent and a resend may trade.
   std::optional<WebhookReply> check_time_left() {
-    if (deadline_.passed()) return deadline_exceeded("before the execute");
+    if (deadline_.left() < p_.config.min_execute_time)
+      return deadline_exceeded("before the execute (" +
+                               std::to_string(std::max<long>(0, deadline_.left().count())) +
+                               " ms left, XECUTOR_MIN_EXECUTE_TIME is " +
+                               std::to_string(p_.config.min_execute_time.count()) + " ms)");
     return std::nullopt;
   }
 
@@ -305,18 +333,19 @@ class Trade {
     hold_.reset();
   }
 
-  // The claim on the alert identity in the shared store. Whoever writes it
-  // first (this process, the other slot, a run before a restart) executes;
-  // everyone else is refused. A store that cannot answer means no execute.
+  // The claim on the alert identity in the shared store (alert_claim.h).
+  // Whoever writes it first (this process, the other slot, a run before a
+  // restart) executes; everyone else is refused. A store that cannot answer
+  // means no execute.
   std::optional<WebhookReply> claim_identity() {
-    const ordered_json record{
-        {"identity", identity_},
-        {"slot", p_.config.slot},
-        {"fx_quote_id", quote_.fx_quote_id},
-        {"order", canonical_order_text(order_)},
-        {"claimed_at_unix_ms",
-         std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}};
-    const StoreWrite w = p_.claims->create("claims/" + identity_, record.dump());
+    claim_.emplace(*p_.claims, identity_);
+    const StoreWrite w = claim_->take(
+        {{"identity", identity_},
+         {"slot", p_.config.slot},
+         {"fx_quote_id", quote_.fx_quote_id},
+         {"order", canonical_order_text(order_)},
+         {"claimed_at_unix_ms",
+          std::chrono::duration_cast<milliseconds>(p_.now().time_since_epoch()).count()}});
     switch (w.outcome) {
       case StoreWrite::Outcome::Written:
         return std::nullopt;
@@ -335,6 +364,25 @@ class Trade {
               {{"event", "claim_unavailable"}, {"alert_id", identity_}, {"error", w.error}});
     return fail(503, "claim_unavailable", info_,
                 "claim store unavailable, nothing executed (never without a claim): " + w.error);
+  }
+
+  // The execute is known not to have left: the claim goes, so TradingView's
+  // resend trades with a fresh quote.
+  void release_claim(const std::string& reason) {
+    if (!claim_ || !claim_->held()) return;
+    const std::string why_not = claim_->release(reason, p_.config.slot, p_.now());
+    if (why_not.empty()) {
+      log_event(spdlog::level::info,
+                {{"event", "claim_released"}, {"alert_id", identity_}, {"reason", reason}});
+      return;
+    }
+    log_event(spdlog::level::err,
+              {{"event", "claim_release_failed"},
+               {"alert_id", identity_},
+               {"error", why_not},
+               {"effect",
+                "nothing was executed, but a resend of this alert is refused "
+                "409 already_claimed: place it again (new time:) if it should trade"}});
   }
 
   WebhookReply deadline_exceeded(const std::string& when) {
@@ -360,7 +408,9 @@ class Trade {
     const FalconxResponse e =
         p_.falconx.post("/" + api_ + "/quotes/execute", body, deadline_.for_call());
     if (e.transport == Transport::NotSent) {
+      // Never reached FalconX (refused, DNS, TLS): the claim goes, the resend trades.
       info_["executed"] = false;
+      release_claim("execute_not_sent");
       return fail(502, "falconx_error", info_,
                   "execute not sent, nothing executed: " + transport_words(e));
     }
@@ -369,7 +419,7 @@ class Trade {
       return execute_unknown(transport_words(e));
     if (e.status != 200) {
       info_["executed"] = false;
-      return finished(502, "execute_rejected", "rejected",
+      return finished(422, "execute_rejected", "rejected",
                       "execute refused: " + transport_words(e));
     }
     const QuoteParse parsed = parse_falconx_quote(e.body);
@@ -380,7 +430,7 @@ class Trade {
   WebhookReply verify(const FalconxQuote& done) {
     if (!done.is_filled) {
       info_["executed"] = false;
-      return finished(502, "execute_not_filled", "not_filled",
+      return finished(422, "execute_not_filled", "not_filled",
                       "FalconX answered the execute with is_filled=false");
     }
     info_["executed"] = true;
@@ -397,7 +447,7 @@ class Trade {
                  {"fx_quote_id", quote_.fx_quote_id},
                  {"mismatches", info_["mismatches"]},
                  {"action", "FalconX reports a fill that differs from the order: check it now"}});
-      return finished(502, "execute_mismatch", "mismatch",
+      return finished(202, "execute_mismatch", "mismatch",
                       "FalconX's execute answer does not match the order (see mismatches)");
     }
     log_event(spdlog::level::warn, {{"event", "executed"},
@@ -430,7 +480,7 @@ class Trade {
                {"action", "not retried; following up with GET /v1/quotes/" + id}});
     info_["executed"] = nullptr;
     p_.follow_up.start({identity_, {id, order_.side, order_.amount, limit_}, quote_.t_expiry});
-    return finished(502, "execute_unknown", "unknown",
+    return finished(202, "execute_unknown", "unknown",
                     "execute outcome UNKNOWN (" + why + "); not retried, following up at GET " +
                         "/orders/" + identity_ + "; check FalconX for quote " + id);
   }
@@ -446,6 +496,7 @@ class Trade {
   Decimal limit_;
   Decimal quoted_price_;
   std::optional<NotionalHold> hold_;
+  std::optional<AlertClaim> claim_;  // live, once the claim was tried
 };
 
 bool is_loopback(const std::string& address) {
@@ -506,6 +557,12 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
   if (const auto* bad = std::get_if<OrderError>(&parsed))
     return with_client(error(400, "bad_order", bad->message()));
   const auto& [header, order] = std::get<Alert>(parsed);
+  if (config_.execute && !header.time)
+    return with_client(error(
+        400, "time_required",
+        "live mode needs the alert's 'time: {{timenow}}' line (README \"Alert template\"): "
+        "TradingView resends the same bytes after a 5xx, and without time: a resend cannot be "
+        "told from a new alert. Add the line to the alert's message; nothing was sent to FalconX"));
   if (const std::string why = config_.refusal_reason(); !why.empty())
     return with_client(error(503, "not_configured", "orders refused: " + why));
 
@@ -536,8 +593,12 @@ WebhookReply ServiceApp::process(const WebhookRequest& request) {
         error(409, "duplicate", "alert " + identity + " already received within the dedup window"));
   }
   Reservation reservation(dedup_, identity);
-  const TradeParts parts{config_,    falconx_,    metrics_,      orders_,
-                         follow_up_, wall_clock_, claims_.get(), ledger_ ? &*ledger_ : nullptr};
+  const auto accepted_at = request.accepted_at == std::chrono::steady_clock::time_point{}
+                               ? std::chrono::steady_clock::now()
+                               : request.accepted_at;
+  const TradeParts parts{config_,     falconx_,      metrics_,
+                         orders_,     follow_up_,    wall_clock_,
+                         accepted_at, claims_.get(), ledger_ ? &*ledger_ : nullptr};
   return with_client(Trade(parts, order, identity, reservation).run());
 }
 

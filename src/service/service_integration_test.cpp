@@ -11,10 +11,12 @@
 #include <thread>
 
 #include "mock_falconx/child_process.h"
+#include "mock_falconx/iso_utc.h"
 
 using nlohmann::json;
 using xecutor::testing::ChildProcess;
 using xecutor::testing::free_port;
+using xecutor::testing::iso_utc;
 using namespace std::chrono_literals;
 
 namespace {
@@ -46,13 +48,18 @@ bool wait_ready(int port, const std::string& path) {
   return false;
 }
 
-// A mock FalconX and one falcon-xecutor slot pointed at it.
+// A mock FalconX and one falcon-xecutor slot pointed at it. In live mode
+// (XECUTOR_EXECUTE=1) post() adds the alert's `time:` line, one fixed time per
+// stack (live mode refuses bodies without it), unless the body has its own:
+// the same body posted twice is the same alert, as TradingView's resend is.
 struct Stack {
   int mock_port = free_port();
   int port = free_port();
   std::unique_ptr<ChildProcess> mock;
   std::unique_ptr<ChildProcess> service;
   std::string service_log = log_path("service");
+  bool live = false;
+  std::string alert_time = iso_utc(std::chrono::system_clock::now());
 
   explicit Stack(std::map<std::string, std::string> env_overrides = {}, bool configured = true) {
     mock = std::make_unique<ChildProcess>(
@@ -76,6 +83,7 @@ struct Stack {
              {"XECUTOR_CLAIM_STORE", "file:" + log_path("claims")}};
     }
     for (auto& [k, v] : env_overrides) env[k] = v;
+    live = env.count("XECUTOR_EXECUTE") != 0 && env.at("XECUTOR_EXECUTE") == "1";
     service = std::make_unique<ChildProcess>(
         std::vector<std::string>{XECUTOR_BIN, "--port", std::to_string(port), "--slot", "green"},
         env, service_log);
@@ -83,6 +91,10 @@ struct Stack {
   }
 
   httplib::Result post(const std::string& body, const httplib::Headers& headers = {}) const {
+    const bool add_time = live && body.find("time:") == std::string::npos;
+    return post_raw(add_time ? "time: " + alert_time + "\n" + body : body, headers);
+  }
+  httplib::Result post_raw(const std::string& body, const httplib::Headers& headers = {}) const {
     httplib::Client c("127.0.0.1", port);
     c.set_read_timeout(10, 0);
     return c.Post("/webhook", headers, body, "text/plain");
@@ -338,7 +350,9 @@ TEST_CASE("service_it: v3 404 falls back to v1 quotes and v1 execute") {
   CHECK(st["requests"].back()["target"] == "/v1/quotes/execute");
 }
 
-TEST_CASE("service_it: price outside tolerance or an expired quote is 422 and not executed") {
+TEST_CASE(
+    "service_it: price outside tolerance is 422, an expired quote 503 (a resend is quoted "
+    "afresh)") {
   Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
   s.configure_mock({{"buy_price", 30030.5}});  // limit is 30000 * 1.001 = 30030
   const auto far = s.post(kBuy);
@@ -348,7 +362,7 @@ TEST_CASE("service_it: price outside tolerance or an expired quote is 422 and no
   s.configure_mock({{"buy_price", 30010.0}, {"expiry_ms", -1000}});
   const auto expired = s.post(kBuy);
   REQUIRE(expired);
-  CHECK(expired->status == 422);
+  CHECK(expired->status == 503);
   CHECK(body_of(expired)["outcome"] == "quote_expired");
   CHECK(s.stats()["execute_attempts"] == 0);
 }
@@ -363,12 +377,12 @@ TEST_CASE("service_it: FalconX down is 502") {
   CHECK_THAT(r->body, Catch::Contains("unreachable"));
 }
 
-TEST_CASE("service_it: an execute timeout is 502 'outcome unknown', logged, never retried") {
+TEST_CASE("service_it: an execute timeout is 202 'outcome unknown' (not resent), never retried") {
   Stack s(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_FALCONX_TIMEOUT_MS", "400"}});
   s.configure_mock({{"execute_delay_ms", 1200}});
   const auto r = s.post(kBuy);
   REQUIRE(r);
-  CHECK(r->status == 502);
+  CHECK(r->status == 202);
   CHECK(body_of(r)["outcome"] == "execute_unknown");
   CHECK_THAT(r->body, Catch::Contains("UNKNOWN"));
   std::this_thread::sleep_for(1500ms);  // let the mock finish the slow execute
@@ -540,7 +554,7 @@ TEST_CASE(
   CHECK(s.stats()["executes"] == 1);
 }
 
-TEST_CASE("service_it: an execute answer that differs from the order is 502 execute_mismatch") {
+TEST_CASE("service_it: an execute answer that differs from the order is 202 execute_mismatch") {
   struct Case {
     json fault;
     std::string field;
@@ -560,7 +574,7 @@ TEST_CASE("service_it: an execute answer that differs from the order is 502 exec
     s.configure_mock(c.fault);
     const auto r = s.post(order_text("BUY", "0.1" + std::to_string(++n), "30000"));
     const json j = body_of(r);
-    CHECK(r->status == 502);
+    CHECK(r->status == 202);  // filled: TradingView must not resend
     CHECK(j["code"] == "execute_mismatch");
     REQUIRE(j["mismatches"].size() == 1);
     CHECK(j["mismatches"][0]["field"] == c.field);
@@ -570,15 +584,16 @@ TEST_CASE("service_it: an execute answer that differs from the order is 502 exec
 }
 
 TEST_CASE("service_it: one deadline covers the alert; a slow quote leaves the execute the rest") {
-  // Per call 5 s, alert 3 s: a 1.5 s quote leaves ~1.5 s for a 3 s execute.
+  // Per call 5 s, alert 2.9 s: a 1.5 s quote leaves ~1.4 s (over the 500 ms
+  // XECUTOR_MIN_EXECUTE_TIME) for a 3 s execute.
   // Before: both calls completed (4.5 s, past TradingView's 3 s) and answered 200.
   Stack s(Env{{"XECUTOR_EXECUTE", "1"},
               {"XECUTOR_FALCONX_TIMEOUT_MS", "5000"},
-              {"XECUTOR_ALERT_DEADLINE", "3s"}});
+              {"XECUTOR_ALERT_DEADLINE", "2.9s"}});
   s.configure_mock({{"quote_delay_ms", 1500}, {"execute_delay_ms", 3000}});
   const auto r = s.post(kBuy);
   const json j = body_of(r);
-  CHECK(r->status == 502);
+  CHECK(r->status == 202);
   CHECK(j["code"] == "execute_unknown");
   // The follow-up learns that the slow execute did fill.
   const std::string id = j["alert_id"];
@@ -590,7 +605,7 @@ TEST_CASE("service_it: one deadline covers the alert; a slow quote leaves the ex
   // A quote slower than the whole budget: nothing executed, 504 or a timed-out quote.
   s.configure_mock({{"quote_delay_ms", 3500}, {"execute_delay_ms", 0}});
   const auto late = s.post(order_text("BUY", "0.2", "30000"));
-  CHECK(late->status == 502);
+  CHECK(late->status == 502);  // the quote may not use the execute's 500 ms: cut at 2.4 s
   CHECK_THAT(late->body, Catch::Contains("timed out"));
   CHECK(s.stats()["execute_attempts"] == 1);
 }
@@ -599,7 +614,7 @@ TEST_CASE("service_it: a quote with less than XECUTOR_EXPIRY_MARGIN left is not 
   Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
   s.configure_mock({{"expiry_ms", 100}});  // was executed with 100 ms left
   const auto r = s.post(kBuy);
-  CHECK(r->status == 422);
+  CHECK(r->status == 503);  // nothing executed: TradingView's resend gets a fresh quote
   CHECK(body_of(r)["code"] == "quote_expired");
   CHECK_THAT(r->body, Catch::Contains("XECUTOR_EXPIRY_MARGIN"));
   CHECK(s.stats()["execute_attempts"] == 0);
@@ -610,7 +625,7 @@ TEST_CASE("service_it: a 5xx execute is followed up until known, shown at /order
   s.configure_mock({{"execute_status", 500}, {"execute_fills_on_error", true}});
   const auto r = s.post(kBuy);
   const json j = body_of(r);
-  CHECK(r->status == 502);
+  CHECK(r->status == 202);
   CHECK(j["code"] == "execute_unknown");
   const std::string id = j["alert_id"];
   CHECK(s.get("/orders/" + id)->status == 401);  // behind the webhook secret
@@ -666,4 +681,82 @@ TEST_CASE("service_it: /metrics in Prometheus text, for loopback callers or the 
   httplib::Headers proxied_with_secret = kBearer;
   proxied_with_secret.emplace("X-Real-IP", "203.0.113.9");
   CHECK(s.get("/metrics", proxied_with_secret)->status == 200);
+}
+
+// ---- Delivery (issue 16): answers that make TradingView's resend do the right thing ----
+
+TEST_CASE("service_it: live mode refuses a body without time: (400 time_required); paper not") {
+  Stack live(Env{{"XECUTOR_EXECUTE", "1"}});
+  for (const std::string& body :
+       {kBuy, "id: Long\n" + kBuy, "BUY\n0.1 BTC\n30000 USD\n\nsecret: " + kHookSecret}) {
+    const auto r = live.post_raw(body);  // as written: no time: added
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(body_of(r)["code"] == "time_required");
+    CHECK_THAT(r->body, Catch::Contains("time: {{timenow}}"));
+  }
+  CHECK(quotes(live.stats()) == 0);  // refused before anything reached FalconX
+  Stack paper;
+  CHECK(paper.post(kBuy)->status == 200);  // paper keeps the minute as the moment
+}
+
+TEST_CASE("service_it: an execute that could not be sent releases its claim; the resend trades") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
+  s.configure_mock({{"down_after_quote_ms", 1500}});  // quote answered, then connections refused
+  const auto first = s.post(kBuy);
+  REQUIRE(first);
+  CHECK(first->status == 502);  // a resend instruction: nothing was executed
+  CHECK_THAT(first->body, Catch::Contains("execute not sent, nothing executed"));
+  CHECK_THAT(s.log_once_it_contains("claim_released"), Catch::Contains("execute_not_sent"));
+  std::this_thread::sleep_for(1700ms);  // the stand-in is back, as for TradingView's resend
+  const auto resend = s.post(kBuy);
+  REQUIRE(resend);
+  CHECK(resend->status == 200);
+  CHECK(body_of(resend)["outcome"] == "executed");
+  CHECK(s.stats()["executes"] == 1);
+  const auto third = s.post(kBuy);  // and once it traded, the claim holds
+  REQUIRE(third);
+  CHECK(third->status == 409);
+  CHECK(s.stats()["executes"] == 1);
+}
+
+TEST_CASE("service_it: an execute FalconX refused is 422, not resent; its claim stays") {
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"}, {"XECUTOR_DEDUP_WINDOW", "0"}});
+  s.configure_mock({{"execute_status", 400}, {"execute_message", "insufficient balance"}});
+  const auto r = s.post(kBuy);
+  REQUIRE(r);
+  CHECK(r->status == 422);
+  CHECK(body_of(r)["code"] == "execute_rejected");
+  CHECK_THAT(r->body, Catch::Contains("insufficient balance"));
+  s.configure_mock({{"execute_status", 200}});
+  const auto again = s.post(kBuy);  // the same alert: FalconX saw its execute, it stays claimed
+  REQUIRE(again);
+  CHECK(again->status == 409);
+  CHECK(body_of(again)["code"] == "already_claimed");
+  CHECK(s.stats()["execute_attempts"] == 1);
+}
+
+TEST_CASE("service_it: the quote may not eat the execute's window (XECUTOR_MIN_EXECUTE_TIME)") {
+  // Deadline 1.5 s, execute window 800 ms: the quote gets ~700 ms. A 1 s quote
+  // used to be answered, leaving the execute 500 ms it could not use.
+  Stack s(Env{{"XECUTOR_EXECUTE", "1"},
+              {"XECUTOR_ALERT_DEADLINE", "1.5s"},
+              {"XECUTOR_MIN_EXECUTE_TIME", "800ms"},
+              {"XECUTOR_FALCONX_TIMEOUT_MS", "1500"}});
+  s.configure_mock({{"quote_delay_ms", 1000}});
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = s.post(kBuy);
+  const auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(r);
+  CHECK(r->status == 502);  // nothing executed: a resend instruction
+  CHECK(body_of(r)["code"] == "falconx_error");
+  CHECK_THAT(r->body, Catch::Contains("XECUTOR_MIN_EXECUTE_TIME=800 ms"));
+  CHECK(took < 1500ms);
+  CHECK(s.stats()["execute_attempts"] == 0);
+  std::this_thread::sleep_for(600ms);  // the slow quote ends at the stand-in
+  s.configure_mock({{"quote_delay_ms", 0}});
+  const auto resend = s.post(kBuy);  // nothing was sent: the same alert trades
+  REQUIRE(resend);
+  CHECK(resend->status == 200);
+  CHECK(s.stats()["executes"] == 1);
 }

@@ -13,10 +13,12 @@
 #include <thread>
 
 #include "mock_falconx/child_process.h"
+#include "mock_falconx/iso_utc.h"
 
 using nlohmann::json;
 using xecutor::testing::ChildProcess;
 using xecutor::testing::free_port;
+using xecutor::testing::iso_utc;
 using namespace std::chrono_literals;
 
 namespace {
@@ -48,18 +50,12 @@ bool wait_ready(int port, const std::string& path) {
   return false;
 }
 
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 struct Mock {
   int port = free_port();
   std::unique_ptr<ChildProcess> process;
+  // The alerts' `time:` line in this test (live mode refuses bodies without
+  // one): fixed, so every slot sees the same alert, as with TradingView's resends.
+  std::string alert_time = iso_utc(std::chrono::system_clock::now());
   Mock() {
     process = std::make_unique<ChildProcess>(
         std::vector<std::string>{MOCK_FALCONX_BIN, "--port", std::to_string(port)},
@@ -148,13 +144,15 @@ struct Emulator {
   }
 };
 
-// One falcon-xecutor slot in LIVE mode.
+// One falcon-xecutor slot in LIVE mode. post() adds the test's `time:` line
+// (the stand-in's alert_time) to a body that has none.
 struct Slot {
   int port = free_port();
   std::string log_file;
+  std::string alert_time;
   std::unique_ptr<ChildProcess> process;
   Slot(const std::string& color, const Mock& mock, const Env& store, const Env& extra = {})
-      : log_file(temp_path(color + ".log").string()) {
+      : log_file(temp_path(color + ".log").string()), alert_time(mock.alert_time) {
     Env env{{"PATH", "/usr/bin:/bin"},
             {"FALCONX_API_KEY", kApiKey},
             {"FALCONX_SECRET_KEY", kFxSecret},
@@ -171,9 +169,10 @@ struct Slot {
     REQUIRE(wait_ready(port, "/health"));
   }
   httplib::Result post(const std::string& body) const {
+    const bool add_time = body.find("time:") == std::string::npos;
     httplib::Client c("127.0.0.1", port);
     c.set_read_timeout(10, 0);
-    return c.Post("/webhook", body, "text/plain");
+    return c.Post("/webhook", add_time ? "time: " + alert_time + "\n" + body : body, "text/plain");
   }
   std::string log() const {
     std::ifstream in(log_file);

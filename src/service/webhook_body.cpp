@@ -26,14 +26,13 @@ WebhookBody split_webhook_body(std::string_view body) {
     if (line.substr(0, kSecretPrefix.size()) == kSecretPrefix) {
       ++out.secret_lines;
       out.secret = std::string(trim(line.substr(kSecretPrefix.size())));
-    } else {
+    } else if (!trim(line).empty()) {  // blank lines mean nothing, wherever they are
       out.lines.push_back({number, std::string(line)});
     }
     if (end == std::string_view::npos) break;
     pos = end + 1;
   }
   if (out.secret_lines != 1) out.secret.reset();  // two secret lines: refuse rather than pick one
-  while (!out.lines.empty() && trim(out.lines.back().text).empty()) out.lines.pop_back();
   return out;
 }
 

@@ -4,6 +4,9 @@
 // of the service's code) from the raw method, raw request-target (path plus
 // undecoded query) and raw body bytes. Behaviour (prices, errors, delays) is
 // switched by the test through unsigned /_admin endpoints on loopback.
+// It can also go DOWN (stop listening: connections are refused, as when
+// FalconX cannot be reached) for a while, now or right after answering a
+// quote, to stand in for the failures TradingView's resends must survive.
 //
 //   mock_falconx --port PORT [--max-skew-seconds N]
 //   env: MOCK_FALCONX_API_KEY, MOCK_FALCONX_SECRET_KEY (Base64), MOCK_FALCONX_PASSPHRASE
@@ -14,10 +17,13 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -95,6 +101,11 @@ json default_behaviour() {
           {"quote_status", 200},
           {"quote_message", ""},
           {"quote_delay_ms", 0},
+          // How many quotes quote_status applies to before it clears (0: all).
+          {"quote_status_times", 0},
+          // After answering the next quote: refuse connections for this long
+          // (one-shot), so the execute that follows cannot be sent.
+          {"down_after_quote_ms", 0},
           {"quote_raw_body", ""},
           {"v3_quotes_404", false},
           {"execute_status", 200},
@@ -109,6 +120,9 @@ json default_behaviour() {
           // With execute_status != 200: fill the quote anyway, then answer the error
           // (an execute whose answer was lost although it traded).
           {"execute_fills_on_error", false},
+          // Fill, then wait this long before answering (the answer outlives
+          // the caller's timeout although the trade happened).
+          {"execute_answer_delay_ms", 0},
           // GET /v1/quotes/{id}
           {"lookup_status", 200},
           {"lookup_delay_ms", 0}};
@@ -119,9 +133,66 @@ struct IssuedQuote {
   std::string base;
   std::string quote_token;
   std::string amount;
+  std::string client_order_id;
   SystemClock::time_point expiry;
   bool executed = false;
   json executed_fields;  // is_filled, side_executed, price_executed, t_execute once filled
+};
+
+// The API's listening socket, which the mock can take down for a while: a
+// fresh httplib::Server per "up" period on the same port, and in between
+// nothing listens, so every connection attempt is refused (ECONNREFUSED), as
+// when FalconX cannot be reached. Connections already accepted finish.
+class Listener {
+ public:
+  using Install = std::function<void(httplib::Server&)>;
+  Listener(int port, Install install) : port_(port), install_(std::move(install)) {}
+
+  // Serves until stop(); returns false when the port cannot be bound.
+  bool run() {
+    for (;;) {
+      auto server = std::make_unique<httplib::Server>();
+      server->set_keep_alive_max_count(1000);
+      server->set_tcp_nodelay(true);
+      server->new_task_queue = [] { return new httplib::ThreadPool(64); };
+      install_(*server);
+      if (!server->bind_to_port("127.0.0.1", port_)) return false;
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return true;
+        current_ = server.get();
+      }
+      server->listen_after_bind();  // until go_down() or stop() closes the socket
+      std::unique_lock lock(mutex_);
+      current_ = nullptr;
+      cv_.wait_until(lock, up_at_, [this] { return stopping_; });
+      if (stopping_) return true;
+    }
+  }
+
+  // Refuse connections for `how_long`, starting now. Called from a handler of
+  // the running server: its own response still goes out on its connection.
+  void go_down(std::chrono::milliseconds how_long) {
+    std::lock_guard lock(mutex_);
+    up_at_ = std::chrono::steady_clock::now() + how_long;
+    if (current_ != nullptr) current_->stop();
+  }
+
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    if (current_ != nullptr) current_->stop();
+    cv_.notify_all();
+  }
+
+ private:
+  int port_;
+  Install install_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  httplib::Server* current_ = nullptr;
+  std::chrono::steady_clock::time_point up_at_;
+  bool stopping_ = false;
 };
 
 class MockFalconx {
@@ -134,6 +205,8 @@ class MockFalconx {
     reset();
   }
 
+  void set_listener(Listener* listener) { listener_ = listener; }
+
   void install(httplib::Server& s) {
     s.Post("/_admin/config", [this](const httplib::Request& req, httplib::Response& res) {
       const json patch = json::parse(req.body, nullptr, false);
@@ -145,6 +218,14 @@ class MockFalconx {
     s.Post("/_admin/reset", [this](const httplib::Request&, httplib::Response& res) {
       reset();
       reply(res, 200, {{"status", "reset"}});
+    });
+    // {"ms": N}: answer, then refuse every connection for N ms (FalconX down).
+    s.Post("/_admin/down", [this](const httplib::Request& req, httplib::Response& res) {
+      const json body = json::parse(req.body, nullptr, false);
+      const int ms = body.is_object() ? body.value("ms", -1) : -1;
+      if (ms < 0 || ms > 600000) return reply(res, 400, {{"message", "need {\"ms\": 0..600000}"}});
+      reply(res, 200, {{"status", "down"}, {"ms", ms}});
+      go_down(std::chrono::milliseconds(ms));
     });
     s.Get("/_admin/stats", [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mutex_);
@@ -169,9 +250,9 @@ class MockFalconx {
   void reset() {
     std::lock_guard lock(mutex_);
     behaviour_ = default_behaviour();
-    stats_ = {{"quotes_v1", 0},           {"quotes_v3", 0},     {"executes", 0},
-              {"execute_attempts", 0},    {"auth_failures", 0}, {"auth_errors", json::array()},
-              {"requests", json::array()}};
+    stats_ = {{"quotes_v1", 0},         {"quotes_v3", 0},           {"executes", 0},
+              {"execute_attempts", 0},  {"auth_failures", 0},       {"auth_errors", json::array()},
+              {"fills", json::array()}, {"requests", json::array()}};
     quotes_.clear();
   }
 
@@ -242,9 +323,11 @@ class MockFalconx {
     if (!admit(req, res)) return;
     if (version == "v3" && b.value("v3_quotes_404", false))
       return reply(res, 404, {{"message", "Not Found"}});
-    if (const int status = b.value("quote_status", 200); status != 200)
+    if (const int status = b.value("quote_status", 200); status != 200) {
+      count_down_quote_fault();
       return reply(res, status,
                    {{"message", b.value("quote_message", std::string("mock quote error"))}});
+    }
     if (const auto raw = b.value("quote_raw_body", std::string()); !raw.empty()) {
       res.set_content(raw, "application/json");
       return;
@@ -264,6 +347,8 @@ class MockFalconx {
     q.base = r["token_pair"].value("base_token", "");
     q.quote_token = r["token_pair"].value("quote_token", "");
     q.amount = r["quantity"]["value"];
+    if (r.contains("client_order_id") && r["client_order_id"].is_string())
+      q.client_order_id = r["client_order_id"];
     const auto now = SystemClock::now();
     q.expiry = now + std::chrono::milliseconds(b.value("expiry_ms", 5000));
     const std::string id = new_quote_id();
@@ -275,6 +360,30 @@ class MockFalconx {
       stats_[counter] = stats_[counter].get<int>() + 1;
     }
     reply(res, 200, out);
+    if (const int down = b.value("down_after_quote_ms", 0); down > 0) {
+      {
+        std::lock_guard lock(mutex_);
+        behaviour_["down_after_quote_ms"] = 0;  // one-shot
+      }
+      go_down(std::chrono::milliseconds(down));
+    }
+  }
+
+  // quote_status applies to quote_status_times quotes (0: every quote).
+  void count_down_quote_fault() {
+    std::lock_guard lock(mutex_);
+    const int times = behaviour_.value("quote_status_times", 0);
+    if (times <= 0) return;
+    behaviour_["quote_status_times"] = times - 1;
+    if (times == 1) behaviour_["quote_status"] = 200;
+  }
+
+  void go_down(std::chrono::milliseconds how_long) {
+    {
+      std::lock_guard lock(mutex_);
+      stats_["down_periods"] = stats_.value("down_periods", 0) + 1;
+    }
+    if (listener_ != nullptr) listener_->go_down(how_long);
   }
 
   static json quote_json(const std::string& id, const IssuedQuote& q, const json& b,
@@ -317,7 +426,7 @@ class MockFalconx {
     const std::string side = r.value("side", "");
     if (side != "buy" && side != "sell")
       return reply(res, 400, {{"message", "side must be buy or sell"}});
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     const auto it = quotes_.find(r["fx_quote_id"].get<std::string>());
     if (it == quotes_.end()) return reply(res, 400, {{"message", "unknown fx_quote_id"}});
     IssuedQuote& q = it->second;
@@ -330,11 +439,18 @@ class MockFalconx {
     if (!b.value("execute_not_filled", false)) {
       q.executed = true;
       stats_["executes"] = stats_["executes"].get<int>() + 1;
+      stats_["fills"].push_back(
+          {{"fx_quote_id", it->first}, {"client_order_id", q.client_order_id}, {"t", iso(now)}});
       q.executed_fields = {{"is_filled", true},
                            {"side_executed", side},
                            {"price_executed", price(b, side == "buy" ? "buy_price" : "sell_price")},
                            {"t_execute", iso(now)}};
       out.update(q.executed_fields);
+    }
+    if (const int ms = std::clamp(b.value("execute_answer_delay_ms", 0), 0, 30000); ms > 0) {
+      lock.unlock();  // the fill is recorded; other requests go on meanwhile
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      lock.lock();
     }
     if (status != 200)
       return reply(res, status,
@@ -377,6 +493,7 @@ class MockFalconx {
   json behaviour_;
   json stats_;
   std::map<std::string, IssuedQuote> quotes_;
+  Listener* listener_ = nullptr;
 };
 
 }  // namespace
@@ -392,11 +509,8 @@ int main(int argc, char** argv) {
 
   MockFalconx mock(env_or_die("MOCK_FALCONX_API_KEY"), env_or_die("MOCK_FALCONX_SECRET_KEY"),
                    env_or_die("MOCK_FALCONX_PASSPHRASE"), max_skew);
-  httplib::Server server;
-  server.set_keep_alive_max_count(1000);
-  server.set_tcp_nodelay(true);
-  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-  mock.install(server);
+  Listener listener(port, [&mock](httplib::Server& s) { mock.install(s); });
+  mock.set_listener(&listener);
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -406,10 +520,10 @@ int main(int argc, char** argv) {
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    server.stop();
+    listener.stop();
   });
   waiter.detach();
-  if (!server.listen("127.0.0.1", port)) {
+  if (!listener.run()) {
     std::cerr << "mock_falconx: cannot listen on 127.0.0.1:" << port << "\n";
     return 1;
   }

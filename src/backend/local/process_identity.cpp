@@ -1,11 +1,12 @@
 #include "backend/local/process_identity.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 #include <thread>
@@ -14,10 +15,30 @@
 namespace xd {
 namespace {
 
+// Plain read(2), not a stream: a process that exits mid-read makes read() fail with
+// ESRCH, and libstdc++'s filebuf throws on a failed read whatever the exception mask.
+// A vanished process reads as empty, like one that was never there.
+std::string read_whole_proc_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) out.clear();
+    break;
+  }
+  ::close(fd);
+  return out;
+}
+
 std::string read_proc_file(pid_t pid, const char* name) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
-  if (!in) return {};
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return read_whole_proc_file("/proc/" + std::to_string(pid) + "/" + name);
 }
 
 struct StatFields {
@@ -78,9 +99,9 @@ namespace {
 bool some_task_running(pid_t pid) {
   std::error_code ec;
   const std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  for (const auto& task : std::filesystem::directory_iterator(dir, ec)) {
-    std::ifstream in(task.path() / "stat");
-    const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Tasks vanish while we look: advance with an error code, never a throwing ++.
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string stat = read_whole_proc_file((it->path() / "stat").string());
     const auto close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
         stat[close + 2] != 'X')
@@ -118,8 +139,9 @@ std::string process_program_name(pid_t pid) {
 
 std::optional<ProcessIdentity> find_process_by_marker(const std::string& marker) {
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
+  for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
     pid_t pid = 0;
     if (std::from_chars(name.data(), name.data() + name.size(), pid).ec != std::errc() || pid <= 0)
       continue;

@@ -8,7 +8,9 @@ throwaway CA made with the openssl CLI at test time.
 Checks: TLS verified against that CA (and refused against another CA), port 80
 redirects with 308, /health keeps its identity, client address headers cannot
 be spoofed through the front, 4 KiB body cap (also for a huge announced
-Content-Length), a stalled header is cut off, unknown paths stop at nginx; and
+Content-Length), a stalled header is cut off, unknown paths stop at nginx, a
+burst from an allow-listed sender is not rate-limited (another address still
+is, without an error-log line per rejection); and
 with client certificates switched on: /webhook needs TradingView's CN from the
 configured CA while /health does not. Exits 77 (ctest SKIP) without nginx or
 openssl."""
@@ -21,6 +23,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -103,16 +106,17 @@ class Pki:
 class Front:
     """One nginx with the rendered front, under its own prefix."""
 
-    def __init__(self, root, pki, upstream_port, client_ca=None):
+    def __init__(self, root, pki, upstream_port, client_ca=None, allowed_ips="", ports=None):
         self.prefix = root
-        self.http_port, self.https_port = free_port(), free_port()
+        self.http_port, self.https_port = ports or (free_port(), free_port())
         os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
         args = [os.path.join(HERE, "render-nginx-front.sh"), os.path.join(HERE, "nginx-front.conf.in"),
                 str(self.http_port), str(self.https_port), str(upstream_port), "localhost", pki.server,
                 pki.server_key]
         if client_ca:
             args.append(client_ca)
-        front = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        front = subprocess.run(args, check=True, capture_output=True, text=True,
+                               env=dict(os.environ, XECUTOR_ALLOWED_IPS=allowed_ips)).stdout
         with open(os.path.join(root, "front.conf"), "w", encoding="ascii") as f:
             f.write(front)
         with open(os.path.join(HERE, "nginx-standalone.conf.in"), encoding="ascii") as f:
@@ -137,12 +141,15 @@ def tls_context(ca, cert=None, key=None):
     return ctx
 
 
-def request(port, method, path, ctx=None, body=None, headers=None):
-    """(status, headers, body) of one request; ctx None means plain HTTP."""
+def request(port, method, path, ctx=None, body=None, headers=None, source=None):
+    """(status, headers, body) of one request; ctx None means plain HTTP.
+    `source`: the loopback address to send from (all of 127/8 is local)."""
+    bind = (source, 0) if source else None
     if ctx is None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=bind)
     else:
-        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx,
+                                           source_address=bind)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()
@@ -219,6 +226,43 @@ def check_plain_front(pki, front, service_log):
           f"a stalled header is cut off by nginx after {time.monotonic() - started:.1f} s")
 
 
+def burst(front, ctx, source, n=60):
+    """n simultaneous /webhook POSTs from `source`: their statuses."""
+    statuses = []
+    lock = threading.Lock()
+
+    def one():
+        try:
+            status, _, _ = request(front.https_port, "POST", "/webhook", ctx, body=order(), source=source)
+        except OSError as e:
+            status = str(e)
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def check_burst_limits(pki, front):
+    """The allow-listed sender (127.0.0.1 here, TradingView's addresses on a
+    slot) is not limited by nginx; any other address still is, and its
+    rejections write no error-log line."""
+    ctx = tls_context(pki.ca)
+    allowed = burst(front, ctx, "127.0.0.1")
+    check(allowed.count(429) == 0 and len(allowed) == 60,
+          f"60 simultaneous alerts from an allow-listed address: no 429 ({sorted(set(map(str, allowed)))})")
+    other = burst(front, ctx, "127.0.0.2")
+    check(other.count(429) >= 20,
+          f"60 simultaneous alerts from another address: still limited ({other.count(429)} x 429)")
+    with open(os.path.join(front.prefix, "error.log"), encoding="utf-8", errors="replace") as f:
+        limit_lines = [line for line in f if "limiting" in line]
+    check(not limit_lines, f"no error-log line for the rejections ({len(limit_lines)} found)")
+
+
 def check_client_certificates(pki, front):
     def post(ctx):
         return request(front.https_port, "POST", "/webhook", ctx, body=order())
@@ -262,9 +306,10 @@ def main():
         procs.append(service)
         wait_listening(port, service, "falcon-xecutor")
 
-        plain = Front(os.path.join(work, "plain"), pki, port)
+        plain = Front(os.path.join(work, "plain"), pki, port, allowed_ips="127.0.0.1")
         procs.append(plain.proc)
         check_plain_front(pki, plain, service_log)
+        check_burst_limits(pki, plain)
         plain.stop()
 
         mtls = Front(os.path.join(work, "mtls"), pki, port, client_ca=pki.ca)

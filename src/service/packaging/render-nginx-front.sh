@@ -2,8 +2,11 @@
 # render-nginx-front.sh TEMPLATE HTTP_PORT HTTPS_PORT UPSTREAM_PORT SERVER_NAME CERT KEY [CLIENT_CA]
 # Prints nginx-front.conf.in with its @PLACEHOLDERS@ filled. A CLIENT_CA turns
 # on the "#@mtls " lines (TradingView's client certificate required on
-# /webhook). Used by the slot's boot script and by xdeploy's local backend, so
-# both run the same front. POSIX sh + sed: it runs on a bare Debian image.
+# /webhook). XECUTOR_ALLOWED_IPS in the environment (the service's allow-list,
+# comma or space separated addresses) exempts those senders from the
+# per-client limits. Used by the slot's boot script and by xdeploy's local
+# backend, so both run the same front. POSIX sh + sed: it runs on a bare
+# Debian image.
 set -eu
 [ "$#" -ge 7 ] && [ "$#" -le 8 ] || {
   echo "usage: $0 TEMPLATE HTTP_PORT HTTPS_PORT UPSTREAM_PORT SERVER_NAME CERT KEY [CLIENT_CA]" >&2
@@ -21,6 +24,16 @@ for v in "$server_name" "$cert" "$key" "$client_ca"; do
     echo "render-nginx-front: '$v' contains a character nginx would misread" >&2; exit 2 ;;
   esac
 done
+# The allow-list as geo entries on one line: "a.b.c.d 0; ...". Only address
+# characters pass (IPv4 dotted, IPv6 hex and colons).
+geo=""
+set -f # no globbing of the entries
+for ip in $(printf '%s' "${XECUTOR_ALLOWED_IPS:-}" | tr ',' ' '); do
+  case $ip in *[!0-9A-Fa-f:.]* | '')
+    echo "render-nginx-front: XECUTOR_ALLOWED_IPS entry '$ip' is not an IP address" >&2; exit 2 ;;
+  esac
+  geo="$geo$ip 0; "
+done
 suffix=":$https_port"
 [ "$https_port" = 443 ] && suffix=""
 mtls='/^#@mtls /d'
@@ -29,4 +42,5 @@ sed -e "$mtls" \
   -e "s|@HTTP_PORT@|$http_port|g" -e "s|@HTTPS_PORT@|$https_port|g" -e "s|@HTTPS_SUFFIX@|$suffix|g" \
   -e "s|@UPSTREAM_PORT@|$upstream_port|g" -e "s|@SERVER_NAME@|$server_name|g" \
   -e "s|@CERT_FILE@|$cert|g" -e "s|@KEY_FILE@|$key|g" -e "s|@CLIENT_CA_FILE@|$client_ca|g" \
+  -e "s|@ALLOWED_GEO@|$geo|g" \
   "$template"

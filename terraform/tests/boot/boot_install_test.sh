@@ -83,6 +83,7 @@ new_root() {
   install -d -m 0700 "$root/var/lib/falcon-xecutor-boot"
   cp "$deb" "$root/var/lib/falcon-xecutor-boot/falcon-xecutor.deb"
   printf '%s\n' 'XECUTOR_PORT="8080"' 'XECUTOR_SLOT="blue"' 'XECUTOR_WEBHOOK_SECRET="s3cr\"et"' \
+    'XECUTOR_ALLOWED_IPS="52.89.214.238,34.212.75.30"' \
     >"$root/var/lib/falcon-xecutor-boot/env"
   cat "$cert" >"$root/var/lib/falcon-xecutor-boot/tls-cert.pem"
   cat "$key" >"$root/var/lib/falcon-xecutor-boot/tls-key.pem"
@@ -134,6 +135,8 @@ grep -qx 'Environment=XECUTOR_BIND=127.0.0.1' "$r/lib/systemd/system/falcon-xecu
 [ ! -e "$r/var/lib/falcon-xecutor-boot/env" ] || fail "the env copy was left in the work dir"
 grep -q 'listen 443 ssl default_server;' "$r/etc/nginx/conf.d/falcon-xecutor.conf" || fail "no TLS on 443"
 grep -q 'server 127.0.0.1:8080;' "$r/etc/nginx/conf.d/falcon-xecutor.conf" || fail "upstream is not the service port"
+grep -q '^ *52.89.214.238 0; 34.212.75.30 0;' "$r/etc/nginx/conf.d/falcon-xecutor.conf" ||
+  fail "the allow-listed senders are not exempt from nginx's per-client limits"
 [ "$(stat -c '%a' "$r/etc/falcon-xecutor/tls/key.pem")" = 600 ] || fail "TLS key not 0600"
 grep -q 'making a self-signed one' "$work/install.log" || fail "no pair given, yet no self-signed pair made"
 chroot "$r" openssl x509 -noout -subject -in /etc/falcon-xecutor/tls/cert.pem | grep -q 'CN *= *falcon-xecutor' ||
