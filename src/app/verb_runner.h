@@ -84,9 +84,13 @@ class VerbRunner {
   StepResult health_gate(Operation& op, const Step& step,
                          const std::function<void()>& once_fresh = {},
                          const FreshState& fresh = {});
-  StepResult gate_address(Operation& op, const Step& step, StepLine& line, const FreshState& fresh);
+  StepResult gate_address(Operation& op, const Step& step, StepLine& line, const FreshState& fresh,
+                          std::optional<GateResult>& answered);
+  GateResult try_once(const std::string& url, Color color) const;
   bool answers_as(const std::string& url, Color color) const;
   StepResult poll_health(const Step& step, const std::string& url, StepLine line);
+  StepResult gate_verdict(const Step& step, const std::string& url, const GateResult& gate,
+                          StepLine line);
   StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move);
 
   // verb_runner_move.cpp

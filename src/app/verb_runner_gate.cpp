@@ -20,15 +20,33 @@ std::string color_name(Color c) {
 
 }  // namespace
 
+// One request judged exactly as one attempt of the gate would be.
+GateResult VerbRunner::try_once(const std::string& url, Color color) const {
+  const auto started = std::chrono::steady_clock::now();
+  GateResult once;
+  once.attempts = 1;
+  GateAttempt attempt{1, std::chrono::milliseconds{0}, 0, "no health URL"};
+  if (!url.empty()) {
+    HttpOptions http;
+    http.timeout = options_.health.request_timeout;
+    http.insecure = options_.health.insecure;
+    http.ca_file = options_.health.ca_file;
+    http.server_name = options_.health.server_name;
+    const HealthExpectation expect{options_.health.status, options_.health.body_contains, color};
+    const auto response = http_get(url, http);
+    attempt.status = response.status;
+    attempt.verdict = judge_health(response, expect);
+    once.last_body = response.body.substr(0, kGateBodyExcerpt);
+  }
+  once.passed = attempt.verdict.empty();
+  once.last_attempts.push_back(attempt);
+  once.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return once;
+}
+
 bool VerbRunner::answers_as(const std::string& url, Color color) const {
-  if (url.empty()) return false;
-  HttpOptions http;
-  http.timeout = options_.health.request_timeout;
-  http.insecure = options_.health.insecure;
-  http.ca_file = options_.health.ca_file;
-  http.server_name = options_.health.server_name;
-  const HealthExpectation expect{options_.health.status, options_.health.body_contains, color};
-  return judge_health(http_get(url, http), expect).empty();
+  return try_once(url, color).passed;
 }
 
 // Never gate through an address that does not answer as the slot: on Lightsail a slot's
@@ -36,10 +54,17 @@ bool VerbRunner::answers_as(const std::string& url, Color color) const {
 // The recorded one is tried once (the gate checks identity, so a stale one cannot pass); if
 // it is unknown or answers as something else, the fresh one comes from `fresh` (the move's
 // own plan, whose refresh read it anyway) or, without one, from a checked refresh.
+// That one try is the gate's first attempt: when it passes, `answered` holds it and the gate
+// is over (a slot is asked once, not twice: a slot may be counting its answers).
 StepResult VerbRunner::gate_address(Operation& op, const Step& step, StepLine& line,
-                                    const FreshState& fresh) {
+                                    const FreshState& fresh, std::optional<GateResult>& answered) {
   const SlotInfo* slot = op.state.slot(step.color);
-  if (slot && !slot->address_unknown && answers_as(slot->health_url, step.color)) return {};
+  if (slot && !slot->address_unknown && !slot->health_url.empty()) {
+    if (auto once = try_once(slot->health_url, step.color); once.passed) {
+      answered = std::move(once);
+      return {};
+    }
+  }
   console_.detail(
       fmt::format("    {}'s recorded address {}: reading it fresh", color_name(step.color),
                   slot && !slot->address_unknown && !slot->health_url.empty()
@@ -76,9 +101,18 @@ StepResult VerbRunner::health_gate(Operation& op, const Step& step,
                       fmt::format("`xdeploy ~{}` re-creates it", color_name(step.color))}
         .with(std::move(line).done("refused"));
   if (once_fresh) once_fresh();
-  if (auto address = gate_address(op, step, line, fresh); !address.ok())
+  std::optional<GateResult> answered;
+  if (auto address = gate_address(op, step, line, fresh, answered); !address.ok())
     return std::move(address).with(std::move(line).done("failed"));
   const SlotInfo* slot = op.state.slot(step.color);
+  if (answered) {
+    console_.detail(fmt::format("    GET {} until {} answers as {}", slot->health_url,
+                                options_.health.status, color_name(step.color)));
+    console_.progress(
+        fmt::format("    attempt 1 at {}: healthy", format_duration(answered->elapsed)));
+    console_.end_progress();
+    return gate_verdict(step, slot->health_url, *answered, std::move(line));
+  }
   if (!slot || slot->health_url.empty())
     return StepResult{ExitCode::Failed,
                       fmt::format("{} has no known address in the state", color_name(step.color)),
@@ -111,6 +145,11 @@ StepResult VerbRunner::poll_health(const Step& step, const std::string& url, Ste
         fmt::format("    attempt {} at {}: {}", a.number, format_duration(a.at), verdict));
   });
   console_.end_progress();
+  return gate_verdict(step, url, gate, std::move(line));
+}
+
+StepResult VerbRunner::gate_verdict(const Step& step, const std::string& url,
+                                    const GateResult& gate, StepLine line) {
   StepResult result;
   result.gates.push_back({color_name(step.color), url, gate});
   if (gate.passed) {
