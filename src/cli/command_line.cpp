@@ -53,7 +53,8 @@ const std::vector<std::string> kVerbs{"blue",    "green",   "teal",     "~blue",
 const std::map<std::string, Millis> kMinimumDurations{
     {"--health-request-timeout", Millis{50}}, {"--health-interval", Millis{50}},
     {"--health-timeout", Millis{50}},         {"--probe-interval", Millis{10}},
-    {"--probe-timeout", Millis{50}},          {"--probe-deadline", Millis{50}}};
+    {"--probe-timeout", Millis{50}},          {"--probe-deadline", Millis{50}},
+    {"--move-deadline", Millis{1000}}};
 
 // Durations are typed as text ("500ms", "2s", "5m") and checked here, so a
 // bad value is a usage error naming the option.
@@ -135,6 +136,9 @@ void declare_global_options(CLI::App& app, Declared& d) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_duration(app, d, "--tf-lock-timeout", &o.terraform.lock_timeout,
                "Terraform's own -lock-timeout");
+  add_duration(app, d, "--move-deadline", &o.terraform.move_deadline,
+               "how long the apply that moves the static IP may take (prod is dark meanwhile): "
+               "then Terraform gets one SIGINT and the IP goes back to the previous slot, exit 6");
   app.add_flag("--json", o.json, "print the result as one JSON object on stdout");
   app.add_flag("-y,--yes", o.yes, "do not ask before destructive steps");
   app.add_flag("--dry-run", o.dry_run,
@@ -299,6 +303,7 @@ struct VerbArgs {
   std::string plan_verb;
   std::string color;
   bool status_check = false;
+  bool status_refresh = false;
   int history_limit = 20;
   std::string shell;
   std::string init_dir = ".";
@@ -392,6 +397,10 @@ struct Definition {
     add("status", "active/inactive slots, instance names, IPs, static IP")
         ->add_flag("--check", v.status_check,
                    "also probe each slot's health (exit 3 if unhealthy)");
+    app.get_subcommand("status")->add_flag(
+        "--refresh", v.status_refresh,
+        "also ask AWS what changed outside Terraform (a refresh-only plan, shown, "
+        "never applied)");
     add("history", "past operations from .xdeploy/history.jsonl")
         ->add_option("--limit", v.history_limit, "how many (0 = all)")
         ->capture_default_str();
@@ -487,6 +496,7 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   ParsedCommand parsed;
   parsed.options = d.o;
   parsed.options.status_check = v.status_check;
+  parsed.options.status_refresh = v.status_refresh;
   parsed.options.history_limit = v.history_limit;
   const std::string verb = verb_of.at(app.get_subcommands().front());
   if (verb == "completion") {
