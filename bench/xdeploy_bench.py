@@ -54,8 +54,8 @@ def run(cmd, env):
 
 
 def logged_calls(log):
-    """The fake's call log as short labels: init, output, plan, show, apply, state-pull, refresh
-    (an `apply -refresh-only`, xdeploy's address refresh)."""
+    """The fake's call log as short labels: init, state-pull, plan, apply, refresh-plan (a
+    `plan -refresh-only`: a refresh xdeploy checks before its `apply PLAN` writes it)."""
     if not os.path.exists(log):
         return []
     labels = []
@@ -66,7 +66,7 @@ def logged_calls(log):
             call = json.loads(line)
             sub = call.get("subcommand", "?")
             # "state pull" -> "state-pull": the table's last column must stay one word.
-            labels.append("refresh" if sub == "apply" and "-refresh-only" in call.get("argv", [])
+            labels.append("refresh-plan" if sub == "plan" and "-refresh-only" in call.get("argv", [])
                           else sub.replace(" ", "-"))
     return labels
 

@@ -10,6 +10,13 @@ xdeploy's own peak RSS (VmHWM, sampled) and the peak RSS of the whole process
 tree (wait4: Terraform and its provider plugin). Slots run the built
 falcon-xecutor (paper mode). Needs terraform and the mirror: exits 77 otherwise.
 
+Then, on the same emulator and state, promote + rollback three ways (issue 15's goal:
+xdeploy <= 0.6x the seed): xdeploy; the seed's two hand-typed applies per move
+(`apply -target=module.upgrade.terraform_data.healthy`, then `apply`); and one
+`apply -target=module.upgrade` per move, the floor. Last, a move that cannot attach
+(AttachStaticIp answering 500 until the provider's retry budget is spent): its exit code,
+wall time and the longest outage a client on the static IP saw.
+
   python3 bench/xdeploy_real_bench.py [--build build] [--fake-rounds 3]
 """
 import argparse
@@ -98,6 +105,8 @@ def main():
     w = e2e.World(tmp, os.path.abspath(xdeploy),
                   f"{os.path.abspath(service)} --port {{port}} --slot {{color}} --bind 127.0.0.1")
     rows = []
+    peers = []
+    failed_move = None
     try:
         for verb in VERBS:
             seq = w.last_seq()
@@ -111,6 +120,8 @@ def main():
                 tf_calls = sum(len(s.get("commands", [])) for s in record.get("steps", []))
             aws = len([c for c in w.emu.calls() if c["seq"] > seq and c["service"] != "control"])
             rows.append((" ".join(verb), tf_calls, aws, wall, own / 1024, tree / 1024))
+        peers = compare_with_the_seed(w)
+        failed_move = move_that_cannot_attach(w)
     finally:
         w.close()
 
@@ -132,7 +143,80 @@ def main():
         fake_cols = f"{f[0]:>13} {f[1]:>12.1f} {f[2]:>12.1f}" if f else f"{'-':>13} {'-':>12} {'-':>12}"
         tf_col = "?" if tf_calls is None else str(tf_calls)
         print(f"{name:<15} {tf_col:>8} {aws:>9} {wall:>7.1f} {own:>15.1f} {tree:>12.1f} | {fake_cols}")
+    print_peers(peers, failed_move)
     return 0
+
+
+def terraform_apply(w, *args):
+    """One hand-typed apply as the seed's README has it (auto-approved): (wall s, AWS calls)."""
+    seq = w.last_seq()
+    started = time.perf_counter()
+    subprocess.run([w.terraform, f"-chdir={w.tfdir}", "apply", "-input=false", "-no-color",
+                    "-auto-approve", *args], env=w.env, check=True, capture_output=True)
+    return time.perf_counter() - started, len(w.calls_since(seq))
+
+
+def compare_with_the_seed(w):
+    """promote + rollback (green active, blue its twin) three ways, on one emulator and state."""
+    w.xd("teal")  # after the story's cleanup: green active, blue the twin
+    out = []
+    total, calls = 0.0, 0
+    for verb in (["promote", "blue"], ["rollback"]):
+        seq = w.last_seq()
+        code, _, wall, _, _ = run_measured(w, verb)
+        if code != 0:
+            raise SystemExit(f"xdeploy {' '.join(verb)} exited {code}")
+        total += wall
+        calls += len(w.calls_since(seq))
+    out.append(("xdeploy promote blue + rollback", total, calls))
+    total, calls = 0.0, 0
+    for deploy, color in (("green,blue", "blue"), ("blue,green", "green")):
+        for extra in (["-target=module.upgrade.terraform_data.healthy"], []):
+            wall, n = terraform_apply(w, f"-var=deploy={deploy}", f"-var=verified={color}", *extra)
+            total += wall
+            calls += n
+    out.append(("seed: 2 applies per move", total, calls))
+    total, calls = 0.0, 0
+    for deploy, color in (("green,blue", "blue"), ("blue,green", "green")):
+        wall, n = terraform_apply(w, f"-var=deploy={deploy}", f"-var=verified={color}", "-target=module.upgrade")
+        total += wall
+        calls += n
+    out.append(("floor: 1 apply -target=module.upgrade per move", total, calls))
+    return out
+
+
+def move_that_cannot_attach(w):
+    """promote blue with AttachStaticIp answering 500 for as many calls as the module's retry
+    budget (max_retries = 4: 5 attempts), so the move fails and the way back works."""
+    w.xd("status", "--refresh")  # read blue's address (the last floor apply moved the IP)
+    loop = e2e.ClientLoop(w)
+    w.emu.arm(action="AttachStaticIp", error="InternalFailure", status=500, message="bench: 500", count=5)
+    try:
+        loop.verb = "failed-move"
+        started = time.perf_counter()
+        code, out, wall, _, _ = run_measured(w, ["promote", "blue"])
+        loop.verb = "idle"
+    finally:
+        loop.stop()
+        w.emu.clear_faults()
+    return code, time.perf_counter() - started, loop.longest_outage_ms("failed-move"), \
+        len(loop.failures("failed-move")), w.attached_color()
+
+
+def print_peers(peers, failed_move):
+    if not peers:
+        return
+    seed = next(t for name, t, _ in peers if name.startswith("seed"))
+    print()
+    print("promote + rollback, same emulator and state, one run")
+    print(f"{'flow':<48} {'wall s':>7} {'x seed':>7} {'aws calls':>9}")
+    for name, total, calls in peers:
+        print(f"{name:<48} {total:>7.1f} {total / seed:>7.2f} {calls:>9}")
+    if failed_move:
+        code, wall, outage_ms, failures, holder = failed_move
+        print(f"a move that cannot attach (AttachStaticIp 500 x5): exit {code} in {wall:.1f} s, "
+              f"longest outage on the static IP {outage_ms / 1000:.1f} s ({failures} failed requests), "
+              f"the IP ends on {holder}")
 
 
 if __name__ == "__main__":

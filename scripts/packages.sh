@@ -20,6 +20,7 @@ XD_PACKAGES_build=(
   libcpp-httplib-dev       # falcon-xecutor's HTTP server
   prometheus-cpp-dev       # falcon-xecutor's /metrics
   libexpat1-dev            # xdeploy's S3 client (src/s3) reads S3's XML answers
+  libzip-dev               # xdeploy opens Terraform's saved plan (a zip) to check what its refresh saw
 )
 
 # What scripts/quickstart.sh runs besides the binaries it built: bash and

@@ -21,4 +21,13 @@ terraform {
 
 provider "aws" {
   region = var.region
+
+  # The retry budget of one AWS call, sized to xdeploy's bound on an IP move
+  # (--move-deadline, 45 s by default: prod is dark from the detach to the
+  # attach). The provider retries a call that answers 5xx or is throttled with
+  # exponential backoff, 25 times by default: with AttachStaticIp answering 500
+  # a promote sat in those retries for 295 s. Four retries back off for at most
+  # ~15 s, so a call that keeps failing fails the apply well inside the
+  # deadline, and xdeploy puts the static IP back on the slot that served.
+  max_retries = 4
 }

@@ -14,6 +14,7 @@ TerraformSettings terraform_settings(const AppOptions& options) {
   s.binary = t.binary;
   s.chdir = t.chdir;
   s.lock_timeout = t.lock_timeout;
+  s.move_deadline = t.move_deadline;
   s.color = t.color;
   s.var_files = t.var_files;
   s.extra_args = t.extra_args;

@@ -51,10 +51,26 @@ std::string verdict_text(const Probe& p) {
 }  // namespace
 
 int VerbRunner::status() {
-  auto state = backend_.read_verified_state();
+  auto state = backend_.read_state();
   if (!state.ok()) {
     console_.error(state.error, state.hint);
     return to_int(state.code);
+  }
+  std::vector<std::string> drift;
+  // --check probes each slot at its address: one the static IP left since the last refresh is
+  // unknown, so it is read first (a refresh-only plan, shown, never applied).
+  bool unknown = false;
+  for (const auto& [color, slot] : state.value->slots) unknown = unknown || slot.address_unknown;
+  const bool refresh = options_.status_refresh || (options_.status_check && unknown);
+  if (refresh) {
+    // What changed outside the backend, read and shown, never written.
+    auto report = backend_.inspect_drift(state.value->deployment);
+    if (!report.ok()) {
+      console_.error(report.error, report.hint);
+      return to_int(report.code);
+    }
+    state.value = report.value->refreshed;
+    drift = report.value->findings;
   }
   const ClusterState& s = *state.value;
   bool healthy = true;
@@ -70,10 +86,19 @@ int VerbRunner::status() {
            {"liveness", liveness_name(slot.liveness)},
            {"role", active ? "active" : "inactive"},
            {"build", slot.build.empty() ? json(nullptr) : json(slot.build)},
-           {"stale", s.stale(color)}};
+           {"stale", s.stale(color)},
+           {"address_unknown", slot.address_unknown},
+           {"broken", slot.broken.empty() ? json(nullptr) : json(slot.broken)}};
     std::string line =
         fmt::format("{:<9}  {:<6} {}  {}  {}", active ? "active:" : "inactive:", to_string(color),
-                    slot.instance_name, slot.public_ip, slot.health_url);
+                    slot.instance_name,
+                    slot.address_unknown ? "address unknown (the static IP left it; `xdeploy "
+                                           "status --refresh` reads it)"
+                                         : slot.public_ip,
+                    slot.health_url);
+    if (!slot.broken.empty())
+      line +=
+          fmt::format("  BROKEN: {} (`xdeploy ~{}` re-creates it)", slot.broken, to_string(color));
     if (!slot.build.empty())
       line += fmt::format("  build {:.12}{}", slot.build, s.stale(color) ? " (STALE)" : "");
     if (slot.liveness == SlotLiveness::Crashed) line += "  CRASHED";
@@ -115,6 +140,12 @@ int VerbRunner::status() {
     ip_line += "  " + verdict_text(p);
   }
   lines.push_back(ip_line);
+  if (refresh) {
+    out["drift"] = drift;
+    lines.push_back(drift.empty() ? "drift:     none (refreshed just now, nothing written)"
+                                  : "drift:     refreshed just now, nothing written:");
+    for (const auto& d : drift) lines.push_back("  " + d);
+  }
   // A remote state's deploy lock: who holds it, on any machine.
   if (auto lock = team_lock_status(lines)) out["lock"] = *lock;
   if (options_.json) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "goal_check.h"
 #include "state_dir.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/planner.h"
@@ -143,14 +144,30 @@ int VerbRunner::decide_and_run(Operation& op, const Request& request) {
   Request effective = request;
   effective.force = request.force || options_.force;
   const Decision decision = decide(effective, op.current);
+  std::optional<Plan> repair;
   if (const auto* noop = std::get_if<Noop>(&decision)) {
-    op.record.result = "noop";
-    warn_stale_builds(op.state);
-    return finish(op, {ExitCode::Ok, "nothing to do: " + noop->message});
+    // Only after the goal was checked against the world (goal_check.h).
+    repair = repair_instead_of_noop(effective, op.state, [this](const std::string& url, Color c) {
+      return answers_as(url, c);
+    });
+    if (!repair) {
+      op.record.result = "noop";
+      warn_stale_builds(op.state);
+      return finish(op, {ExitCode::Ok, "nothing to do: " + noop->message});
+    }
+    const Step& first = repair->steps.front();
+    console_.warn(
+        first.kind == StepKind::ReplaceSlot
+            ? fmt::format("{} is half-built ({}): re-creating it",
+                          std::string(to_string(first.color)), op.state.slot(first.color)->broken)
+            : fmt::format("the state says {} is active, but {} does not answer as {}: "
+                          "attaching the static IP to it again",
+                          std::string(to_string(first.color)), *op.state.public_health_url,
+                          std::string(to_string(first.color))));
   }
   if (const auto* refusal = std::get_if<Refusal>(&decision))
     return finish(op, {refusal->code, "refused: " + refusal->reason, refusal->hint});
-  const Plan& plan = std::get<Plan>(decision);
+  const Plan& plan = repair ? *repair : std::get<Plan>(decision);
   if (auto refusal = refuse_destroying_the_last_runner(plan, op.state, effective.force))
     return finish(op, {refusal->code, "refused: " + refusal->reason, refusal->hint});
   announce(plan);

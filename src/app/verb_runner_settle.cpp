@@ -7,8 +7,8 @@
 
 namespace xd {
 
-// The state with fresh addresses for `colors` (Terraform: a targeted refresh-only apply,
-// whose outputs are the whole state; other backends: a read), adopted by the operation.
+// The state with fresh addresses for `colors` (Terraform: a checked refresh-only plan,
+// applied only if it found drift; with no colors, a read), adopted by the operation.
 Result<ClusterState> VerbRunner::refresh_state(Operation& op, const std::vector<Color>& colors) {
   auto state = backend_.refresh_state(op.current, colors);
   if (state.ok()) {
@@ -20,17 +20,14 @@ Result<ClusterState> VerbRunner::refresh_state(Operation& op, const std::vector<
 
 StepResult VerbRunner::verify_active(Operation& op, const Step& step) {
   StepLine line{step.id(), step.describe()};
-  // After an IP move both slots' addresses changed: refresh them, and the refresh's outputs
-  // are the final state (no separate `output -json`).
-  std::vector<Color> deployed;
-  for (auto c : {op.current.inactive, op.current.active})
-    if (c) deployed.push_back(*c);
+  // Read back, not refreshed: the state the move's apply wrote says who holds the static IP
+  // (its new holder answers on it); the old holder's new address is recorded as unknown
+  // until something reads it (`status --refresh`, or the next gate on that slot).
   if (op.stale) {
-    auto fresh = refresh_state(op, deployed);
+    auto fresh = refresh_state(op, {});
     line.add_commands(fresh.commands);
     if (!fresh.ok())
-      return StepResult{ExitCode::Failed, fresh.error, fresh.hint}.with(
-          std::move(line).done("failed"));
+      return StepResult{fresh.code, fresh.error, fresh.hint}.with(std::move(line).done("failed"));
   }
   op.current = op.state.deployment;
   if (op.state.deployment.active != step.color)
@@ -42,10 +39,8 @@ StepResult VerbRunner::verify_active(Operation& op, const Step& step) {
   return StepResult{}.with(std::move(line).done("ok"));
 }
 
-// Every mutating verb ends by reading the state back: an apply that exited 0
-// having done nothing must not be reported as done. A verb whose last step
-// moved the IP already has it (the move's address refresh: its outputs are the
-// state); the others read the outputs once.
+// Every mutating verb ends by reading the state back (state pull): an apply that exited 0
+// having done nothing must not be reported as done.
 StepResult VerbRunner::confirm_goal(Operation& op, const Plan& plan) {
   if (!op.stale) return {};  // the last step (verify) already read it back
   StepLine line{"confirm", "read the state back"};
@@ -66,8 +61,7 @@ StepResult VerbRunner::confirm_goal(Operation& op, const Plan& plan) {
 // is read again (the backend reads it in a way that cannot be stale), never
 // assumed from the step that did not finish. Returns the line to add to the message.
 std::string VerbRunner::settle_final_state(Operation& op) {
-  // A plain read: the backend checks outputs against the state after an unfinished apply
-  // (Terraform: output + state pull, both read-only; nothing is applied after a failure).
+  // A plain read (Terraform: state pull; nothing is applied after a failure).
   auto fresh = refresh_state(op, {});
   if (!fresh.ok()) return fmt::format("\nthe state could not be read back ({})", fresh.error);
   op.current = op.state.deployment;

@@ -113,12 +113,62 @@ TEST_CASE("promote: gate, move, the public address answers as the new color, ver
 TEST_CASE("promote on a backend that plans the move while the gate polls (Terraform's way)") {
   World w{kBlueServes};
   w.backend.prepares_moves = true;
-  w.backend.stale_addresses = true;
   CHECK(w.run(promote(Color::Green)) == 0);
-  // The gate refreshes the addresses first; the plan is made during the gate, applied after it.
+  // No refresh before the gate (the recorded address answers as green) nor after the move
+  // (a read back): read, then the plan made during the gate, applied after it.
   CHECK(w.backend.calls ==
-        Strings{"read", "refresh", "prepare switch-green", "commit switch-green", "refresh"});
+        Strings{"read", "prepare switch-green", "commit switch-green", "refresh"});
   CHECK(w.backend.deployment() == Deployment{Color::Green, Color::Blue});
+}
+
+TEST_CASE("a recorded address that does not answer as the slot: the gate takes the plan's") {
+  World w{kBlueServes};
+  w.backend = xd::testing::FakeBackend(
+      kBlueServes, {{Color::Blue, w.blue.url()}, {Color::Green, "http://127.0.0.1:1/health"}});
+  w.backend.prepares_moves = true;
+  w.backend.fresh_health_urls = {{Color::Blue, w.blue.url()}, {Color::Green, w.green.url()}};
+  CHECK(w.run(promote(Color::Green)) == 0);
+  CHECK(w.backend.calls ==
+        Strings{"read", "prepare switch-green", "commit switch-green", "refresh"});
+  CHECK(w.green.hits() > 0);
+  CHECK(w.last_history()["gates"][0]["url"] == w.green.url());
+}
+
+TEST_CASE("the gate needed the plan and the plan was refused: exit 4 with the plan's reason") {
+  World w{kBlueServes};
+  w.backend = xd::testing::FakeBackend(
+      kBlueServes, {{Color::Blue, w.blue.url()}, {Color::Green, "http://127.0.0.1:1/health"}});
+  w.backend.prepares_moves = true;
+  w.backend.failing_prepare = StepOutcome{ExitCode::Refused,
+                                          "refused: Terraform's refresh found 1 object(s) gone",
+                                          "check the account",
+                                          {}};
+  CHECK(w.run(promote(Color::Green)) == 4);
+  CHECK_THAT(w.said_error, Catch::Contains("found 1 object(s) gone"));
+  CHECK(w.backend.applied().empty());
+  CHECK(w.backend.deployment() == kBlueServes);
+}
+
+TEST_CASE("a half-built inactive slot: promote refuses it, teal re-creates it") {
+  World w{kBlueServes};
+  w.backend.broken = {{Color::Green, "its instance did not finish being created (tainted)"}};
+  CHECK(w.run(promote(Color::Green)) == 4);
+  CHECK_THAT(w.said_error, Catch::Contains("half-built"));
+  CHECK_THAT(w.said_hint, Catch::Contains("xdeploy ~green"));
+  CHECK(w.backend.applied().empty());
+  CHECK(w.run({Verb::Teal, std::nullopt, false}) == 0);
+  CHECK(w.backend.applied() == Strings{"replace-green"});
+}
+
+TEST_CASE("`nothing to do` only after the world agrees: a detached IP is re-attached") {
+  World w{kBlueServes};
+  w.ip_follows_moves();
+  w.public_ip.answer_as("green");  // the static IP does not reach blue
+  CHECK(w.run(promote(Color::Blue)) == 0);
+  CHECK(w.backend.applied() == Strings{"switch-blue"});
+  w.public_ip.answer_as("blue");
+  CHECK(w.run(promote(Color::Blue)) == 0);
+  CHECK_THAT(w.said_success, Catch::Contains("nothing to do"));
 }
 
 TEST_CASE("a failed gate: exit 3, the IP not moved, a move planned meanwhile discarded") {

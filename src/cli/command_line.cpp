@@ -84,6 +84,7 @@ struct VerbArgs {
   std::string plan_verb;
   std::string color;
   bool status_check = false;
+  bool status_refresh = false;
   int history_limit = 20;
   std::string shell;
   std::string init_dir = ".";
@@ -155,8 +156,12 @@ void declare_verbs(CLI::App& app, VerbArgs& v, std::map<CLI::App*, std::string>&
       ->add_option("color", v.color, "blue or green");
   add("rollback", "promote the inactive slot back");
   add("cleanup", "destroy the inactive slot (nothing to clean: exit 0)");
-  add("status", "active/inactive slots, instance names, IPs, static IP")
-      ->add_flag("--check", v.status_check, "also probe each slot's health (exit 3 if unhealthy)");
+  auto* status = add("status", "active/inactive slots, instance names, IPs, static IP");
+  status->add_flag("--check", v.status_check,
+                   "also probe each slot's health (exit 3 if unhealthy)");
+  status->add_flag("--refresh", v.status_refresh,
+                   "also ask AWS what changed outside Terraform (a refresh-only plan, shown, "
+                   "never applied)");
   add("history", "past operations from .xdeploy/history.jsonl")
       ->add_option("--limit", v.history_limit, "how many (0 = all)")
       ->capture_default_str();
@@ -287,6 +292,7 @@ CommandLineOutcome parse_command_line(int argc, const char* const* argv) {
   ParsedCommand parsed;
   parsed.options = def.options;
   parsed.options.status_check = v.status_check;
+  parsed.options.status_refresh = v.status_refresh;
   parsed.options.history_limit = v.history_limit;
   const std::string verb = def.verb_of.at(app.get_subcommands().front());
   if (verb == "completion") {

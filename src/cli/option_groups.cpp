@@ -23,6 +23,10 @@ void BackendGroup::declare(DeclaredOptions& d, AppOptions& o) {
   d.repeated("--var-file", o.terraform.var_files, "passed to terraform plan (repeatable)",
              ValueKind::File);
   d.duration("--tf-lock-timeout", o.terraform.lock_timeout, "Terraform's own -lock-timeout");
+  d.duration("--move-deadline", o.terraform.move_deadline,
+             "how long the apply that moves the static IP may take (prod is dark meanwhile): "
+             "then Terraform gets one SIGINT and the IP goes back to the previous slot, exit 6",
+             1000ms);
 }
 
 void BackendGroup::finish(AppOptions& o) const {

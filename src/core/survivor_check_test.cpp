@@ -12,8 +12,8 @@ namespace {
 ClusterState two_slots(SlotLiveness green, SlotLiveness blue) {
   ClusterState s;
   s.deployment = Deployment{Color::Green, Color::Blue};
-  s.slots[Color::Green] = SlotInfo{Color::Green, "g", "", "", "", green};
-  s.slots[Color::Blue] = SlotInfo{Color::Blue, "b", "", "", "", blue};
+  s.slots[Color::Green] = SlotInfo{Color::Green, "g", "", "", "", green, false, ""};
+  s.slots[Color::Blue] = SlotInfo{Color::Blue, "b", "", "", "", blue, false, ""};
   return s;
 }
 

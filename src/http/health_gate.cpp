@@ -12,7 +12,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr size_t kKeptAttempts = 5;
-constexpr size_t kBodyExcerpt = 2048;
 constexpr milliseconds kMinRequestTimeout{100};
 
 milliseconds since(Clock::time_point start) {
@@ -66,7 +65,7 @@ GateResult run_health_gate(const std::string& url, const HealthExpectation& expe
     }
     attempt.status = response.status;
     attempt.verdict = judge_health(response, expect);
-    result.last_body = response.body.substr(0, kBodyExcerpt);
+    result.last_body = response.body.substr(0, kGateBodyExcerpt);
     remember(&result, attempt);
     if (progress) progress(attempt);
     if (attempt.verdict.empty()) {

@@ -288,12 +288,13 @@ Fd open_pidfd(pid_t pid) {
 class ChildWatch {
  public:
   ChildWatch(pid_t pid, int interrupts_seen, OutputStream& out, OutputStream& err,
-             const std::optional<HookTimeout>& timeout)
+             const std::optional<HookTimeout>& timeout, std::function<bool()> interrupt_when)
       : pid_(pid),
         pidfd_(open_pidfd(pid)),
         interrupts_seen_(interrupts_seen),
         out_(out),
-        err_(err) {
+        err_(err),
+        interrupt_when_(std::move(interrupt_when)) {
     if (timeout) {
       term_at_ = Clock::now() + timeout->after;
       kill_grace_ = timeout->kill_grace;
@@ -304,6 +305,7 @@ class ChildWatch {
   int run(int* forwarded) {
     for (;;) {
       forward_interrupts(forwarded);
+      enforce_deadline(forwarded);
       enforce_timeout();
       reap_if_exited();
       // Read after the reap: by then everything the child wrote is in the files. A
@@ -318,8 +320,17 @@ class ChildWatch {
     return status_known_ ? exit_code_of(status_) : -1;
   }
   bool timed_out() const { return timed_out_; }
+  bool deadline_passed() const { return deadline_passed_; }
 
  private:
+  // ProcessSpec::interrupt_when: one SIGINT, as a Ctrl-C would send. Never after the reap.
+  void enforce_deadline(int* forwarded) {
+    if (reaped_ || deadline_passed_ || !interrupt_when_ || !interrupt_when_()) return;
+    (void)forwarded;  // not a forwarded Ctrl-C: the caller tells them apart
+    deadline_passed_ = true;
+    if (kill(-pid_, SIGINT) != 0) kill(pid_, SIGINT);
+  }
+
   void forward_interrupts(int* forwarded) {
     if (reaped_) return;  // the pid and group may already belong to someone else
     const int count = interrupt_count();
@@ -373,6 +384,8 @@ class ChildWatch {
   OutputStream& err_;
   bool reaped_ = false;
   bool status_known_ = false;
+  std::function<bool()> interrupt_when_;
+  bool deadline_passed_ = false;
   int status_ = 0;
   std::optional<Clock::time_point> term_at_;
   std::optional<Clock::time_point> kill_at_;
@@ -476,9 +489,10 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   // Our descriptors are the child's too (it writes at its own offset, we pread at ours).
   OutputStream out(std::move(output->first), &result.stdout_text, on_stdout);
   OutputStream err(std::move(output->second), &result.stderr_text, on_stderr);
-  ChildWatch watch(pid, interrupts_before, out, err, timeout_);
+  ChildWatch watch(pid, interrupts_before, out, err, timeout_, spec.interrupt_when);
   result.exit_code = watch.run(&result.interrupts_forwarded);
   result.timed_out = watch.timed_out();
+  result.deadline_passed = watch.deadline_passed();
   result.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started_at);
   return result;
 }

@@ -420,4 +420,26 @@ TEST_CASE("display_command quotes only what a shell would misread") {
   CHECK(display_command({}).empty());
 }
 
+// The IP move's bound: one SIGINT, the first time the caller's condition holds (here: once
+// the child said it started the dangerous part), never SIGKILL.
+TEST_CASE("interrupt_when: one SIGINT once the condition holds, and the result says so") {
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c",
+               "trap 'echo interrupted; exit 1' INT; echo detaching; while :; do sleep 0.05; done"};
+  bool detaching = false;
+  int asked = 0;
+  spec.interrupt_when = [&] {
+    ++asked;
+    return detaching;
+  };
+  auto c = run_with(spec, [&](std::string_view line) {
+    if (line == "detaching") detaching = true;
+  });
+  CHECK(c.result.deadline_passed);
+  CHECK(c.result.exit_code == 1);
+  CHECK(c.result.interrupts_forwarded == 0);  // not a Ctrl-C: the caller tells them apart
+  CHECK(c.out == Lines{"detaching", "interrupted"});
+  CHECK(asked > 0);
+}
+
 }  // namespace xd

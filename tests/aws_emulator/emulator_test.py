@@ -282,6 +282,48 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(["AttachStaticIp", "CreateInstances"], [c["action"] for c in faulted])
         self.assertEqual("ThrottlingException", faulted[1]["error"])
 
+    def test_every_lightsail_read_not_found_is_a_wrong_account_and_writes_nothing(self):
+        create_instance(self.emu, "t-blue", open_port=False)
+        self.emu.arm(action="Get*", service="lightsail", error="NotFoundException",
+                     message="The Instance does not exist")
+        status, out = lightsail(self.emu, "GetInstance", instanceName="t-blue")
+        self.assertEqual((400, "NotFoundException"), (status, out["__type"]))
+        self.assertEqual(400, lightsail(self.emu, "GetInstancePortStates", instanceName="t-blue")[0])
+        # Not Lightsail, not a read, and never the operations the provider waits on.
+        self.assertEqual(200, iam(self.emu, "CreateUser", UserName="u")[0])
+        self.assertEqual(200, lightsail(self.emu, "TagResource", resourceName="t-blue", tags=[])[0])
+        self.assertIn("t-blue", self.emu.state()["instances"], "the instance is untouched")
+
+    def test_not_found_once_right_after_a_create_is_eventual_consistency(self):
+        self.emu.arm(action="GetInstance", error="NotFoundException", message="not yet",
+                     after="CreateInstances", count=1)
+        create_instance(self.emu, "t-early", open_port=False)  # its GetInstance is not armed before
+        self.assertEqual(400, lightsail(self.emu, "GetInstance", instanceName="t-early")[0])
+        self.assertEqual(200, lightsail(self.emu, "GetInstance", instanceName="t-early")[0])
+
+    def test_changes_outside_terraform(self):
+        create_instance(self.emu, "t-blue")
+        create_instance(self.emu, "t-green")
+        port = self.emu.service_port
+        green_ip, _ = public_ip(self.emu, "t-green")
+        self.emu.outside(op="stop-start", instance="t-green")
+        new_green_ip, _ = public_ip(self.emu, "t-green")
+        self.assertNotEqual(green_ip, new_green_ip, "a started instance has a new address")
+        wait_for(lambda: http_get(new_green_ip, port) == "green")
+        self.assertIsNone(http_get(green_ip, port))
+
+        lightsail(self.emu, "AllocateStaticIp", staticIpName="t-ip")
+        lightsail(self.emu, "AttachStaticIp", staticIpName="t-ip", instanceName="t-blue")
+        self.emu.outside(op="detach-static-ip", staticIp="t-ip")
+        _, sip = lightsail(self.emu, "GetStaticIp", staticIpName="t-ip")
+        self.assertFalse(sip["staticIp"]["isAttached"])
+        self.assertFalse(public_ip(self.emu, "t-blue")[1])
+
+        self.emu.outside(op="delete-instance", instance="t-green")
+        self.assertEqual(400, lightsail(self.emu, "GetInstance", instanceName="t-green")[0])
+        outside = [c for c in self.emu.calls() if c.get("action") == "Outside"]
+        self.assertEqual(3, len(outside), "outside changes are in the call log")
+
     def test_ctl_arms_lists_and_clears_faults_and_reads_the_state(self):
         import subprocess
         ctl = [sys.executable, os.path.join(HERE, "aws_emulator.py"), "ctl", self.emu.endpoint]

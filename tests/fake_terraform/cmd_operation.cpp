@@ -260,6 +260,7 @@ class Operation {
     } catch (const std::exception& e) {
       return fail("Failed to load state", e.what());
     }
+    prior_doc_ = to_state_file(state_);  // a saved plan's tfstate-prev
     return true;
   }
 
@@ -283,17 +284,42 @@ class Operation {
   // resource in scope; only the instances can differ in the fake.
   void refresh_instances() {
     std::vector<std::string> addresses;
+    const auto scope = refresh_scope(model_, state_, targets_);  // targets and what they read
     for (const Instance* inst : state_.ordered()) {
       if (inst->addr.type != "aws_lightsail_instance") continue;
-      bool in_scope = targets_.empty() ||
-                      std::any_of(targets_.begin(), targets_.end(),
-                                  [&](const Address& t) { return target_selects(t, inst->addr); });
-      if (in_scope) addresses.push_back(inst->addr.str());
+      if (scope.count(inst->addr.str())) addresses.push_back(inst->addr.str());
     }
     for (const auto& a : addresses) {
       Instance* inst = state_.find_mutable(a);
       if (refresh_instance(*inst, state_, cfg_)) refreshed_[a] = inst->attributes;
     }
+    forget_gone_objects();
+  }
+
+  // FAKE_TF_GONE: objects whose refresh reads NotFound (a wrong account or region, or
+  // deleted in the console) are dropped from the refreshed state, as the aws provider does.
+  void forget_gone_objects() {
+    const char* spec = std::getenv("FAKE_TF_GONE");
+    if (!spec) return;
+    const auto scope = refresh_scope(model_, state_, targets_);
+    for (const auto& address : drift_addresses(spec)) {
+      const Instance* inst = state_.find(address);
+      if (!inst || !scope.count(address)) continue;
+      gone_.push_back(inst->addr);
+      refreshed_.erase(address);
+      state_.erase(address);
+    }
+  }
+
+  // -json: what the refresh found changed outside Terraform (views/json resource_drift).
+  void emit_drift() {
+    for (const auto& [address, attrs] : refreshed_.items())
+      if (auto a = parse_address(address))
+        view_.message("info", fmt::format("{}: Drift detected (update)", address), "resource_drift",
+                      {{"change", {{"resource", hook_resource_json(*a)}, {"action", "update"}}}});
+    for (const auto& a : gone_)
+      view_.message("info", fmt::format("{}: Drift detected (delete)", a.str()), "resource_drift",
+                    {{"change", {{"resource", hook_resource_json(a)}, {"action", "delete"}}}});
   }
 
   // The gate's precondition, checked at plan time when its values are known (facts §5.7).
@@ -325,9 +351,11 @@ class Operation {
       view_.out(fmt::format(
           "\nNote: Objects have changed outside of Terraform\n\n  # {} has changed\n", address));
     if (kind_ == Kind::Plan) {
-      if (refreshed_.empty())
-        view_.out("\nNo changes. Your infrastructure still matches the configuration.\n");
-      return a_.detailed_exitcode && !refreshed_.empty() ? 2 : 0;
+      const bool drift = !refreshed_.empty() || !gone_.empty();
+      render_change_summary(view_, ChangeCounts{}, "plan", true);
+      if (!drift) view_.out("\nNo changes. Your infrastructure still matches the configuration.\n");
+      if (!a_.out.empty() && !save_plan({})) return 1;
+      return a_.detailed_exitcode && drift ? 2 : 0;
     }
     if (!refreshed_.empty()) persist(state_, store_, cfg_);
     if (!targets_.empty()) view_.warning("Applied changes may be incomplete", kTargetApplyWarning);
@@ -348,6 +376,7 @@ class Operation {
     if (a_.refresh && !a_.destroy) refresh_instances();
     PlanOutcome plan = plan_changes(model_, state_, opts);
     show_refresh(plan.changes);
+    emit_drift();
     interrupts::poll();
     if (interrupts::stop_requested()) return interrupted_exit();
     if (a_.refresh_only) return refresh_only();
@@ -368,27 +397,38 @@ class Operation {
     return apply(plan.changes, !targets_.empty());
   }
 
+  bool save_plan(const std::vector<Change>& changes) {
+    SavedPlan saved;
+    saved.destroy = a_.destroy;
+    saved.targets = a_.targets;
+    saved.replace = a_.replace;
+    saved.variables = variables_;
+    saved.prior_exists = state_.exists;
+    saved.prior_serial = state_.serial;
+    saved.prior_lineage = state_.lineage;
+    saved.prior_outputs = state_.outputs;
+    saved.changes = changes;
+    saved.refreshed = refreshed_;
+    saved.attestation = {{"active", model_.active},
+                         {"verified", model_.verified ? json(*model_.verified) : json()}};
+    // The fake's outputs follow every state write (README), so the refreshed state carries
+    // outputs computed from what the refresh read.
+    State refreshed = state_;
+    refreshed.outputs = compute_outputs(refreshed, cfg_);
+    auto refreshed_doc = to_state_file(refreshed);
+    plant_in_state_file(refreshed_doc);  // a plan file holds secrets in clear, as Terraform's
+    try {
+      write_plan_file(a_.out, saved, refreshed_doc, prior_doc_);
+    } catch (const std::exception& e) {
+      view_.error("Failed to write plan file", e.what());
+      return false;
+    }
+    return true;
+  }
+
   int finish_plan(const PlanOutcome& plan) {
     if (!a_.out.empty()) {
-      SavedPlan saved;
-      saved.destroy = a_.destroy;
-      saved.targets = a_.targets;
-      saved.replace = a_.replace;
-      saved.variables = variables_;
-      saved.prior_exists = state_.exists;
-      saved.prior_serial = state_.serial;
-      saved.prior_lineage = state_.lineage;
-      saved.prior_outputs = state_.outputs;
-      saved.changes = plan.changes;
-      saved.refreshed = refreshed_;
-      saved.attestation = {{"active", model_.active},
-                           {"verified", model_.verified ? json(*model_.verified) : json()}};
-      try {
-        write_plan_file(a_.out, saved);
-      } catch (const std::exception& e) {
-        view_.error("Failed to write plan file", e.what());
-        return 1;
-      }
+      if (!save_plan(plan.changes)) return 1;
       view_.out(fmt::format(
           "\n─────────────────────────────────────────────────────────────────────────────\n\n"
           "Saved the plan to: {0}\n\nTo perform exactly these actions, run the following "
@@ -510,6 +550,8 @@ class Operation {
   Model model_;
   json variables_ = json::object();
   json refreshed_ = json::object();  // instances whose refresh changed them
+  std::vector<Address> gone_;        // FAKE_TF_GONE: dropped by this refresh
+  json prior_doc_ = json::object();  // the state as loaded, before any refresh
   StateLock lock_;
   StateStore store_{ctx_.workdir};
   State state_;

@@ -129,6 +129,15 @@ std::set<std::string> apply_scope(const Model& model, const State& prior,
   return scope;
 }
 
+}  // namespace
+
+std::set<std::string> refresh_scope(const Model& model, const State& prior,
+                                    const std::vector<Address>& targets) {
+  return apply_scope(model, prior, targets);
+}
+
+namespace {
+
 // Destroy targeting: targets plus everything that depends on them.
 std::set<std::string> destroy_scope(const State& prior, const std::vector<Address>& targets) {
   std::vector<Address> universe;

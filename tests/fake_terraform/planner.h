@@ -63,4 +63,9 @@ struct ChangeCounts {
 };
 ChangeCounts count_changes(const std::vector<Change>& changes);
 
+// What a refresh reads under `targets` (empty: everything): the targets plus everything they
+// depend on, as real Terraform refreshes the whole graph it plans (§4).
+std::set<std::string> refresh_scope(const Model& model, const State& prior,
+                                    const std::vector<Address>& targets);
+
 }  // namespace fake_tf

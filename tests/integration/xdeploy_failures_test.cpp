@@ -36,7 +36,7 @@ TEST_CASE("status says why when the raw state cannot be read, and changes nothin
     w.env["FAKE_TF_FAULTS"] = fault;
     auto r = w.xdeploy({"status"});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("cannot check the outputs against the state: " + says));
+    CHECK_THAT(r.err, Catch::Contains(says));
     CHECK(w.state_text() == state);
   }
   w.env.erase("FAKE_TF_FAULTS");
@@ -47,7 +47,7 @@ TEST_CASE("Terraform failing at each step of a promote leaves blue serving") {
   TwoSlots t;
   auto& w = t.w;
   const auto state = w.state_text();
-  for (const char* fault : {"plan=fail", "show=fail", "apply=fail", "output=fail", "plan=crash"}) {
+  for (const char* fault : {"plan=fail", "state_pull=fail", "apply=fail", "plan=crash"}) {
     INFO(fault);
     w.env["FAKE_TF_FAULTS"] = fault;
     auto r = w.xdeploy({"promote", "green"});
@@ -56,6 +56,12 @@ TEST_CASE("Terraform failing at each step of a promote leaves blue serving") {
     CHECK_THAT(r.err, Catch::Contains("next: ") || Catch::Contains("full log:"));
     if (std::string(fault) != "apply=fail") CHECK(w.state_text() == state);
   }
+  // A plan whose -json stream cannot be vouched for (here: no change_summary) is refused.
+  w.env["FAKE_TF_FAULTS"] = "plan=garbage";
+  auto garbled = w.xdeploy({"promote", "green"});
+  CHECK(garbled.exit_code == 4);
+  CHECK_THAT(garbled.err, Catch::Contains("cannot check the"));
+  CHECK(w.state_text() == state);
   w.env.erase("FAKE_TF_FAULTS");
   const auto s = w.status();
   CHECK(s["deployment"]["active"] == "blue");
@@ -78,12 +84,12 @@ TEST_CASE("a partial apply is reported truthfully and can be resumed") {
 
 // Real Lightsail through real Terraform: a promote replaces the attachment (detach, then
 // attach); when the attach fails, the static IP is left on no slot and prod is down.
-// fail-after-first on the move's apply (the gate's refresh is the apply before it) persists
-// just the detach.
+// fail-after-first on the move's apply (a promote runs no other apply: the gate reads the
+// recorded address, the state is read back with `state pull`) persists just the detach.
 TEST_CASE("an attach failing mid-promote: the IP is put back on the slot that served (exit 6)") {
   TwoSlots t;
   auto& w = t.w;
-  w.env["FAKE_TF_FAULTS"] = fmt::format("apply#{}=fail-after-first", w.count("apply") + 2);
+  w.env["FAKE_TF_FAULTS"] = fmt::format("apply#{}=fail-after-first", w.count("apply") + 1);
   auto r = w.xdeploy({"promote", "green"});
   w.env.erase("FAKE_TF_FAULTS");
   INFO(r.err);
@@ -98,7 +104,7 @@ TEST_CASE("an attach failing mid-promote: the IP is put back on the slot that se
 TEST_CASE("an attach failing mid-promote with --no-auto-rollback says prod is down and how out") {
   TwoSlots t;
   auto& w = t.w;
-  w.env["FAKE_TF_FAULTS"] = fmt::format("apply#{}=fail-after-first", w.count("apply") + 2);
+  w.env["FAKE_TF_FAULTS"] = fmt::format("apply#{}=fail-after-first", w.count("apply") + 1);
   auto r = w.xdeploy({"promote", "green", "--no-auto-rollback"});
   w.env.erase("FAKE_TF_FAULTS");
   INFO(r.err);
@@ -160,12 +166,12 @@ TEST_CASE("state errors stop before any plan") {
 
 namespace {
 
-// A terraform stand-in that prints what a broken or foreign root module
-// would: the outputs xdeploy must refuse to interpret.
-std::string scripted_terraform(const std::filesystem::path& dir, const std::string& outputs) {
+// A terraform stand-in whose `state pull` prints what a broken or foreign root module's state
+// would: the state xdeploy must refuse to interpret.
+std::string scripted_terraform(const std::filesystem::path& dir, const std::string& state) {
   const auto path = dir / "odd-terraform";
   std::ofstream(path) << "#!/bin/sh\necho \"$*\" >> " << (dir / "odd-calls").string() << "\n"
-                      << "case \"$*\" in *output*) printf '%s\\n' '" << outputs
+                      << "case \"$*\" in *'state pull'*) printf '%s\\n' '" << state
                       << "';; esac\nexit 0\n";
   ::chmod(path.c_str(), 0755);
   return path.string();
@@ -173,21 +179,28 @@ std::string scripted_terraform(const std::filesystem::path& dir, const std::stri
 
 }  // namespace
 
-TEST_CASE("an unknown color or malformed output -json is refused, nothing planned") {
+TEST_CASE("an unknown color or a malformed state is refused, nothing planned") {
   TerraformWorld w;
   std::filesystem::create_directories(w.dir() / ".terraform");
-  for (const std::string outputs : {R"({"active":{"value":"purple"},"slots":{"value":{}}})",
-                                    "{not json", R"({"slots":{"value":{"teal":{}}}})"}) {
-    INFO(outputs);
-    auto bin = scripted_terraform(w.dir(), outputs);
+  for (const auto& [state, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"version":4,"outputs":{"active":{"value":"purple"},"slots":{"value":{}}}})",
+            "cannot understand `terraform state pull`: the state's outputs"},
+           {"{not json", "cannot read `terraform state pull`: not JSON"},
+           {R"({"version":4,"outputs":{"slots":{"value":{"teal":{}}}}})",
+            "cannot understand `terraform state pull`: the state's outputs"},
+           {R"({"version":3,"modules":[]})", "cannot read `terraform state pull`: state format"}}) {
+    INFO(state);
+    auto bin = scripted_terraform(w.dir(), state);
     std::filesystem::remove(w.dir() / "odd-calls");
     auto argv = w.argv({"teal"});
     argv[2] = bin;
     auto r = run_child(ChildSpec{argv, w.env, {}});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("cannot understand `terraform output -json`"));
+    CHECK_THAT(r.err, Catch::Contains(says));
     const auto calls = read_file(w.dir() / "odd-calls");
+    CHECK_THAT(calls, Catch::Contains("state pull"));
     CHECK_THAT(calls, !Catch::Contains("plan"));
+    CHECK_THAT(calls, !Catch::Contains("apply"));
   }
 }
 

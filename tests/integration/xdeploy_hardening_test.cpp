@@ -54,8 +54,8 @@ std::vector<std::string> signals_of_last(const TerraformWorld& w, const std::str
   return out;
 }
 
-// Applies that change infrastructure: the address refresh (`apply -refresh-only`)
-// before every gate and after every IP move only reads it back.
+// Applies that change infrastructure: the apply of a checked refresh-only plan (run only when
+// a refresh found drift) records what the world already is.
 int changing_applies(const TerraformWorld& w) {
   int n = 0;
   for (const auto& c : w.calls()) {
@@ -66,7 +66,7 @@ int changing_applies(const TerraformWorld& w) {
   return n;
 }
 
-// FAKE_TF_FAULTS counts every `apply`, refreshes included: the `ahead`-th apply from now.
+// FAKE_TF_FAULTS counts every `apply`: the `ahead`-th apply from now.
 std::string nth_apply_from_now(const TerraformWorld& w, int ahead, const std::string& action) {
   return fmt::format("apply#{}={}", w.count("apply") + ahead, action);
 }
@@ -115,7 +115,8 @@ TEST_CASE(
   REQUIRE_THAT(pulled.out, Catch::Contains(secret));
   written += all_files_under(w.dir() / ".xdeploy");
   CHECK_THAT(written, !Catch::Contains(secret));
-  CHECK_THAT(written, Catch::Contains("plan read:"));  // the summary instead of the body
+  // The summary instead of the body.
+  CHECK_THAT(written, Catch::Contains("plan read from its -json stream"));
 
   CHECK(mode_of(w.dir() / ".xdeploy") == 0700);
   CHECK(mode_of(w.dir() / ".xdeploy" / "logs") == 0700);
@@ -138,11 +139,13 @@ TEST_CASE("plan files are 0600 in a 0700 dir while they live, and gone on every 
   }
   SECTION("Ctrl-C while Terraform applies") {
     w.env["FAKE_TF_FAULTS"] = "apply=hang";
+    const int plans_before = w.count("plan");
     ChildProcess run(w.spec({"teal"}));
     REQUIRE(eventually(
-        [&] { return w.count("show") >= 1 && fs::exists(plans / "create-green.tfplan"); }, 30s));
-    REQUIRE(
-        eventually([&] { return run.err_so_far().find("plan read:") != std::string::npos; }, 30s));
+        [&] { return w.count("plan") > plans_before && fs::exists(plans / "create-green.tfplan"); },
+        30s));
+    REQUIRE(eventually([&] { return run.err_so_far().find("plan read from") != std::string::npos; },
+                       30s));
     CHECK(mode_of(plans / "create-green.tfplan") == 0600);
     CHECK(mode_of(plans) == 0700);
     run.signal(SIGINT);
@@ -162,15 +165,15 @@ TEST_CASE("plan files are 0600 in a 0700 dir while they live, and gone on every 
   CHECK(left.empty());
 }
 
-TEST_CASE("a show -json the guard cannot read is refused (exit 4) and nothing is applied") {
+TEST_CASE("a plan -json stream the guard cannot read is refused (exit 4) and nothing is applied") {
   TerraformWorld w;
   w.xdeploy_json({"blue"});
   const auto state = w.state_text();
   const int applies = w.count("apply");
-  w.env["FAKE_TF_FAULTS"] = "show=garbage";
+  w.env["FAKE_TF_FAULTS"] = "plan=garbage";
   auto r = w.xdeploy({"teal", "--json"});
   CHECK(r.exit_code == 4);
-  CHECK_THAT(r.err, Catch::Contains("cannot read the plan JSON"));
+  CHECK_THAT(r.err, Catch::Contains("refused: cannot check the"));
   CHECK_THAT(r.err, Catch::Contains("nothing was applied"));
   CHECK(json::parse(r.out)["result"] == "refused");
   CHECK(w.count("apply") == applies);
@@ -183,8 +186,8 @@ TEST_CASE("an apply that exits 0 having done nothing is never reported as done")
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"cleanup", "--yes"}, {"~green"}, {"promote", "green"}}) {
     INFO(fmt::format("{}", fmt::join(args, " ")));
-    // promote: the gate's address refresh, then the move's apply.
-    w.env["FAKE_TF_FAULTS"] = nth_apply_from_now(w, args[0] == "promote" ? 2 : 1, "noop");
+    // Each verb's one apply (a promote gates at the recorded address: no refresh first).
+    w.env["FAKE_TF_FAULTS"] = nth_apply_from_now(w, 1, "noop");
     auto r = w.xdeploy(args);
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, !Catch::Contains("OK:"));
@@ -208,8 +211,8 @@ TEST_CASE("an apply that claims changes it never made is caught by reading the s
   }
   SECTION("promote: verify finds the wrong active color") {
     w.xdeploy_json({"teal"});
-    // The gate's address refresh, then the move's apply lies; the refresh after it tells.
-    w.env["FAKE_TF_FAULTS"] = nth_apply_from_now(w, 2, "lie");
+    // The move's apply (the promote's only one) lies; the state read back after it tells.
+    w.env["FAKE_TF_FAULTS"] = nth_apply_from_now(w, 1, "lie");
     auto r = w.xdeploy({"promote", "green", "--no-probe"});
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("expected green active"));
@@ -315,9 +318,9 @@ TEST_CASE("the automatic rollback failing too is said plainly (exit 1)") {
   TwoSlots t;
   auto& w = t.w;
   w.ip->pin_to("web-blue");  // green never serves publicly: xdeploy rolls back ...
-  // ... and the rollback's apply fails: after the gate's refresh (1), the move (2), and the
-  // rollback gate's refresh (3), the rollback's move is the 4th apply.
-  w.env["FAKE_TF_FAULTS"] = nth_apply_from_now(w, 4, "fail");
+  // ... and the rollback's apply fails: after the move (1), the rollback's move is the 2nd
+  // apply (no gate refreshes first: each gate tries the recorded address).
+  w.env["FAKE_TF_FAULTS"] = nth_apply_from_now(w, 2, "fail");
   auto r = w.xdeploy({"promote", "green", "--probe-deadline", "1s", "--json"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
@@ -339,7 +342,7 @@ TEST_CASE("Ctrl-C in the health gate moves nothing (exit 130)") {
   REQUIRE(run.wait(30s));
   CHECK(run.result().exit_code == 130);
   CHECK_THAT(run.result().err, Catch::Contains("interrupted during the health gate"));
-  CHECK(w.count("apply") == applies + 1);  // the gate's address refresh only
+  CHECK(w.count("apply") == applies);  // none: the gate read no refresh, the move never ran
   CHECK(changing_applies(w) == changes);
   // The move was planned while the gate polled; its plan (with the attestation) is gone.
   CHECK_FALSE(fs::exists(w.dir() / ".xdeploy/plans/switch-green.tfplan"));
@@ -382,13 +385,13 @@ TEST_CASE("Ctrl-C during an apply's last operation: the apply finishes, the next
 
 TEST_CASE("the state read after a change failing is a failure, not a guess") {
   TerraformWorld w;
-  // The first deploy: create, the gate's refresh, attach, then the read-back after it (the
-  // move's address refresh, whose outputs are the final state) is the 4th apply.
-  w.env["FAKE_TF_FAULTS"] = "apply#4=fail";
+  // The first deploy reads the state (1), creates blue, reads it back (2) for the gate,
+  // attaches, then reads it back (3): that read-back fails.
+  w.env["FAKE_TF_FAULTS"] = "state_pull#3=fail";
   auto r = w.xdeploy({"blue", "--json"});
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("terraform apply -refresh-only failed"));
-  CHECK(changing_applies(w) == 2);
+  CHECK_THAT(r.err, Catch::Contains("terraform state pull failed"));
+  CHECK(changing_applies(w) == 2);  // both changes were made: the failure is the read after
   const auto result = json::parse(r.out);
   CHECK(result["result"] == "failed");
   w.env.erase("FAKE_TF_FAULTS");
@@ -405,9 +408,12 @@ TEST_CASE("a slot without a health_url is never gated blind") {
   const int applies = w.count("apply");
   const int changes = changing_applies(w);
   auto r = w.xdeploy({"promote", "green"});
-  CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("green has no health_url in the state"));
-  CHECK(w.count("apply") == applies + 1);  // the gate's address refresh only
+  // A slot the outputs give no health URL is half-built: refused before any gate or plan.
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("green is half-built (its health URL is missing"));
+  CHECK_THAT(r.err, Catch::Contains("the static IP was not moved"));
+  CHECK_THAT(r.err, Catch::Contains("`xdeploy ~green`"));
+  CHECK(w.count("apply") == applies);
   CHECK(changing_applies(w) == changes);
 }
 
@@ -432,6 +438,10 @@ TEST_CASE("status --check compares who answers on the public address with the ac
   CHECK(r.exit_code == 3);
   const auto s = json::parse(r.out);
   CHECK(s["deployment"]["active"] == "green");
-  CHECK_THAT(s["public_health"].get<std::string>(), Catch::Contains("blue"));
-  CHECK(s["slots"]["green"]["health"] == "healthy");
+  CHECK_THAT(s["public_health"].get<std::string>(), Catch::Contains("answered as blue"));
+  // Green holds the static IP, and on Lightsail an attached instance answers only there: its
+  // own probe goes to the same address and says the same, never "healthy".
+  CHECK(s["slots"]["green"]["health_url"] == s["health_url"]);
+  CHECK_THAT(s["slots"]["green"]["health"].get<std::string>(), Catch::Contains("answered as blue"));
+  CHECK(s["slots"]["blue"]["health"] == "healthy");
 }

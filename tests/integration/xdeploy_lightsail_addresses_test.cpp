@@ -31,9 +31,20 @@ TEST_CASE("promote then rollback gates blue at blue's own, refreshed address") {
   w.xdeploy_json({"teal"});
   auto promote = w.xdeploy_json({"promote", "green"});
   CHECK(promote["gate"]["url"] == w.green.url());
-  // The promote's own final read is fresh: blue no longer "is" the static IP.
-  CHECK(w.status()["slots"]["blue"]["health_url"] == w.blue.url());
-  CHECK(w.status()["slots"]["green"]["health_url"] == w.ip->url());
+  // The promote's read-back never gives blue the static IP's address: the static IP left it,
+  // so its new address is unknown (and said so) until something reads it ...
+  const auto after = w.status();
+  CHECK(after["slots"]["blue"]["address_unknown"] == true);
+  CHECK(after["slots"]["blue"]["health_url"] == "");
+  CHECK(after["slots"]["green"]["health_url"] == w.ip->url());
+  CHECK_THAT(w.xdeploy({"status"}).out, Catch::Contains("address unknown"));
+  // ... and `status --refresh` reads it (a refresh-only plan, shown, never applied).
+  const auto state = w.state_text();
+  const auto refreshed = w.xdeploy_json({"status", "--refresh"});
+  CHECK(refreshed["slots"]["blue"]["address_unknown"] == false);
+  CHECK(refreshed["slots"]["blue"]["health_url"] == w.blue.url());
+  CHECK(refreshed["slots"]["green"]["health_url"] == w.ip->url());
+  CHECK(w.state_text() == state);
   auto rollback = w.xdeploy({"rollback", "--json"});
   INFO(rollback.err);
   REQUIRE(rollback.exit_code == 0);
@@ -41,7 +52,8 @@ TEST_CASE("promote then rollback gates blue at blue's own, refreshed address") {
   CHECK(result["gate"]["url"] == w.blue.url());  // not the static IP, which reaches green
   CHECK(result["to"]["active"] == "blue");
   CHECK(w.status()["slots"]["blue"]["health_url"] == w.ip->url());
-  CHECK(w.status()["slots"]["green"]["health_url"] == w.green.url());
+  CHECK(w.status()["slots"]["green"]["address_unknown"] == true);
+  CHECK(w.xdeploy_json({"status", "--refresh"})["slots"]["green"]["health_url"] == w.green.url());
 }
 
 TEST_CASE(
@@ -81,6 +93,7 @@ TEST_CASE("the IP moves only with the attestation, given only after the native g
   w.xdeploy_json({"teal"});
   w.xdeploy_json({"promote", "green"});
   for (const auto& plan : calls_of(w, "plan")) {
+    if (has_arg(plan, "-refresh-only")) continue;  // a refresh moves nothing
     const bool attests =
         has_arg(plan, "-var=verified=blue") || has_arg(plan, "-var=verified=green");
     const bool moves = has_arg(plan, "-var=deploy=blue") || has_arg(plan, "-var=deploy=blue,green");

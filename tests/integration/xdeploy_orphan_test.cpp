@@ -74,8 +74,9 @@ TEST_CASE("SIGKILL of xdeploy mid-apply: Terraform finishes, the next runs wait 
   const auto s = w.status();
   INFO(s.dump());
   CHECK(s["deployment"]["active"] == "green");
-  // The killed run never refreshed the addresses its IP move changed; the next run did.
+  // Read from the state the orphan's apply left: green holds the static IP and answers on
+  // it; blue's address changed when the IP left it and nobody has read it since, so it is
+  // reported unknown, never the stale one (`status --refresh` reads it).
   CHECK(s["slots"]["green"]["health_url"] == w.ip->url());
-  CHECK(s["slots"]["blue"]["health_url"] == w.blue.url());
-  CHECK_FALSE(std::filesystem::exists(w.dir() / ".xdeploy/apply-cut-short"));
+  CHECK(s["slots"]["blue"]["health_url"] == "");
 }

@@ -169,10 +169,11 @@ TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
   TwoSlots t;
   auto& w = t.w;
   w.env["FAKE_TF_FAULTS"] = "apply=slow:3000";
-  const int applies = w.count("apply");
+  const int plans = w.count("plan");
   ChildProcess first(w.spec({"promote", "green"}));
-  // Its first apply (the pre-gate refresh) is running: it holds the deploy lock.
-  REQUIRE(eventually([&] { return w.count("apply") > applies; }, 10s));
+  // Its move is planned (the fake logs a call when it ends) and its 3 s apply is next: it
+  // holds the deploy lock.
+  REQUIRE(eventually([&] { return w.count("plan") > plans; }, 10s));
   w.env.erase("FAKE_TF_FAULTS");
   const auto t0 = std::chrono::steady_clock::now();
   auto second = w.xdeploy({"cleanup"});
@@ -185,9 +186,9 @@ TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
   CHECK(first.result().exit_code == 0);
   // --lock-wait queues behind the holder instead.
   w.env["FAKE_TF_FAULTS"] = "apply=slow:1500";
-  const int applies_before_rollback = w.count("apply");
+  const int plans_before_rollback = w.count("plan");
   ChildProcess again(w.spec({"rollback"}));
-  REQUIRE(eventually([&] { return w.count("apply") > applies_before_rollback; }, 10s));
+  REQUIRE(eventually([&] { return w.count("plan") > plans_before_rollback; }, 10s));
   w.env.erase("FAKE_TF_FAULTS");
   auto waiter = w.xdeploy({"status", "--lock-wait", "20s"});  // status takes no lock: works at once
   CHECK(waiter.exit_code == 0);

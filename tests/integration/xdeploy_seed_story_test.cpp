@@ -33,22 +33,23 @@ TEST_CASE("the seed story end to end") {
     CHECK(blue["to"]["active"] == "blue");
     CHECK(blue["gate"]["passed"] == true);
     CHECK(w.count("init") == 1);
-    // (init, above, is not in the record) output, plan, show, apply (slot + IP), refresh blue,
-    // plan, show, apply (attach), refresh blue: that refresh's outputs are the read-back, no
-    // separate output -json
-    CHECK(invocations(blue) == 9);
+    // (init, above, is not in the record) state pull, plan, apply (slot + IP), state pull
+    // (the create changed the state), plan (attach, made while the gate polls), apply, state
+    // pull (the read back). No show -json, no refresh: the gate checks blue's identity at the
+    // address its create recorded.
+    CHECK(invocations(blue) == 7);
     require_state(w, "blue", nullptr);
 
     auto teal = w.xdeploy_json({"teal"});
     CHECK(teal["to"]["deploy"] == "green,blue");
-    CHECK(invocations(teal) == 5);  // output, plan, show, apply, output (read back: issue 9.6)
+    CHECK(invocations(teal) == 4);  // state pull, plan, apply, state pull (read back: issue 9.6)
     require_state(w, "blue", "green");
 
     const int applies_before = w.count("apply");
     auto replace = w.xdeploy_json({"~green"});
     CHECK(replace["result"] == "ok");
     CHECK(w.count("apply") == applies_before + 1);
-    CHECK(invocations(replace) == 5);  // output, plan, show, apply, output (read back)
+    CHECK(invocations(replace) == 4);  // state pull, plan, apply, state pull (read back)
     bool used_replace = false;
     for (const auto& c : w.calls())
       for (const auto& a : c["argv"])
@@ -61,16 +62,18 @@ TEST_CASE("the seed story end to end") {
     CHECK(promote["result"] == "ok");
     CHECK(promote["from"]["active"] == "blue");
     CHECK(promote["to"]["active"] == "green");
-    // output, refresh green (the gate never uses a cached address), plan, show, apply,
-    // refresh both (their addresses changed with the IP; its outputs are the final state)
-    CHECK(invocations(promote) == 6);
+    // state pull, plan (-target=module.upgrade, made while the gate polls green at the address
+    // it answers on as itself), apply, state pull (read back: blue's address is now unknown,
+    // and says so; no refresh on the critical path)
+    CHECK(invocations(promote) == 4);
     CHECK(promote["probe"]["new_color_served"] == true);
     CHECK(promote["gate"]["color"] == "green");
     require_state(w, "green", "blue");
 
     auto rollback = w.xdeploy_json({"rollback"});
     CHECK(rollback["to"]["active"] == "blue");
-    CHECK(invocations(rollback) == 6);  // as promote
+    // As promote: blue's address is unknown, so its gate takes it from the move's own plan.
+    CHECK(invocations(rollback) == 4);
     require_state(w, "blue", "green");
 
     w.xdeploy_json({"promote", "green"});
@@ -78,7 +81,7 @@ TEST_CASE("the seed story end to end") {
 
     auto cleanup = w.xdeploy_json({"cleanup"});
     CHECK(cleanup["to"]["deploy"] == "green");
-    CHECK(invocations(cleanup) == 5);  // output, plan, show, apply, output (read back)
+    CHECK(invocations(cleanup) == 4);  // state pull, plan, apply, state pull (read back)
     require_state(w, "green", nullptr);
 
     // CI calls cleanup blindly: nothing left to clean is a success, one read.
@@ -103,7 +106,8 @@ TEST_CASE("re-running a verb whose goal holds is a no-op that says so") {
   auto r = w.xdeploy({"promote", "green"});
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("nothing to do: green is already active"));
-  CHECK(static_cast<int>(w.calls().size()) == before + 1);  // one output -json
+  // One state pull (and one GET of the public address: it answers as green).
+  CHECK(static_cast<int>(w.calls().size()) == before + 1);
   CHECK(w.xdeploy({"teal"}).exit_code == 0);
   auto blue = w.xdeploy({"blue"});  // blue is the inactive twin now: promote it instead
   CHECK(blue.exit_code == 4);

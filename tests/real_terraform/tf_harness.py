@@ -209,6 +209,10 @@ class Emulator:
     def clear_faults(self):
         return self._control("faults", "DELETE")
 
+    def outside(self, **change):
+        """A change made outside Terraform: op=stop-start|delete-instance|detach-static-ip."""
+        return self._control("outside", "POST", change)
+
     def calls(self):
         with open(self.ready["callLog"], encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]

@@ -25,14 +25,19 @@ std::vector<std::string> FakeBackend::applied() const {
   return ids;
 }
 
-ClusterState FakeBackend::state() const {
+ClusterState FakeBackend::state(const std::map<xd::Color, std::string>& urls) const {
   ClusterState s;
   s.deployment = deployment_;
-  for (const auto& [color, url] : health_urls_)
-    if (deployment_.has(color))
-      s.slots[color] = xd::SlotInfo{color,       "web-" + std::string(to_string(color)),
-                                    "127.0.0.1", url,
-                                    "",          xd::SlotLiveness::Unknown};
+  for (const auto& [color, url] : urls)
+    if (deployment_.has(color)) {
+      xd::SlotInfo slot;
+      slot.color = color;
+      slot.instance_name = "web-" + std::string(to_string(color));
+      slot.public_ip = "127.0.0.1";
+      slot.health_url = url;
+      if (auto b = broken.find(color); b != broken.end()) slot.broken = b->second;
+      s.slots[color] = slot;
+    }
   s.public_health_url = public_health_url;
   return s;
 }
@@ -40,13 +45,13 @@ ClusterState FakeBackend::state() const {
 Result<ClusterState> FakeBackend::read_state() {
   calls.emplace_back("read");
   if (failing_read) return std::exchange(failing_read, std::nullopt).value();
-  return {state(), xd::ExitCode::Ok, "", "", {}};
+  return {state(health_urls_), xd::ExitCode::Ok, "", "", {}};
 }
 
 Result<ClusterState> FakeBackend::refresh_state(const xd::Deployment&,
                                                 const std::vector<xd::Color>&) {
   calls.emplace_back("refresh");
-  return {state(), xd::ExitCode::Ok, "", "", {}};
+  return {state(health_urls_), xd::ExitCode::Ok, "", "", {}};
 }
 
 StepOutcome FakeBackend::apply(const Step& step) {
@@ -75,7 +80,10 @@ bool FakeBackend::can_prepare(const Step& step) const {
 
 StepOutcome FakeBackend::prepare(const Step& step, const xd::Deployment&) {
   calls.push_back("prepare " + step.id());
-  return {xd::ExitCode::Ok, "planned " + step.id(), "", {}};
+  if (failing_prepare) return std::exchange(failing_prepare, std::nullopt).value();
+  StepOutcome planned{xd::ExitCode::Ok, "planned " + step.id(), "", {}};
+  if (!fresh_health_urls.empty()) planned.refreshed = state(fresh_health_urls);
+  return planned;
 }
 
 StepOutcome FakeBackend::commit(const Step& step, StepOutcome prepared) {

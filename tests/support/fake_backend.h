@@ -35,8 +35,13 @@ class FakeBackend : public xd::Backend {
   std::optional<std::string> public_health_url;
   // Whether a move is planned in two halves (prepare/commit), as Terraform does.
   bool prepares_moves = false;
-  // Whether read_state() may report stale addresses (Terraform's may), so a gate refreshes.
-  bool stale_addresses = false;
+  // What a prepared move's plan read fresh (Terraform: its refreshed state): each color's
+  // health URL there. Empty: the plan reads nothing fresh.
+  std::map<xd::Color, std::string> fresh_health_urls;
+  // The next prepare() answers this instead of succeeding (a refused plan, say).
+  std::optional<xd::StepOutcome> failing_prepare;
+  // Slots the recorded state calls half-built: color -> why.
+  std::map<xd::Color, std::string> broken;
   // The next read_state() fails with this (then reads work again).
   std::optional<xd::Result<xd::ClusterState>> failing_read;
 
@@ -54,7 +59,6 @@ class FakeBackend : public xd::Backend {
   xd::Result<xd::ClusterState> refresh_state(const xd::Deployment& deployment,
                                              const std::vector<xd::Color>& colors) override;
   xd::StepOutcome run(const xd::Step& step, const xd::Deployment& from, bool dry_run) override;
-  bool addresses_may_be_stale() const override { return stale_addresses; }
   bool can_prepare(const xd::Step& step) const override;
   xd::StepOutcome prepare(const xd::Step& step, const xd::Deployment& from) override;
   xd::StepOutcome commit(const xd::Step& step, xd::StepOutcome prepared) override;
@@ -63,7 +67,7 @@ class FakeBackend : public xd::Backend {
                                     const xd::Deployment& from) const override;
 
  private:
-  xd::ClusterState state() const;
+  xd::ClusterState state(const std::map<xd::Color, std::string>& urls) const;
   xd::StepOutcome apply(const xd::Step& step);
 
   xd::Deployment deployment_;

@@ -62,6 +62,7 @@ struct AppOptions {
   ColorMode color = ColorMode::Auto;
   int history_limit = 20;
   bool status_check = false;
+  bool status_refresh = false;  // status --refresh: a refresh-only plan, shown, never applied
   std::filesystem::path
       exe_dir;  // the running xdeploy's directory: its sibling programs, the module
 

@@ -16,6 +16,9 @@ struct TerraformOptions {
   std::chrono::milliseconds lock_timeout{30000};  // --tf-lock-timeout: Terraform's own state lock
   std::vector<std::string> var_files;             // --var-file, passed to plan
   std::vector<std::string> extra_args;            // after `--`, passed to plan
+  // --move-deadline: how long the apply that moves the static IP may take (prod is dark
+  // meanwhile); then one SIGINT, and the IP goes back to the previous slot.
+  std::chrono::milliseconds move_deadline{45000};
   // Derived by finish_backend_options():
   std::string chdir = "terraform";  // the working dir (-C), passed as -chdir=DIR
   bool color = false;               // --color always; else -no-color (output is not a terminal)

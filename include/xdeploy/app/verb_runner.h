@@ -79,9 +79,18 @@ class VerbRunner {
   std::string log_file_for(const std::string& verb) const;
 
   // verb_runner_gate.cpp
+  // The state with a fresh address, from the move's own plan (nullopt: the plan failed).
+  using FreshState = std::function<std::optional<ClusterState>()>;
   StepResult health_gate(Operation& op, const Step& step,
-                         const std::function<void()>& once_fresh = {});
+                         const std::function<void()>& once_fresh = {},
+                         const FreshState& fresh = {});
+  StepResult gate_address(Operation& op, const Step& step, StepLine& line, const FreshState& fresh,
+                          std::optional<GateResult>& answered);
+  GateResult try_once(const std::string& url, Color color) const;
+  bool answers_as(const std::string& url, Color color) const;
   StepResult poll_health(const Step& step, const std::string& url, StepLine line);
+  StepResult gate_verdict(const Step& step, const std::string& url, const GateResult& gate,
+                          StepLine line);
   StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move);
 
   // verb_runner_move.cpp

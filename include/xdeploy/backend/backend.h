@@ -28,7 +28,20 @@ struct StepOutcome {
   std::string message;           // what happened, one line; empty when Ok
   std::string hint;              // what to do next
   std::vector<CommandRecord> commands;
+  // The state as the step's own plan read it from the world, when the backend has it
+  // (Terraform: the refreshed state inside the saved plan): fresh slot addresses at no
+  // extra cost, e.g. for a gate whose cached address did not answer. Initialized, so that
+  // {code, message, hint, commands} stays a complete initializer.
+  std::optional<ClusterState> refreshed{};
+  // The step's change did not finish within its deadline (Terraform got one SIGINT).
+  bool deadline_passed = false;
   bool ok() const { return code == ExitCode::Ok; }
+};
+
+// What a refresh that is shown and never written found (`status --refresh`).
+struct DriftReport {
+  ClusterState refreshed;             // the state as the world is now
+  std::vector<std::string> findings;  // one line each: what changed outside the backend
 };
 
 template <typename T>
@@ -64,25 +77,35 @@ class Backend {
   // deploy lock is taken next to it. nullopt: ready.
   virtual std::optional<StepOutcome> initialize() { return std::nullopt; }
 
-  // The live state. Terraform: one `output -json` (after `init` if needed).
+  // The one way to read the state: what the backend recorded, without asking the world
+  // (Terraform: `state pull`, no provider start, no refresh). It says only what it knows: a
+  // slot whose address changed since the last look has SlotInfo::address_unknown set, a
+  // half-built slot has SlotInfo::broken set.
   virtual Result<ClusterState> read_state() = 0;
-  // The live state read in a way that cannot be stale, for `status`, at the
-  // cost of more work where the cheap read can lag (Terraform outputs after an
-  // interrupted apply).
-  virtual Result<ClusterState> read_verified_state() { return read_state(); }
 
   // The state with fresh slot addresses for `colors` (deployed as `deployment`). A backend
   // whose recorded addresses can be stale (Terraform: an instance's address changes on every
-  // static IP attach/detach, and state learns it only on a refresh) refreshes them; the
-  // others just read.
+  // static IP attach/detach, and state learns it only on a refresh) refreshes them, writing
+  // only what a checked plan says (a refresh that would drop an object is refused: exit 4);
+  // the others just read. With no colors: read_state().
   virtual Result<ClusterState> refresh_state(const Deployment& deployment,
                                              const std::vector<Color>& colors) {
     (void)deployment;
     (void)colors;
     return read_state();
   }
-  // True when read_state() may report stale addresses, so a gate must refresh first.
-  virtual bool addresses_may_be_stale() const { return false; }
+  // Asks the world what changed outside the backend, writing nothing (`status --refresh`).
+  virtual Result<DriftReport> inspect_drift(const Deployment& deployment) {
+    (void)deployment;
+    Result<DriftReport> r;
+    auto read = read_state();
+    r.commands = read.commands;
+    r.code = read.code;
+    r.error = read.error;
+    r.hint = read.hint;
+    if (read.ok()) r.value = DriftReport{*read.value, {}};
+    return r;
+  }
 
   // Executes one mutating step. With dry_run, shows what would happen and runs
   // only read-only checks (Terraform: plan + show + guard; never apply).

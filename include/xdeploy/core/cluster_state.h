@@ -22,6 +22,13 @@ struct SlotInfo {
   std::string health_url;  // direct to the slot, bypassing the static IP
   std::string build;       // the build it runs (artifact SHA-256), when the backend knows
   SlotLiveness liveness = SlotLiveness::Unknown;
+  // Its address changed since the backend last looked (Lightsail: the static IP left it,
+  // which gives it a new address): public_ip and health_url are empty until a refresh.
+  bool address_unknown = false;
+  // Why the slot cannot be used as it is, when its create or replace did not finish
+  // (Terraform: a tainted instance, a missing firewall or missing outputs); empty when
+  // whole. A broken slot is re-created by `teal` / `~color`, never promoted.
+  std::string broken;
 };
 
 struct ClusterState {

@@ -2,6 +2,7 @@
 // The native health gate run before any static-IP move: GET the slot's
 // health_url until it is healthy or the deadline passes.
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct GateAttempt {
   long status = 0;
   std::string verdict;  // "" healthy, else the reason
 };
+
+// How much of the last response body a GateResult keeps for the failure report.
+inline constexpr size_t kGateBodyExcerpt = 2048;
 
 struct GateResult {
   bool passed = false;

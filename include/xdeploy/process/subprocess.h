@@ -38,6 +38,11 @@ struct ProcessSpec {
   std::vector<int> inherit_fds;
   // Called with the child's pid once it has exec'd, before its output is read.
   std::function<void(int pid)> on_started;
+  // A deadline for this child alone, asked on every tick of the watch loop (and after each
+  // line of its output): the first time it answers true, the child's group gets one SIGINT
+  // (what Terraform needs to stop, save its state and release its lock), exactly like a
+  // Ctrl-C, and never SIGKILL; ProcessResult::deadline_passed says so.
+  std::function<bool()> interrupt_when;
   // The child gets its own process group so a terminal Ctrl-C reaches only
   // xdeploy, which forwards exactly one SIGINT per Ctrl-C (two would make
   // Terraform abandon its state). stdin is /dev/null.
@@ -49,7 +54,8 @@ struct ProcessResult {
   bool started = false;  // false: could not exec (error says why)
   int exit_code = -1;    // exit status, or 128+N when killed by signal N
   int interrupts_forwarded = 0;
-  bool timed_out = false;  // the runner's HookTimeout expired and the child was signalled
+  bool timed_out = false;        // the runner's HookTimeout expired and the child was signalled
+  bool deadline_passed = false;  // ProcessSpec::interrupt_when said so: one SIGINT was sent
   std::string error;
   std::chrono::milliseconds duration{0};
   std::string stdout_text;  // everything the child wrote, also streamed to the sinks

@@ -36,9 +36,16 @@ Color color_named(const std::string& text, const char* where) {
   return *c;
 }
 
-std::string slot_field(const json& slot, const char* field, Color c) {
-  if (!slot.contains(field) || !slot.at(field).is_string())
-    throw Fail{fmt::format("slots.{}.{} is missing or not a string", to_string(c), field)};
+// A field the module always sets once the slot is whole. Missing or null: the slot is
+// half-built (its create did not finish, or the object was deleted outside Terraform and
+// refreshed away), which is a state to report, not an output to give up on.
+std::string slot_field(const json& slot, const char* field, Color c, SlotInfo& info) {
+  if (!slot.contains(field) || slot.at(field).is_null()) {
+    if (info.broken.empty()) info.broken = fmt::format("its output `{}` is missing", field);
+    return "";
+  }
+  if (!slot.at(field).is_string())
+    throw Fail{fmt::format("slots.{}.{} is not a string", to_string(c), field)};
   return slot.at(field).get<std::string>();
 }
 
@@ -52,11 +59,11 @@ std::map<Color, SlotInfo> parse_slots(const json& outputs) {
     if (!slot.is_object()) throw Fail{fmt::format("slots.{} is not an object", key)};
     SlotInfo info;
     info.color = c;
-    info.instance_name = slot_field(slot, "instance_name", c);
+    info.instance_name = slot_field(slot, "instance_name", c, info);
     info.public_ip = slot.contains("public_ip") && slot.at("public_ip").is_string()
                          ? slot.at("public_ip").get<std::string>()
                          : "";
-    info.health_url = slot_field(slot, "health_url", c);
+    info.health_url = slot_field(slot, "health_url", c, info);
     if (slot.contains("build") && slot.at("build").is_string())
       info.build = slot.at("build").get<std::string>();
     slots[c] = info;

@@ -88,7 +88,20 @@ TEST_CASE("states xdeploy does not understand are errors, never guesses") {
              Catch::Contains("teal"));
   CHECK_THAT(parse_error(R"({"active":{"value":"green"},"slots":{"value":{}}})"),
              Catch::Contains("no green slot"));
-  CHECK_THAT(parse_error(R"({"slots":{"value":{"blue":{"instance_name":"x"}}}})"),
-             Catch::Contains("health_url"));
+  CHECK_THAT(parse_error(R"({"slots":{"value":{"blue":{"instance_name":7,"health_url":"y"}}}})"),
+             Catch::Contains("instance_name is not a string"));
   CHECK_THAT(parse_error(R"({"active":{"sensitive":false}})"), Catch::Contains("no value"));
+}
+
+TEST_CASE("a slot whose outputs are missing is half-built, not unreadable") {
+  OutputsError error;
+  auto s = parse_outputs(
+      R"({"active":{"value":"blue"},"slots":{"value":{
+          "blue":{"instance_name":"web-blue","public_ip":"1.2.3.4","health_url":"http://1.2.3.4/health"},
+          "green":{"instance_name":null}}}})",
+      &error);
+  REQUIRE(s);
+  CHECK(s->slot(Color::Blue)->broken.empty());
+  CHECK_THAT(s->slot(Color::Green)->broken, Catch::Contains("instance_name"));
+  CHECK(s->deployment.inactive == Color::Green);
 }

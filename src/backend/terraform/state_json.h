@@ -7,6 +7,7 @@
 // `output -json` says whenever it may be stale.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,15 @@ inline constexpr const char* kAttachmentAddress =
 struct StateFacts {
   std::map<Color, std::string> instances;   // slot instance names in the state
   std::map<Color, std::string> public_ips;  // their public_ip_address as of the last refresh
+  std::map<Color, bool> held_static_ip;     // their is_static_ip as of the last refresh
+  std::set<Color> tainted;                  // a create or replace that did not finish
+  std::set<Color> firewalls;                // colors whose public_ports resource exists
   std::optional<std::string> attached_to;   // the attachment's instance_name, if it exists
+  std::optional<std::string> static_ip;     // aws_lightsail_static_ip.this's ip_address
+  std::set<std::string> managed;            // every managed resource instance's address
+  // The root outputs as of the last apply, shaped as `terraform output -json` prints them
+  // ({name: {value, type, sensitive}}); "{}" when there are none. Holds secrets: never shown.
+  std::string outputs_json = "{}";
 };
 
 // `state` (from outputs) corrected by the facts: slots whose instance is gone

@@ -18,8 +18,8 @@ StateFacts state_facts(const std::string& attached) {
 ClusterState blue_active_green() {
   ClusterState s;
   s.deployment = Deployment{Color::Blue, Color::Green};
-  s.slots[Color::Blue] = SlotInfo{Color::Blue, "web-blue", "", "http://b", "", {}};
-  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}};
+  s.slots[Color::Blue] = SlotInfo{Color::Blue, "web-blue", "", "http://b", "", {}, false, ""};
+  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}, false, ""};
   return s;
 }
 
@@ -62,7 +62,7 @@ TEST_CASE(
   auto facts = std::optional(state_facts("web-green"));
   ClusterState s;
   s.deployment = Deployment{Color::Green, std::nullopt};
-  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}};
+  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}, false, ""};
   const auto corrections = reconcile(s, *facts);
   REQUIRE(corrections.size() == 1);
   CHECK_THAT(corrections[0], Catch::Contains("blue is missing from the outputs"));

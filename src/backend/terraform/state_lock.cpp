@@ -20,7 +20,7 @@ std::optional<std::string> field(const std::string& line, const std::string& nam
   return line.substr(value, end - value + 1);
 }
 
-// The -json UI (apply -refresh-only -json) carries the diagnostic as one JSON
+// The -json UI (every `plan -json`) carries the diagnostic as one JSON
 // line whose detail holds the Lock Info block; unfold it into plain text.
 std::string unfold_json_diagnostics(const std::string& text) {
   std::string out;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 #include "terraform_addresses.h"
@@ -36,15 +37,24 @@ std::string instance_address(const json& resource, const json& instance) {
   return address;
 }
 
-// Every instance's attributes by address.
-std::map<std::string, json> attributes_by_address(const json& doc) {
-  std::map<std::string, json> all;
+struct Instances {
+  std::map<std::string, json> attributes;  // every instance's attributes by address
+  std::set<std::string> managed;
+  std::set<std::string> tainted;
+};
+
+Instances instances_of(const json& doc) {
+  Instances all;
   if (!doc.contains("resources") || doc.at("resources").is_null()) return all;
   for (const auto& r : required(doc, "resources", json::value_t::array, "the state")) {
     if (!r.is_object()) throw std::runtime_error("a resource is not an object");
     for (const auto& i : required(r, "instances", json::value_t::array, "a resource")) {
       if (!i.is_object()) throw std::runtime_error("a resource instance is not an object");
-      all[instance_address(r, i)] = i.value("attributes", json::object());
+      const auto address = instance_address(r, i);
+      all.attributes[address] = i.value("attributes", json::object());
+      if (r.value("mode", "managed") == "managed") all.managed.insert(address);
+      // A create or replace that failed half-way leaves its object "tainted" (v4 `status`).
+      if (i.value("status", "") == "tainted") all.tainted.insert(address);
     }
   }
   return all;
@@ -71,16 +81,29 @@ std::optional<StateFacts> parse_state_pull(std::string_view raw_state, std::stri
       throw std::runtime_error(fmt::format(
           "state format version {} (xdeploy reads version 4)",
           version.is_number_integer() ? version.dump() : std::string("that is not a number")));
-    const auto all = attributes_by_address(doc);
+    const auto parsed = instances_of(doc);
+    const auto& all = parsed.attributes;
     StateFacts facts;
+    facts.managed = parsed.managed;
     for (const Color c : {Color::Blue, Color::Green}) {
       const auto address = slot_instance_address(c);
       if (!all.count(address)) continue;
       facts.instances[c] = string_attribute(all, address, "name");
       facts.public_ips[c] = string_attribute(all, address, "public_ip_address");
+      const auto& attributes = all.at(address);
+      facts.held_static_ip[c] =
+          attributes.is_object() && attributes.value("is_static_ip", json()) == true;
+      if (parsed.tainted.count(address)) facts.tainted.insert(c);
+      if (all.count(slot_address(c) + ".aws_lightsail_instance_public_ports.this"))
+        facts.firewalls.insert(c);
     }
     if (all.count(kAttachmentAddress))
       facts.attached_to = string_attribute(all, kAttachmentAddress, "instance_name");
+    if (all.count(kStaticIpAddress))
+      facts.static_ip = string_attribute(all, kStaticIpAddress, "ip_address");
+    const auto outputs = doc.value("outputs", json::object());
+    if (!outputs.is_object()) throw std::runtime_error("the state's `outputs` is not an object");
+    facts.outputs_json = outputs.dump();
     return facts;
   } catch (const json::parse_error& e) {
     // Not e.what(): its "last read" quotes the input, and the input holds secrets.

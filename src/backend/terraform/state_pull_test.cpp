@@ -98,8 +98,8 @@ TEST_CASE("state pull: reconciling with its facts corrects stale outputs") {
   REQUIRE(facts);
   ClusterState s;
   s.deployment = Deployment{Color::Blue, Color::Green};
-  s.slots[Color::Blue] = SlotInfo{Color::Blue, "web-blue", "", "http://b", "", {}};
-  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}};
+  s.slots[Color::Blue] = SlotInfo{Color::Blue, "web-blue", "", "http://b", "", {}, false, ""};
+  s.slots[Color::Green] = SlotInfo{Color::Green, "web-green", "", "http://g", "", {}, false, ""};
   const auto corrections = reconcile(s, *facts);
   REQUIRE(corrections.size() == 1);
   CHECK_THAT(corrections[0], Catch::Contains("attached to blue, the state says green"));

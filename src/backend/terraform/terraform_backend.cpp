@@ -4,17 +4,19 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <system_error>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "artifact_build.h"
 #include "outputs_parser.h"
 #include "plan_file_guard.h"
-#include "plan_json.h"
 #include "state_json.h"
 #include "state_lock.h"
 #include "state_pull.h"
+#include "state_reader.h"
 #include "step_scope.h"
 #include "terraform_addresses.h"
 #include "xdeploy/core/ansi_text.h"
@@ -35,8 +37,8 @@ std::unique_ptr<Backend> make_terraform_backend(TerraformSettings settings, Comm
 }
 
 TerraformBackend::Call TerraformBackend::call(const std::string& label,
-                                              const std::vector<std::string>& argv, Stdout mode,
-                                              std::string* outputs) {
+                                              const std::vector<std::string>& argv,
+                                              const TerraformCall& options) {
   ProcessSpec spec;
   spec.argv = argv;
   // TF_IN_AUTOMATION: Terraform stops suggesting next commands; xdeploy does that.
@@ -44,6 +46,7 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   // Its output is kept in unnamed files here (0600, in the 0700 dir): it can describe the
   // infrastructure, and files outlive a killed xdeploy where pipes would break under Terraform.
   spec.output_dir = state_dir();
+  spec.interrupt_when = options.interrupt_when;
   const std::string display = display_command(redact_secrets(argv));
   int pid = 0;
   if (lock_.fd >= 0) {
@@ -55,14 +58,12 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
     };
   }
   auto on_stdout = [&](std::string_view line) {
-    if (mode == Stdout::Hidden) return;
-    if (mode == Stdout::Echo) return emit(label, line, false);
-    // The -json UI: one object per line. Show people the message, keep the outputs event
-    // (its values are in clear: only its @message, "Outputs: N", is shown).
+    if (options.mode == TerraformCall::Stdout::Hidden) return;
+    if (options.on_line) options.on_line(line);
+    if (options.mode == TerraformCall::Stdout::Echo) return emit(label, line, false);
+    // The -json UI: one object per line. People see each @message.
     const auto event = nlohmann::json::parse(line, nullptr, false);
     if (!event.is_object()) return emit(label, line, false);
-    if (event.value("type", "") == "outputs" && event.contains("outputs") && outputs)
-      *outputs = event["outputs"].dump();
     const auto message = event.value("@message", std::string());
     if (!message.empty()) emit(label, message, event.value("@level", "") == "error");
   };
@@ -124,9 +125,7 @@ bool TerraformBackend::initialized() const {
   return fs::is_directory(dir, ec);
 }
 
-namespace {
-
-StepOutcome failure(ExitCode code, std::string message, std::string hint = {}) {
+StepOutcome failure(ExitCode code, std::string message, std::string hint) {
   StepOutcome o;
   o.code = code;
   o.message = std::move(message);
@@ -134,7 +133,6 @@ StepOutcome failure(ExitCode code, std::string message, std::string hint = {}) {
   return o;
 }
 
-// Interrupted wins over Failed: Terraform exits 1 after a Ctrl-C too.
 ExitCode classify(const ProcessResult& r) {
   if (r.interrupts_forwarded > 0 || interrupted()) return ExitCode::Interrupted;
   return ExitCode::Failed;
@@ -144,8 +142,6 @@ std::string not_started_message(const ProcessResult& r, const std::string& binar
   return fmt::format("{} (set --terraform or XDEPLOY_TERRAFORM to the terraform or tofu binary)",
                      r.error.empty() ? "cannot run " + binary : r.error);
 }
-
-}  // namespace
 
 namespace {
 
@@ -219,221 +215,6 @@ std::optional<StepOutcome> TerraformBackend::ensure_init() {
   return std::nullopt;
 }
 
-Result<ClusterState> TerraformBackend::read_state() {
-  Result<ClusterState> r;
-  if (!fs::is_directory(commands_.settings().chdir)) {
-    r.code = ExitCode::Usage;
-    r.error = fmt::format("working directory \"{}\" does not exist", commands_.settings().chdir);
-    r.hint = "pass -C/--chdir with the Terraform root module (default ./terraform)";
-    return r;
-  }
-  if (auto failed = ensure_init()) {
-    r.code = failed->code;
-    r.error = failed->message;
-    r.hint = failed->hint;
-    r.commands = failed->commands;
-    return r;
-  }
-  auto c = call("state", commands_.output_json(), Stdout::Hidden);
-  r.commands.push_back(c.record);
-  if (!c.result.started || c.result.exit_code != 0) {
-    r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
-    r.error = c.result.started
-                  ? fmt::format("terraform output -json failed (exit {}): {}", c.result.exit_code,
-                                terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
-                  : not_started_message(c.result, commands_.settings().binary);
-    return r;
-  }
-  OutputsError error;
-  r.value = parse_outputs(c.result.stdout_text, &error);
-  if (!r.value) {
-    r.code = ExitCode::Failed;
-    r.error = "cannot understand `terraform output -json`: " + error.reason;
-    r.hint =
-        "check that -C points at the xdeploy root module (terraform/) and its outputs match the "
-        "contract";
-    return r;
-  }
-  sink_("state",
-        fmt::format("(outputs read: {}; not shown, they may hold secrets)",
-                    r.value->deployment.describe()),
-        false);
-  use_current_artifact(*r.value);
-  if (outputs_suspect()) verify_against_state(r);
-  std::error_code ec;
-  // Only for a mutating run, under the deploy lock (`status` stays read-only, and may run
-  // while that Terraform is still finishing).
-  if (lock_.fd >= 0 && fs::exists(cut_short_marker(), ec))
-    return settle_cut_short_apply(std::move(r));
-  return r;
-}
-
-// Written right before an apply, removed once it returns: a later run that finds it knows
-// xdeploy died during that apply. Its Terraform did not (it outlives xdeploy, see
-// subprocess.h) and has most likely finished it alone, but nobody refreshed the slots'
-// addresses afterwards (an IP move changes them) the way the killed run would have.
-fs::path TerraformBackend::cut_short_marker() const {
-  return fs::path(state_dir()) / "apply-cut-short";
-}
-
-Result<ClusterState> TerraformBackend::settle_cut_short_apply(Result<ClusterState> read) {
-  std::vector<Color> colors;
-  for (const auto& [color, slot] : read.value->slots) colors.push_back(color);
-  std::error_code ec;
-  if (colors.empty()) {  // no slot, no address to refresh
-    fs::remove(cut_short_marker(), ec);
-    return read;
-  }
-  sink_("state",
-        "the last run was killed during an apply (its Terraform finished it alone): refreshing "
-        "the slots' addresses",
-        false);
-  auto refreshed = refresh_state(read.value->deployment, colors);
-  refreshed.commands.insert(refreshed.commands.begin(), read.commands.begin(), read.commands.end());
-  if (refreshed.ok()) fs::remove(cut_short_marker(), ec);
-  return refreshed;
-}
-
-// Remembered across runs in .xdeploy/: the next xdeploy after a killed or
-// failed run must not trust the outputs either.
-fs::path TerraformBackend::suspect_marker() const {
-  return fs::path(commands_.settings().chdir) / ".xdeploy" / "outputs-may-be-stale";
-}
-
-bool TerraformBackend::outputs_suspect() const {
-  std::error_code ec;
-  return outputs_suspect_ || fs::exists(suspect_marker(), ec);
-}
-
-void TerraformBackend::suspect_outputs(bool suspect) {
-  outputs_suspect_ = suspect;
-  std::error_code ec;
-  if (suspect)
-    std::ofstream(suspect_marker())
-        << "an apply did not finish; outputs are checked against the state\n";
-  else
-    fs::remove(suspect_marker(), ec);
-}
-
-namespace {
-
-bool looks_like_sha256(const std::string& s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-}  // namespace
-
-// The saved `current_build` output changes only on apply, so after a new .deb it names the
-// old build and no slot looks stale. The module defines it as filesha256(var.artifact_path)
-// (terraform/outputs.tf): the artifact on disk is the truth, and hashing it costs no
-// Terraform invocation. A module whose current_build is not a SHA-256 has its own notion of
-// a build: its saved output stands.
-void TerraformBackend::use_current_artifact(ClusterState& state) {
-  if (state.current_build && !looks_like_sha256(*state.current_build)) return;
-  const auto build = current_artifact_build(commands_.settings());
-  if (!build.sha256) {
-    if (state.current_build)
-      sink_("state", fmt::format("(current build: as of the last apply; {})", build.why_not),
-            false);
-    return;
-  }
-  if (state.current_build && *state.current_build != *build.sha256)
-    sink_("state",
-          fmt::format("(the artifact is build {:.12}; the last apply saw {:.12})", *build.sha256,
-                      *state.current_build),
-          false);
-  state.current_build = build.sha256;
-}
-
-Result<ClusterState> TerraformBackend::read_verified_state() {
-  auto r = read_state();
-  if (r.ok() && !outputs_suspect()) verify_against_state(r);
-  return r;
-}
-
-// Outputs can lag the state after an unfinished apply; the state cannot.
-bool TerraformBackend::verify_against_state(Result<ClusterState>& r) {
-  auto c = call("state", commands_.state_pull(), Stdout::Hidden);
-  r.commands.push_back(c.record);
-  std::string error;
-  std::optional<StateFacts> facts;
-  if (c.result.started && c.result.exit_code == 0)
-    facts = parse_state_pull(c.result.stdout_text, &error);
-  else
-    error = c.result.started
-                ? "terraform state pull failed: " +
-                      terraform_error_summary(c.result.stderr_text, c.result.stdout_text)
-                : not_started_message(c.result, commands_.settings().binary);
-  if (!facts) {
-    r.value.reset();
-    r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
-    r.error = "cannot check the outputs against the state: " + error;
-    r.hint = "run `xdeploy status` again; `terraform state list` shows what exists";
-    return false;
-  }
-  for (const auto& correction : reconcile(*r.value, *facts))
-    sink_("state", "outputs are stale: " + correction, false);
-  return true;
-}
-
-Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deployment,
-                                                     const std::vector<Color>& colors) {
-  if (colors.empty()) return read_state();
-  Result<ClusterState> r;
-  if (auto failed = ensure_init()) {
-    r.code = failed->code;
-    r.error = failed->message;
-    r.hint = failed->hint;
-    r.commands = failed->commands;
-    return r;
-  }
-  // `deploy` must name every deployed slot, or the refreshed `slots` output would drop the
-  // missing ones. Which one is active does not matter: the `active` output is read back
-  // from the attachment, and a refresh-only apply checks no resource precondition.
-  // A detached pair is both slots.
-  const Deployment deployed =
-      deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
-  std::string outputs;
-  auto c = call("refresh", commands_.refresh_instances(deployed), Stdout::JsonUi, &outputs);
-  r.commands.push_back(c.record);
-  if (!c.result.started || c.result.exit_code != 0) {
-    r.code = c.result.started ? classify(c.result) : ExitCode::Failed;
-    r.error =
-        c.result.started
-            ? fmt::format("terraform apply -refresh-only failed (exit {}): {}", c.result.exit_code,
-                          terraform_error_summary(c.result.stderr_text, c.result.stdout_text))
-            : not_started_message(c.result, commands_.settings().binary);
-    r.hint = "the slots' addresses could not be refreshed; `xdeploy status` after a fix";
-    StepOutcome lock;
-    explain_state_lock(lock, c.result);
-    if (!lock.message.empty()) {
-      r.error = lock.message;
-      r.hint = lock.hint;
-    }
-    return r;
-  }
-  if (outputs.empty()) {
-    // Every refresh-only apply ends with one (terraform/README.md): without it, nothing
-    // says what the state is, and an empty state would be a guess.
-    r.code = ExitCode::Failed;
-    r.error = "terraform apply -refresh-only exited 0 but printed no outputs event";
-    r.hint = "run `xdeploy status`; the same command can be run again";
-    return r;
-  }
-  OutputsError error;
-  r.value = parse_outputs(outputs, &error);
-  if (!r.value) {
-    r.code = ExitCode::Failed;
-    r.error = "cannot understand the refresh's outputs: " + error.reason;
-    return r;
-  }
-  use_current_artifact(*r.value);
-  // A refresh-only apply evaluates every root output again (terraform/README.md): they are
-  // as fresh as the state, whatever an earlier unfinished apply left behind.
-  suspect_outputs(false);
-  return r;
-}
-
 std::string TerraformBackend::plan_file_for(const Step& step) const {
   // Relative to -chdir, like every path Terraform receives.
   return fmt::format(".xdeploy/plans/{}.tfplan", step.id());
@@ -460,6 +241,9 @@ TerraformCommands::PlanScope TerraformBackend::plan_scope(const Step& step) {
     case StepKind::SwitchTraffic:
       // The attestation: the planner puts a HealthGate on this color before every move.
       scope.verified = step.color;
+      // Only the move and what it reads (both slots' instances, the static IP): real
+      // Terraform 1.11 then refreshes 77 objects instead of 238 (terraform/README.md).
+      scope.targets = {kUpgradeModule};
       break;
     default:
       break;
@@ -470,44 +254,52 @@ TerraformCommands::PlanScope TerraformBackend::plan_scope(const Step& step) {
 std::vector<std::string> TerraformBackend::describe(const Step& step, const Deployment&) const {
   const auto plan_file = plan_file_for(step);
   return {display_command(redact_secrets(commands_.plan(step.target, plan_scope(step), plan_file))),
-          display_command(commands_.show_plan_json(plan_file)),
-          fmt::format("(check the plan: {} may only change its own resources)", step.id()),
+          fmt::format("(check the plan from its -json stream and its saved file: {} may only "
+                      "change its own resources, and its refresh may drop nothing)",
+                      step.id()),
           display_command(commands_.apply_plan(plan_file))};
 }
+
+namespace {
+
+// Lightsail answers NotFound for a few seconds after it created an instance (eventual
+// consistency): the provider's read right after CreateInstances fails and leaves the
+// instance tainted, with its firewall never applied.
+bool not_found_right_after_create(const Step& step, const StepOutcome& o) {
+  const bool creates = step.kind == StepKind::CreateSlot || step.kind == StepKind::ReplaceSlot ||
+                       step.kind == StepKind::Bootstrap;
+  return creates && o.code == ExitCode::Failed && !interrupted() &&
+         o.message.find("NotFoundException") != std::string::npos;
+}
+
+}  // namespace
 
 StepOutcome TerraformBackend::run(const Step& step, const Deployment& from, bool dry_run) {
   if (auto failed = ensure_init()) return *failed;
   const auto plan_file = plan_file_for(step);
   prepare_plans_dir();
   // Removes the plan file however this step ends: it holds the state and the variables.
-  PlanFileGuard plan_guard(fs::path(commands_.settings().chdir) / plan_file);
-
-  StepOutcome outcome;
-  auto plan = call(step.id(), commands_.plan(step.target, plan_scope(step), plan_file));
-  plan_guard.restrict();
-  outcome.commands.push_back(plan.record);
-  if (!plan.result.started) {
-    auto o =
-        failure(ExitCode::Failed, not_started_message(plan.result, commands_.settings().binary),
-                "nothing was planned or applied");
-    o.commands = outcome.commands;
-    return o;
-  }
-  if (plan.result.exit_code == 0) {
-    outcome.message = "no changes: Terraform already matches";
-    return outcome;
-  }
-  if (plan.result.exit_code != 2) {
-    outcome.code = classify(plan.result);
-    outcome.message =
-        fmt::format("terraform plan failed (exit {}): {}", plan.result.exit_code,
-                    terraform_error_summary(plan.result.stderr_text, plan.result.stdout_text));
-    outcome.hint =
-        "nothing was applied; fix the error above and run the same xdeploy command again";
-    explain_state_lock(outcome, plan.result);
-    return outcome;
-  }
-  return guard_and_apply(step, from, dry_run, plan_file, plan_guard, std::move(outcome));
+  auto outcome = [&] {
+    PlanFileGuard plan_guard(fs::path(commands_.settings().chdir) / plan_file);
+    auto plan = make_plan(step.id(), commands_.plan(step.target, plan_scope(step), plan_file),
+                          plan_file, "plan");
+    plan_guard.restrict();
+    return guard_and_apply(step, from, dry_run, plan_file, plan_guard, std::move(plan));
+  }();
+  if (dry_run || hold_plan_ || !not_found_right_after_create(step, outcome)) return outcome;
+  // One bounded retry: the half-built slot is re-created through a new checked plan (a
+  // replace of its own instance, never anything else).
+  emit(step.id(),
+       fmt::format("Lightsail did not find the instance it had just created (eventual "
+                   "consistency): retrying once in {}",
+                   go_duration(commands_.settings().consistency_wait)),
+       false);
+  std::this_thread::sleep_for(commands_.settings().consistency_wait);
+  Step retry = step;
+  if (retry.kind == StepKind::CreateSlot) retry.kind = StepKind::ReplaceSlot;
+  auto second = run(retry, from, false);
+  second.commands.insert(second.commands.begin(), outcome.commands.begin(), outcome.commands.end());
+  return second;
 }
 
 void TerraformBackend::prepare_plans_dir() const {
@@ -521,36 +313,25 @@ void TerraformBackend::prepare_plans_dir() const {
 
 StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment& from,
                                               bool dry_run, const std::string& plan_file,
-                                              PlanFileGuard& plan_guard, StepOutcome outcome) {
-  auto show = call(step.id(), commands_.show_plan_json(plan_file), Stdout::Hidden);
-  outcome.commands.push_back(show.record);
-  if (!show.result.started || show.result.exit_code != 0) {
-    outcome.code = show.result.started ? classify(show.result) : ExitCode::Failed;
-    outcome.message =
-        show.result.started
-            ? fmt::format("terraform show -json failed: {}",
-                          terraform_error_summary(show.result.stderr_text, show.result.stdout_text))
-            : not_started_message(show.result, commands_.settings().binary);
-    outcome.hint = "nothing was applied";
-    return outcome;
+                                              PlanFileGuard& plan_guard, CheckedPlan plan) {
+  StepOutcome outcome = std::move(plan.outcome);
+  if (!outcome.ok()) return outcome;
+  if (auto refused = refuse_drops(*plan.states, &step, from)) {
+    refused->commands = outcome.commands;
+    return *refused;
   }
-  std::string parse_error;
-  auto plan = parse_plan_json(show.result.stdout_text, &parse_error);
-  if (!plan) {
-    // The guard passes only what it can read completely.
-    outcome.code = ExitCode::Refused;
-    outcome.message = fmt::format("refused: {}", parse_error);
-    outcome.hint = fmt::format(
-        "nothing was applied; inspect the plan with `terraform -chdir={} plan -var=deploy={}`",
-        commands_.settings().chdir, step.target.to_deploy_var());
+  if (auto fresh = state_from(plan.states->refreshed, "the plan's refreshed state"); fresh.ok())
+    outcome.refreshed = std::move(fresh.value);
+  if (plan.exit_code == 0) {
+    outcome.message = "no changes: Terraform already matches";
     return outcome;
   }
   emit(step.id(),
-       fmt::format("(plan read: {} resource change(s), {} output change(s); the plan JSON is not "
-                   "shown, it may hold secrets)",
-                   plan->changes.size(), plan->output_changes),
+       fmt::format("(plan read from its -json stream: {} resource change(s), {} output "
+                   "change(s), counts checked against its summary)",
+                   plan.stream.changes.size(), plan.stream.output_changes),
        false);
-  auto violations = check_changes(allowed_scope(step, from), plan->changes, step, from);
+  auto violations = check_changes(allowed_scope(step, from), plan.stream.changes, step, from);
   if (!violations.empty()) {
     std::string list;
     for (const auto& v : violations)
@@ -560,16 +341,16 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
         fmt::format("refused: the plan for `{}` would also change:{}", step.describe(), list);
     outcome.hint = fmt::format(
         "nothing was applied. The configuration or the infrastructure drifted; inspect with "
-        "`terraform "
-        "-chdir={} plan -var=deploy={}`, fix it, then run the same xdeploy command again",
+        "`terraform -chdir={} plan -var=deploy={}`, fix it, then run the same xdeploy command "
+        "again",
         commands_.settings().chdir, step.target.to_deploy_var());
     return outcome;
   }
-  if (!changes_resources(plan->changes)) {
+  if (!changes_resources(plan.stream.changes)) {
     // Exit 2 for output-only changes (facts §0): there is nothing to apply.
     outcome.message = fmt::format(
         "nothing to apply: the plan changes no resource (only {} output(s)); not applied",
-        plan->output_changes);
+        plan.stream.output_changes);
     return outcome;
   }
   if (dry_run) {
@@ -585,11 +366,23 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
 }
 
 StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::string& plan_file,
-                                               StepOutcome outcome) {
-  std::ofstream(cut_short_marker()) << "an apply is running; removed when it returns\n";
-  auto apply = call(step.id(), commands_.apply_plan(plan_file));
-  std::error_code ec;
-  fs::remove(cut_short_marker(), ec);  // returned: this run deals with what it did
+                                               StepOutcome outcome, bool changes) {
+  auto options = TerraformCall::echo();
+  // The IP move keeps prod dark from its detach to its attach: bounded, from the detach (a
+  // first attach detaches nothing, and the provider's start before it darkens nothing).
+  if (step.kind == StepKind::SwitchTraffic) {
+    using Clock = std::chrono::steady_clock;
+    auto detached_at = std::make_shared<std::optional<Clock::time_point>>();
+    options.on_line = [detached_at](std::string_view line) {
+      if (!*detached_at && line.find(kAttachmentAddress) != std::string_view::npos &&
+          line.find("Destroying...") != std::string_view::npos)
+        *detached_at = Clock::now();
+    };
+    options.interrupt_when = [detached_at, deadline = commands_.settings().move_deadline] {
+      return detached_at->has_value() && Clock::now() - **detached_at >= deadline;
+    };
+  }
+  auto apply = call(step.id(), commands_.apply_plan(plan_file), options);
   outcome.commands.push_back(apply.record);
   if (!apply.result.started) {
     outcome.code = ExitCode::Failed;
@@ -597,8 +390,17 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
     outcome.hint = "nothing was applied";
     return outcome;
   }
+  if (apply.result.deadline_passed && apply.result.exit_code != 0) {
+    outcome.code = ExitCode::Failed;
+    outcome.deadline_passed = true;
+    outcome.message = fmt::format(
+        "moving the static IP took longer than its deadline ({} from the detach): Terraform "
+        "was interrupted (one SIGINT) and saved its state",
+        go_duration(commands_.settings().move_deadline));
+    outcome.hint = "`xdeploy status` shows where the static IP is";
+    return outcome;
+  }
   if (apply.result.exit_code != 0) {
-    suspect_outputs(true);
     outcome.code = classify(apply.result);
     outcome.message =
         fmt::format("terraform apply failed (exit {}): {}", apply.result.exit_code,
@@ -609,14 +411,12 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
     explain_state_lock(outcome, apply.result);
     return outcome;
   }
-  if (applied_nothing(apply.result.stdout_text)) {
-    suspect_outputs(true);
+  if (changes && applied_nothing(apply.result.stdout_text)) {
     outcome.code = ExitCode::Failed;
     outcome.message = "terraform apply exited 0 but applied none of the planned changes";
     outcome.hint = "run `xdeploy status`, then the same xdeploy command again";
     return outcome;
   }
-  suspect_outputs(false);  // a complete apply evaluates every root output again
   return outcome;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-// The Terraform backend: every mutating step is a saved plan that is checked
-// by the change guard before it is applied (plan -out, show -json, guard,
-// apply PLAN). Terraform's output streams live through `sink`, prefixed with
-// the step id.
+// The Terraform backend: every state write is the apply of a saved plan that xdeploy read
+// and checked first (plan -json -out: the guard reads the planned changes from the stream,
+// the drift check reads the plan file's two states; then apply PLAN). A refresh too: a
+// refresh-only plan, checked, then applied; never `apply -refresh-only -auto-approve`.
+// The state is read one way: `state pull` (state_reader.h). Terraform's output streams
+// live through `sink`, prefixed with the step id.
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -11,6 +13,8 @@
 #include <vector>
 
 #include "plan_file_guard.h"
+#include "plan_stream.h"
+#include "saved_plan.h"
 #include "terraform_commands.h"
 #include "xdeploy/backend/backend.h"
 #include "xdeploy/backend/terraform/terraform.h"
@@ -18,19 +22,43 @@
 
 namespace xd {
 
+// How one Terraform call's stdout is treated. Echo: shown as is. Hidden: kept for parsing
+// but never shown or logged (`state pull` carries secrets in clear). JsonUi: the -json UI,
+// one event per line; the sink gets each @message only (a plan's `outputs` event carries no
+// values; applies, whose would, are never run with -json). `on_line` sees every line that
+// is not hidden; `interrupt_when` is ProcessSpec's (one SIGINT the first time it says so).
+struct TerraformCall {
+  enum class Stdout { Echo, Hidden, JsonUi };
+  Stdout mode = Stdout::Echo;
+  std::function<void(std::string_view)> on_line;
+  std::function<bool()> interrupt_when;
+
+  static TerraformCall echo() { return {}; }
+  static TerraformCall hidden() {
+    TerraformCall c;
+    c.mode = Stdout::Hidden;
+    return c;
+  }
+  static TerraformCall json_ui(std::function<void(std::string_view)> on_line) {
+    TerraformCall c;
+    c.mode = Stdout::JsonUi;
+    c.on_line = std::move(on_line);
+    return c;
+  }
+};
+
 class TerraformBackend : public Backend {
  public:
   TerraformBackend(TerraformSettings settings, CommandRunner& runner, TerraformSink sink);
 
   std::string name() const override { return "terraform"; }
   Result<ClusterState> read_state() override;
-  Result<ClusterState> read_verified_state() override;
   Result<ClusterState> refresh_state(const Deployment& deployment,
                                      const std::vector<Color>& colors) override;
-  bool addresses_may_be_stale() const override { return true; }
+  Result<DriftReport> inspect_drift(const Deployment& deployment) override;
   void share_lock(LockShare share) override;
   std::optional<StepOutcome> initialize() override { return ensure_init(); }
-  // The IP move: its plan no longer reads health, so it can be made while the gate polls.
+  // The IP move: its plan reads no health, so it can be made while the gate polls.
   bool can_prepare(const Step& step) const override { return step.kind == StepKind::SwitchTraffic; }
   StepOutcome prepare(const Step& step, const Deployment& from) override;
   StepOutcome commit(const Step& step, StepOutcome prepared) override;
@@ -43,35 +71,39 @@ class TerraformBackend : public Backend {
     ProcessResult result;
     CommandRecord record;
   };
-  // How Terraform's stdout is treated. Hidden: kept for parsing but never shown or logged
-  // (`show -json`, `state pull` and `output -json` carry secrets in clear). JsonUi: the -json UI,
-  // one event per line; the sink gets each @message only, and the last `outputs` event (values in
-  // clear) is kept in `*outputs`, never shown.
-  enum class Stdout { Echo, Hidden, JsonUi };
   Call call(const std::string& label, const std::vector<std::string>& argv,
-            Stdout mode = Stdout::Echo, std::string* outputs = nullptr);
+            const TerraformCall& options = TerraformCall::echo());
   bool initialized() const;
   void prepare_plans_dir() const;
-  bool verify_against_state(Result<ClusterState>& r);
-  std::filesystem::path suspect_marker() const;
-  bool outputs_suspect() const;
-  void suspect_outputs(bool suspect);
   void use_current_artifact(ClusterState& state);
   std::optional<StepOutcome> ensure_init();
   void explain_state_lock(StepOutcome& outcome, const ProcessResult& r) const;
   std::string plan_file_for(const Step& step) const;
   static TerraformCommands::PlanScope plan_scope(const Step& step);
+  // A plan that was made and read: its stream, its two states, and the outcome so far.
+  struct CheckedPlan {
+    StepOutcome outcome;  // not ok(): refused or failed, nothing to apply
+    int exit_code = 0;    // plan -detailed-exitcode: 0 no changes, 2 changes
+    PlanStream stream;
+    std::optional<SavedPlanStates> states;
+  };
+  CheckedPlan make_plan(const std::string& label, const std::vector<std::string>& argv,
+                        const std::string& plan_file, const std::string& what);
+  std::optional<StepOutcome> refuse_drops(const SavedPlanStates& states, const Step* step,
+                                          const Deployment& deployment) const;
+  Result<ClusterState> state_from(const StateFacts& facts, const std::string& what);
   StepOutcome guard_and_apply(const Step& step, const Deployment& from, bool dry_run,
                               const std::string& plan_file, PlanFileGuard& plan_guard,
-                              StepOutcome outcome);
-  StepOutcome apply_saved_plan(const Step& step, const std::string& plan_file, StepOutcome outcome);
+                              CheckedPlan plan);
+  // `changes`: the plan changes resources, so an apply that reports none did nothing (a
+  // refresh-only plan changes none and says so).
+  StepOutcome apply_saved_plan(const Step& step, const std::string& plan_file, StepOutcome outcome,
+                               bool changes = true);
   // Terraform's lines go to the sink, or are held while a prepare() runs on another thread.
   void emit(std::string_view step, std::string_view line, bool is_stderr);
   void flush_held_lines();
 
   std::string state_dir() const;
-  std::filesystem::path cut_short_marker() const;
-  Result<ClusterState> settle_cut_short_apply(Result<ClusterState> read);
 
   TerraformCommands commands_;
   CommandRunner& runner_;
@@ -92,10 +124,14 @@ class TerraformBackend : public Backend {
   std::map<std::string, HeldPlan> held_plans_;
   bool hold_lines_ = false;
   std::vector<std::tuple<std::string, std::string, bool>> held_lines_;
-  // An apply failed, was interrupted or did nothing: outputs may be stale
-  // until the next complete apply or address refresh, so reads check them against the state.
-  bool outputs_suspect_ = false;
 };
+
+// A failed step's outcome.
+StepOutcome failure(ExitCode code, std::string message, std::string hint = {});
+// Interrupted wins over Failed: Terraform exits 1 after a Ctrl-C too.
+ExitCode classify(const ProcessResult& r);
+// Terraform could not be started: what to set.
+std::string not_started_message(const ProcessResult& r, const std::string& binary);
 
 // The last "Error: ..." block Terraform printed, folded to one line, for the
 // one-line failure message. Escape codes are removed: it is recorded.

@@ -25,18 +25,11 @@ std::vector<std::string> TerraformCommands::init() const {
   return argv;
 }
 
-std::vector<std::string> TerraformCommands::output_json() const {
-  auto argv = base("output");
-  argv.emplace_back("-no-color");  // JSON never needs color; its errors must not carry escapes
-  argv.emplace_back("-json");
-  return argv;
-}
-
 std::vector<std::string> TerraformCommands::plan(const Deployment& target, const PlanScope& scope,
                                                  const std::string& plan_file) const {
   auto argv = base("plan");
   argv.emplace_back("-input=false");
-  if (!s_.color) argv.emplace_back("-no-color");
+  argv.emplace_back("-json");  // the stream is what the guard reads (no colors in it)
   argv.push_back("-lock-timeout=" + go_duration(s_.lock_timeout));
   argv.emplace_back("-detailed-exitcode");
   argv.push_back("-out=" + plan_file);
@@ -49,24 +42,20 @@ std::vector<std::string> TerraformCommands::plan(const Deployment& target, const
   return argv;
 }
 
-std::vector<std::string> TerraformCommands::refresh_instances(const Deployment& deployment) const {
-  auto argv = base("apply");
+std::vector<std::string> TerraformCommands::refresh_plan(const Deployment& deployment,
+                                                         const std::vector<std::string>& targets,
+                                                         const std::string& plan_file) const {
+  auto argv = base("plan");
   argv.emplace_back("-refresh-only");
-  argv.emplace_back("-auto-approve");
   argv.emplace_back("-input=false");
   argv.emplace_back("-json");
   argv.push_back("-lock-timeout=" + go_duration(s_.lock_timeout));
+  argv.emplace_back("-detailed-exitcode");
+  argv.push_back("-out=" + plan_file);
   argv.push_back("-var=deploy=" + deployment.to_deploy_var());
+  for (const auto& t : targets) argv.push_back("-target=" + t);
   for (const auto& f : s_.var_files) argv.push_back("-var-file=" + f);
   argv.insert(argv.end(), s_.extra_args.begin(), s_.extra_args.end());
-  return argv;
-}
-
-std::vector<std::string> TerraformCommands::show_plan_json(const std::string& plan_file) const {
-  auto argv = base("show");
-  argv.emplace_back("-no-color");
-  argv.emplace_back("-json");
-  argv.push_back(plan_file);
   return argv;
 }
 

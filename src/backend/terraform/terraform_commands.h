@@ -18,7 +18,6 @@ class TerraformCommands {
   explicit TerraformCommands(TerraformSettings settings) : s_(std::move(settings)) {}
 
   std::vector<std::string> init() const;
-  std::vector<std::string> output_json() const;
   // What one step's plan needs besides the deployment.
   struct PlanScope {
     std::optional<std::string> replace;  // -replace=ADDR
@@ -26,18 +25,19 @@ class TerraformCommands {
     std::optional<Color> verified;       // -var=verified=C: only after C passed the gate
   };
   // A saved plan for one step: -detailed-exitcode tells "no changes" (0) from
-  // "changes" (2), so a step whose goal holds costs one invocation.
+  // "changes" (2), so a step whose goal holds costs one invocation. -json: the guard
+  // reads the planned changes from the stream (plan_stream.h), so no `show -json`
+  // (a second provider start) follows.
   std::vector<std::string> plan(const Deployment& target, const PlanScope& scope,
                                 const std::string& plan_file) const;
-  // The refresh that corrects the slots' addresses: a refresh-only apply
-  // (Lightsail changes an instance's address on every static IP attach/detach,
-  // and only a refresh brings that into state). Untargeted on purpose: real
-  // Terraform 1.11 refreshes a -target'ed instance but re-evaluates no root
-  // output, so `slots` (its `outputs` event and the state's outputs, which
-  // `status` reads) kept the old address. -json: its final `outputs` event is
-  // the whole fresh state, so no `output -json` follows.
-  std::vector<std::string> refresh_instances(const Deployment& deployment) const;
-  std::vector<std::string> show_plan_json(const std::string& plan_file) const;
+  // A refresh, as a plan that is checked before anything is written (plan_file.h
+  // compares its two states; a refresh that drops an object is refused) and applied
+  // with apply_plan(). Never `apply -refresh-only -auto-approve`: that writes whatever
+  // the refresh saw, and a wrong account makes Terraform forget prod (issue 15).
+  // `targets` narrow it to what must be read (empty: everything, for `status --refresh`).
+  std::vector<std::string> refresh_plan(const Deployment& deployment,
+                                        const std::vector<std::string>& targets,
+                                        const std::string& plan_file) const;
   // The state itself, raw (format version 4): what exists now, even when outputs
   // are stale. Not `show -json`: that starts every provider plugin for its schema
   // (seconds with hashicorp/aws); state pull loads no provider and takes no lock.

@@ -18,24 +18,21 @@ TerraformSettings settings() {
 TEST_CASE("init and output run in -chdir with '=' and never prompt") {
   TerraformCommands c(settings());
   CHECK(c.init() == V{"tofu", "-chdir=infra", "init", "-input=false", "-no-color"});
-  CHECK(c.output_json() == V{"tofu", "-chdir=infra", "output", "-no-color", "-json"});
 }
 
 TEST_CASE("show and output never color, even when Terraform's human output may") {
   auto s = settings();
   s.color = true;
   TerraformCommands c(s);
-  CHECK(c.output_json() == V{"tofu", "-chdir=infra", "output", "-no-color", "-json"});
-  CHECK(c.show_plan_json("p") == V{"tofu", "-chdir=infra", "show", "-no-color", "-json", "p"});
   CHECK(c.plan(Deployment{Color::Blue, std::nullopt}, {}, "p")[3] == "-input=false");
   CHECK(c.plan(Deployment{Color::Blue, std::nullopt}, {}, "p")[4] != "-no-color");
 }
 
-TEST_CASE("plan is a saved, detailed-exitcode plan with the deploy variable") {
+TEST_CASE("plan is a saved, detailed-exitcode plan read as -json, with the deploy variable") {
   TerraformCommands c(settings());
   const Deployment d{Color::Green, Color::Blue};
   CHECK(c.plan(d, {}, ".xdeploy/plans/create-green.tfplan") ==
-        V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
+        V{"tofu", "-chdir=infra", "plan", "-input=false", "-json", "-lock-timeout=30s",
           "-detailed-exitcode", "-out=.xdeploy/plans/create-green.tfplan",
           "-var=deploy=blue,green"});
 }
@@ -45,25 +42,26 @@ TEST_CASE("a move carries the attestation; a first deploy targets the slot and t
   TerraformCommands::PlanScope move;
   move.verified = Color::Green;
   CHECK(c.plan(Deployment{Color::Green, Color::Blue}, move, "p.tfplan") ==
-        V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
+        V{"tofu", "-chdir=infra", "plan", "-input=false", "-json", "-lock-timeout=30s",
           "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=blue,green", "-var=verified=green"});
   TerraformCommands::PlanScope create;
   create.targets = {R"(module.slot["blue"])", "aws_lightsail_static_ip.this"};
   CHECK(c.plan(Deployment{std::nullopt, Color::Blue}, create, "p.tfplan") ==
-        V{"tofu", "-chdir=infra", "plan", "-input=false", "-no-color", "-lock-timeout=30s",
+        V{"tofu", "-chdir=infra", "plan", "-input=false", "-json", "-lock-timeout=30s",
           "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=blue",
           R"(-target=module.slot["blue"])", "-target=aws_lightsail_static_ip.this"});
 }
 
-// Not targeted: real Terraform does not re-evaluate root outputs in a targeted
-// refresh-only apply, so the gate read the old address (rollback exit 3).
-TEST_CASE("the address refresh is an untargeted refresh-only apply read as -json") {
+// A refresh is a plan, checked, then applied: never `apply -refresh-only -auto-approve`.
+TEST_CASE("a refresh is a refresh-only plan read as -json, saved to be checked") {
   auto s = settings();
   s.var_files = {"prod.tfvars"};
   TerraformCommands c(s);
-  CHECK(c.refresh_instances(Deployment{Color::Green, Color::Blue}) ==
-        V{"tofu", "-chdir=infra", "apply", "-refresh-only", "-auto-approve", "-input=false",
-          "-json", "-lock-timeout=30s", "-var=deploy=blue,green", "-var-file=prod.tfvars"});
+  CHECK(c.refresh_plan(Deployment{Color::Green, Color::Blue},
+                       {R"(module.slot["blue"].aws_lightsail_instance.this)"}, "r.tfplan") ==
+        V{"tofu", "-chdir=infra", "plan", "-refresh-only", "-input=false", "-json",
+          "-lock-timeout=30s", "-detailed-exitcode", "-out=r.tfplan", "-var=deploy=blue,green",
+          R"(-target=module.slot["blue"].aws_lightsail_instance.this)", "-var-file=prod.tfvars"});
 }
 
 TEST_CASE("replace, var files and pass-through args follow the variable") {
@@ -75,7 +73,7 @@ TEST_CASE("replace, var files and pass-through args follow the variable") {
   TerraformCommands::PlanScope scope;
   scope.replace = R"(module.slot["green"].aws_lightsail_instance.this)";
   auto argv = c.plan(Deployment{Color::Blue, Color::Green}, scope, "p.tfplan");
-  CHECK(argv == V{"tofu", "-chdir=infra", "plan", "-input=false", "-lock-timeout=30s",
+  CHECK(argv == V{"tofu", "-chdir=infra", "plan", "-input=false", "-json", "-lock-timeout=30s",
                   "-detailed-exitcode", "-out=p.tfplan", "-var=deploy=green,blue",
                   R"(-replace=module.slot["green"].aws_lightsail_instance.this)",
                   "-var-file=prod.tfvars", "-parallelism=2"});
@@ -85,8 +83,6 @@ TEST_CASE("apply takes the saved plan and no variables") {
   TerraformCommands c(settings());
   CHECK(c.apply_plan("p.tfplan") == V{"tofu", "-chdir=infra", "apply", "-input=false", "-no-color",
                                       "-lock-timeout=30s", "p.tfplan"});
-  CHECK(c.show_plan_json("p.tfplan") ==
-        V{"tofu", "-chdir=infra", "show", "-no-color", "-json", "p.tfplan"});
 }
 
 TEST_CASE("the state is read raw with state pull, which loads no provider") {

@@ -2,7 +2,9 @@
 
 A fault is a dict:
   action     the API action name as the call log spells it (X-Amz-Target suffix for
-             Lightsail, Action= for IAM/STS, the SDK operation name for S3), or "*"
+             Lightsail, Action= for IAM/STS, the SDK operation name for S3), "*", or a
+             shell-style pattern ("Get*": every read)
+  service    only calls to this service ("lightsail", "iam", "s3", "sts"); default: any
   error      error code to answer with (e.g. "ThrottlingException"); omit for delay only
   status     HTTP status of the error (default 400)
   message    error message (default: "injected fault")
@@ -11,8 +13,18 @@ A fault is a dict:
   when       "request" (default): the API call itself fails, nothing changes;
              "operation": Lightsail only; the call succeeds, its effect does not
              happen, and GetOperation reports the operation as Failed.
+  after      an action name: the fault sleeps until that action has been called (after
+             the fault was armed), e.g. {"action": "GetInstance", "error":
+             "NotFoundException", "after": "CreateInstances", "count": 1} is Lightsail's
+             eventual consistency: the first read right after a create finds nothing.
+
+Every Lightsail read answering NotFound (what the provider sees with a wrong account,
+region or profile): {"action": "Get*", "service": "lightsail", "error": "NotFoundException",
+"message": "..."} (GetOperation is never matched by a pattern: the provider's waits must
+still see their operations).
 """
 
+import fnmatch
 import threading
 
 
@@ -31,6 +43,7 @@ class Faults:
         if fault["when"] not in ("request", "operation"):
             raise ValueError("'when' must be 'request' or 'operation'")
         fault["hits"] = 0
+        fault["awake"] = not fault.get("after")
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -43,11 +56,14 @@ class Faults:
         with self._lock:
             return [dict(f) for f in self._faults]
 
-    def take(self, action, when="request"):
+    def take(self, action, when="request", service=None):
         """The fault that applies to this call (counting it), or None."""
         with self._lock:
             for f in self._faults:
-                if f["when"] != when or f["action"] not in (action, "*"):
+                if not f["awake"] and f["after"] == action:
+                    f["awake"] = True  # this call wakes it; the next one can hit
+                    continue
+                if f["when"] != when or not f["awake"] or not _matches(f, action, service):
                     continue
                 count = f.get("count")
                 if count is not None and f["hits"] >= count:
@@ -55,3 +71,14 @@ class Faults:
                 f["hits"] += 1
                 return dict(f)
         return None
+
+
+def _matches(fault, action, service):
+    if fault.get("service") and service and fault["service"] != service:
+        return False
+    pattern = fault["action"]
+    if pattern in (action, "*"):
+        return True
+    # A pattern never matches GetOperation: the provider's waits must see their operations.
+    return any(c in pattern for c in "*?[") and action != "GetOperation" and \
+        fnmatch.fnmatchcase(action, pattern)

@@ -393,6 +393,29 @@ class Lightsail:
             inst["_static"] = None
             self._give_dynamic_ip(inst)
 
+    # ------------------------------------------------------------------ outside Terraform
+    def outside(self, req):
+        """A change made outside Terraform (the console): what the state then lags behind."""
+        op = req.get("op")
+        with self._lock:
+            if op == "stop-start":
+                # Lightsail gives a started instance a NEW public address (facts 0.1); a static
+                # IP stays attached across a stop/start, so only a dynamic address moves.
+                inst = self._instance(req.get("instance"))
+                if inst["_static"] is None:
+                    self._drop_dynamic_ip(inst)
+                    self._give_dynamic_ip(inst)
+            elif op == "delete-instance":
+                self._delete_instance(self._instance(req.get("instance")))
+            elif op == "detach-static-ip":
+                sip = self._static_ip(req.get("staticIp"))
+                if sip["attachedTo"] is None:
+                    raise ApiError("InvalidInputException", f"The StaticIp {sip['name']} is not attached")
+                self._detach(sip)
+            else:
+                raise ValueError("op must be stop-start, delete-instance or detach-static-ip")
+        return self.snapshot()
+
     # ------------------------------------------------------------------ inspection / shutdown
     def snapshot(self):
         with self._lock:

@@ -8,6 +8,9 @@ start with '_', so they never shadow S3):
   GET    /__emulator/faults   armed faults
   POST   /__emulator/faults   arm one fault (JSON object) or several (JSON list)
   DELETE /__emulator/faults   disarm all
+  POST   /__emulator/outside  a change made outside Terraform (the console, another tool):
+                              {"op": "stop-start" | "delete-instance", "instance": NAME} or
+                              {"op": "detach-static-ip", "staticIp": NAME}
 """
 
 import json
@@ -126,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
         cloud.calls.record(entry)
 
     def _apply_fault(self, cloud, action, entry):
-        fault = cloud.faults.take(action)
+        fault = cloud.faults.take(action, service=entry.get("service"))
         if fault is None:
             return
         entry["fault"] = True
@@ -189,12 +192,19 @@ class Handler(BaseHTTPRequestHandler):
                 req = json.loads(body or b"{}")
                 out = [cloud.faults.arm(f) for f in (req if isinstance(req, list) else [req])]
                 cloud.calls.record({"service": "control", "action": "ArmFault", "params": req})
+            elif path == "/__emulator/outside" and self.command == "POST":
+                req = json.loads(body or b"{}")
+                out = cloud.lightsail.outside(req)
+                cloud.calls.record({"service": "control", "action": "Outside", "params": req})
+                cloud.save()
             elif path == "/__emulator/faults" and self.command == "DELETE":
                 cloud.faults.clear()
                 cloud.calls.record({"service": "control", "action": "ClearFaults"})
                 out = []
             else:
                 return self._send(404, b'{"error":"no such control endpoint"}', "application/json")
+        except ApiError as e:
+            return self._send(400, json.dumps({"error": e.message}).encode(), "application/json")
         except (ValueError, json.JSONDecodeError) as e:
             return self._send(400, json.dumps({"error": str(e)}).encode(), "application/json")
         self._send(200, json.dumps(out, indent=1).encode(), "application/json")
