@@ -156,13 +156,14 @@ int VerbRunner::decide_and_run(Operation& op, const Request& request) {
       return finish(op, {ExitCode::Ok, "nothing to do: " + noop->message});
     }
     const Step& first = repair->steps.front();
-    console_.warn(first.kind == StepKind::ReplaceSlot
-                      ? fmt::format("{} is half-built ({}): re-creating it",
-                                    color_name(first.color), op.state.slot(first.color)->broken)
-                      : fmt::format("the state says {} is active, but {} does not answer as {}: "
-                                    "attaching the static IP to it again",
-                                    color_name(first.color), *op.state.public_health_url,
-                                    color_name(first.color)));
+    console_.warn(
+        first.kind == StepKind::ReplaceSlot
+            ? fmt::format("{} is half-built ({}): re-creating it",
+                          std::string(to_string(first.color)), op.state.slot(first.color)->broken)
+            : fmt::format("the state says {} is active, but {} does not answer as {}: "
+                          "attaching the static IP to it again",
+                          std::string(to_string(first.color)), *op.state.public_health_url,
+                          std::string(to_string(first.color))));
   }
   if (const auto* refusal = std::get_if<Refusal>(&decision))
     return finish(op, {refusal->code, "refused: " + refusal->reason, refusal->hint});
