@@ -12,10 +12,6 @@ namespace xd {
 
 namespace {
 
-std::string color_name(Color c) {
-  return std::string(to_string(c));
-}
-
 ProbeConfig probe_config(const AppOptions& options, const std::string& url, Color expect) {
   ProbeConfig config;
   config.url = url;
@@ -34,7 +30,8 @@ std::string no_slot_hint(Color moving_to, Color served) {
   return fmt::format(
       "nothing serves the public address. `xdeploy promote {}` puts the static IP back on {} "
       "(it served until now); `xdeploy promote {}` tries {} again",
-      color_name(served), color_name(served), color_name(moving_to), color_name(moving_to));
+      std::string(to_string(served)), std::string(to_string(served)),
+      std::string(to_string(moving_to)), std::string(to_string(moving_to)));
 }
 
 }  // namespace
@@ -61,7 +58,7 @@ StepResult VerbRunner::switch_traffic(Operation& op, const Step& step) {
 StepResult VerbRunner::watch_public_endpoint(Operation& op, const Step& step, Color served,
                                              DowntimeProber& prober, StepResult moved) {
   console_.info(fmt::format("    watching {} until {} answers", *op.state.public_health_url,
-                            color_name(step.color)));
+                            std::string(to_string(step.color))));
   moved.probe = prober.wait_and_stop();
   console_.info("    " + moved.probe->one_line());
   if (moved.probe->new_color_served) return moved;
@@ -70,19 +67,20 @@ StepResult VerbRunner::watch_public_endpoint(Operation& op, const Step& step, Co
     moved.message = "interrupted while watching the public endpoint";
     return moved;
   }
-  moved.message =
-      fmt::format("{} never served on the public endpoint {} within {}", color_name(step.color),
-                  *op.state.public_health_url, format_duration(options_.probe.deadline));
+  moved.message = fmt::format("{} never served on the public endpoint {} within {}",
+                              std::string(to_string(step.color)), *op.state.public_health_url,
+                              format_duration(options_.probe.deadline));
   if (options_.probe.auto_rollback) return auto_rollback(op, served, std::move(moved));
   moved.code = ExitCode::RolledBack;
   moved.hint = fmt::format("left as is (--no-auto-rollback); `xdeploy rollback` returns to {}",
-                           color_name(served));
+                           std::string(to_string(served)));
   return moved;
 }
 
 // The way back to the color that served: its own gate, a plain move (no prober), a check.
 StepResult VerbRunner::auto_rollback(Operation& op, Color back_to, StepResult failure) {
-  console_.warn(fmt::format("{}; rolling back to {}", failure.message, color_name(back_to)));
+  console_.warn(
+      fmt::format("{}; rolling back to {}", failure.message, std::string(to_string(back_to))));
   const Deployment to{back_to, other(back_to)};
   const Step steps[] = {Step{StepKind::HealthGate, back_to, op.current},
                         Step{StepKind::SwitchTraffic, back_to, to},
@@ -94,13 +92,14 @@ StepResult VerbRunner::auto_rollback(Operation& op, Color back_to, StepResult fa
     failure.add_records(std::move(back));
     if (ok) continue;
     failure.code = ExitCode::Failed;
-    failure.message +=
-        fmt::format("; the automatic rollback to {} FAILED too: {}", color_name(back_to), why);
+    failure.message += fmt::format("; the automatic rollback to {} FAILED too: {}",
+                                   std::string(to_string(back_to)), why);
     failure.hint = "run `xdeploy status` and act by hand; nothing else will be tried";
     return failure;
   }
   failure.code = ExitCode::RolledBack;
-  failure.message += fmt::format("; rolled back: {} is active again", color_name(back_to));
+  failure.message +=
+      fmt::format("; rolled back: {} is active again", std::string(to_string(back_to)));
   failure.hint = "check the new slot's logs; fix it with `xdeploy ~<color>` and promote again";
   return failure;
 }
@@ -137,7 +136,7 @@ StepResult VerbRunner::after_failed_move(Operation& op, const Step& move, Color 
                   ? fmt::format(
                         "moving the static IP to {} failed (the error above); once that is "
                         "fixed, `xdeploy promote {}` tries again",
-                        color_name(move.color), color_name(move.color))
+                        std::string(to_string(move.color)), std::string(to_string(move.color)))
                   : no_slot_hint(move.color, back_to);
   return back;
 }

@@ -26,17 +26,13 @@ std::optional<std::string> read_text(const fs::path& path) {
   return text.str();
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 void add_file(std::vector<VariableSource>& sources, const fs::path& dir, const std::string& name,
               bool required) {
   const fs::path path = fs::path(name).is_absolute() ? fs::path(name) : dir / name;
   auto text = read_text(path);
   if (!text && !required) return;
   sources.push_back(
-      {ends_with(name, ".json") ? VariableSource::Kind::Json : VariableSource::Kind::Hcl, name,
+      {name.ends_with(".json") ? VariableSource::Kind::Json : VariableSource::Kind::Hcl, name,
        text.value_or("")});
 }
 
@@ -53,7 +49,7 @@ std::vector<VariableSource> gather_sources(const TerraformSettings& s) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const auto name = entry.path().filename().string();
-    if (ends_with(name, ".auto.tfvars") || ends_with(name, ".auto.tfvars.json"))
+    if (name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json"))
       auto_files.push_back(name);
   }
   std::sort(auto_files.begin(), auto_files.end());

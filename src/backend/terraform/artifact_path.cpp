@@ -12,10 +12,6 @@ namespace {
 
 constexpr const char* kName = "artifact_path";
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // A double-quoted HCL string with no template sequence: its value. Anything else
 // (a heredoc, `${...}`, a function call, a reference) is Terraform's to evaluate.
 std::optional<std::string> plain_hcl_string(const std::string& expr) {
@@ -130,8 +126,8 @@ std::vector<VariableSource> artifact_sources_in_args(const std::vector<std::stri
       sources.push_back({VariableSource::Kind::Literal, "-var", value.substr(prefix.size())});
     else if (flag == "-var-file")
       sources.push_back(
-          {ends_with(value, ".json") ? VariableSource::Kind::Json : VariableSource::Kind::Hcl,
-           value, ""});
+          {value.ends_with(".json") ? VariableSource::Kind::Json : VariableSource::Kind::Hcl, value,
+           ""});
   }
   return sources;
 }

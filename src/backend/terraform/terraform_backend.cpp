@@ -264,12 +264,16 @@ namespace {
 
 // Lightsail answers NotFound for a few seconds after it created an instance (eventual
 // consistency): the provider's read right after CreateInstances fails and leaves the
-// instance tainted, with its firewall never applied.
+// instance tainted, with its firewall never applied. The aws provider 5.x words that read
+// as "reading AWS Lightsail Instance (NAME): couldn't find resource" (its empty-result
+// error), older ones pass Lightsail's own NotFoundException through.
 bool not_found_right_after_create(const Step& step, const StepOutcome& o) {
   const bool creates = step.kind == StepKind::CreateSlot || step.kind == StepKind::ReplaceSlot ||
                        step.kind == StepKind::Bootstrap;
-  return creates && o.code == ExitCode::Failed && !interrupted() &&
-         o.message.find("NotFoundException") != std::string::npos;
+  const bool not_found = o.message.find("NotFoundException") != std::string::npos ||
+                         (o.message.find("reading AWS Lightsail Instance") != std::string::npos &&
+                          o.message.find("couldn't find resource") != std::string::npos);
+  return creates && o.code == ExitCode::Failed && !interrupted() && not_found;
 }
 
 }  // namespace
