@@ -1,8 +1,8 @@
-#include "app/backend_factory.h"
+#include "xdeploy/app/backend_factory.h"
 
-#include "backend/local/local_backend.h"
-#include "backend/local/slot_command.h"
-#include "backend/terraform/terraform_backend.h"
+#include "xdeploy/backend/local/local_backend.h"
+#include "xdeploy/backend/local/slot_command.h"
+#include "xdeploy/backend/terraform/terraform.h"
 
 namespace xd {
 
@@ -54,7 +54,7 @@ std::string finish_backend_options(AppOptions& options) {
 std::unique_ptr<Backend> make_backend(const AppOptions& options, CommandRunner& runner,
                                       Console& console) {
   if (options.backend == BackendKind::Local) return make_local_backend(local_settings(options));
-  return std::make_unique<TerraformBackend>(
+  return make_terraform_backend(
       terraform_settings(options), runner,
       [&console](std::string_view step, std::string_view line, bool is_stderr) {
         console.stream(step, line, is_stderr);

@@ -1,4 +1,4 @@
-#include "app/console.h"
+#include "xdeploy/app/console.h"
 
 #include <fmt/chrono.h>
 #include <fmt/color.h>

@@ -1,4 +1,4 @@
-#include "app/goal_check.h"
+#include "goal_check.h"
 
 namespace xd {
 

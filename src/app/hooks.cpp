@@ -1,4 +1,4 @@
-#include "app/hooks.h"
+#include "xdeploy/app/hooks.h"
 
 #include <filesystem>
 

@@ -1,4 +1,4 @@
-#include "app/init_backend.h"
+#include "xdeploy/app/init_backend.h"
 
 #include <filesystem>
 
@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "remote/state_bucket.h"
-#include "s3/aws_credentials.h"
 #include "xdeploy/core/exit_code.h"
 #include "xdeploy/fs/atomic_file.h"
+#include "xdeploy/remote/state_bucket.h"
+#include "xdeploy/s3/aws_credentials.h"
 
 namespace xd {
 namespace {

@@ -1,11 +1,11 @@
-#include "app/init_command.h"
+#include "xdeploy/app/init_command.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <system_error>
 
-#include "app/init_templates.h"
+#include "xdeploy/app/init_templates.h"
 #include "xdeploy/core/exit_code.h"
 #include "xdeploy/fs/atomic_file.h"
 

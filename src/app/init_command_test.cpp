@@ -1,9 +1,11 @@
-#include "app/init_command.h"
+#include "xdeploy/app/init_command.h"
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "app/operation_record.h"
+#include "xdeploy/app/operation_record.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>

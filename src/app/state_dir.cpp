@@ -1,11 +1,11 @@
-#include "app/state_dir.h"
+#include "state_dir.h"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <system_error>
 
-#include "backend/terraform/plan_file_guard.h"
+#include "xdeploy/backend/terraform/terraform.h"
 
 namespace xd {
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 #include "xdeploy/history/history_entry.h"
 #include "xdeploy/history/history_log.h"
 #include "xdeploy/http/health_check.h"

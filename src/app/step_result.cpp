@@ -1,4 +1,4 @@
-#include "app/step_result.h"
+#include "xdeploy/app/step_result.h"
 
 namespace xd {
 

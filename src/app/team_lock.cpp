@@ -3,7 +3,7 @@
 // shared under it, the lock named by `status`, and `unlock --force`.
 #include <fmt/format.h>
 
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 #include "xdeploy/core/duration.h"
 #include "xdeploy/process/interrupts.h"
 

@@ -1,10 +1,10 @@
-#include "app/team_state.h"
+#include "xdeploy/app/team_state.h"
 
 #include <filesystem>
 
 #include <fmt/format.h>
 
-#include "remote/ci_job.h"
+#include "xdeploy/remote/ci_job.h"
 
 namespace xd {
 

@@ -1,6 +1,6 @@
 // The run of one verb, from the lock to the history line: lock, read the
 // state, decide, confirm, run the plan's steps, finish.
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <utility>
 
-#include "app/goal_check.h"
-#include "app/state_dir.h"
+#include "goal_check.h"
+#include "state_dir.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/planner.h"
 #include "xdeploy/core/survivor_check.h"

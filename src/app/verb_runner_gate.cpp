@@ -5,7 +5,7 @@
 #include <future>
 #include <utility>
 
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 #include "xdeploy/http/health_check.h"
 #include "xdeploy/http/health_gate.h"
 #include "xdeploy/http/http_get.h"

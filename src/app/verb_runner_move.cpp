@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {

@@ -3,7 +3,7 @@
 // not finish meant to do).
 #include <fmt/format.h>
 
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 
 namespace xd {
 

@@ -1,7 +1,7 @@
 // VerbRunner in-process: a FakeBackend holds the deployment, real HTTP slots
 // on 127.0.0.1 answer the health gate and the downtime prober, and each test
 // reads the exit code, what was said and the history line.
-#include "app/verb_runner.h"
+#include "xdeploy/app/verb_runner.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <string>
 
-#include "fs/scoped_temp_dir.h"
 #include "support/fake_backend.h"
+#include "support/scoped_temp_dir.h"
 #include "support/slot_server.h"
 #include "xdeploy/lock/deploy_lock.h"
 
@@ -19,6 +19,7 @@ namespace xd {
 namespace {
 
 using namespace std::chrono_literals;
+using xd::testing::ScopedTempDir;
 using Strings = std::vector<std::string>;
 
 const Deployment kBlueServes{Color::Blue, Color::Green};
@@ -28,10 +29,10 @@ const Deployment kDetached{std::nullopt, std::nullopt, true};
 // answers as whichever color the test says the static IP reaches.
 struct World {
   ScopedTempDir dir{"xd-verb-runner"};
-  xdtest::SlotServer blue{"blue"};
-  xdtest::SlotServer green{"green"};
-  xdtest::SlotServer public_ip{"blue"};
-  xdtest::FakeBackend backend;
+  xd::testing::SlotServer blue{"blue"};
+  xd::testing::SlotServer green{"green"};
+  xd::testing::SlotServer public_ip{"blue"};
+  xd::testing::FakeBackend backend;
   AppOptions options;
   std::string said_error, said_hint, said_success;
 
@@ -122,7 +123,7 @@ TEST_CASE("promote on a backend that plans the move while the gate polls (Terraf
 
 TEST_CASE("a recorded address that does not answer as the slot: the gate takes the plan's") {
   World w{kBlueServes};
-  w.backend = xdtest::FakeBackend(
+  w.backend = xd::testing::FakeBackend(
       kBlueServes, {{Color::Blue, w.blue.url()}, {Color::Green, "http://127.0.0.1:1/health"}});
   w.backend.prepares_moves = true;
   w.backend.fresh_health_urls = {{Color::Blue, w.blue.url()}, {Color::Green, w.green.url()}};
@@ -135,7 +136,7 @@ TEST_CASE("a recorded address that does not answer as the slot: the gate takes t
 
 TEST_CASE("the gate needed the plan and the plan was refused: exit 4 with the plan's reason") {
   World w{kBlueServes};
-  w.backend = xdtest::FakeBackend(
+  w.backend = xd::testing::FakeBackend(
       kBlueServes, {{Color::Blue, w.blue.url()}, {Color::Green, "http://127.0.0.1:1/health"}});
   w.backend.prepares_moves = true;
   w.backend.failing_prepare = StepOutcome{ExitCode::Refused,

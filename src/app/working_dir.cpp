@@ -1,4 +1,4 @@
-#include "app/working_dir.h"
+#include "xdeploy/app/working_dir.h"
 
 #include <fmt/format.h>
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "app/app_options.h"
+#include "xdeploy/app/app_options.h"
 #include "xdeploy/core/request.h"
 
 namespace CLI {

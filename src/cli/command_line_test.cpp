@@ -1,9 +1,10 @@
 // The command line contract: verbs, colors, options before or after the verb,
 // and usage errors (exit 2) for everything else. No backend runs here.
-#include "cli/command_line.h"
+#include "command_line.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -13,12 +14,12 @@
 #include <unistd.h>
 
 #include <vector>
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 
 using namespace xd;
 
 namespace {
-CommandLineOutcome parse(std::initializer_list<const char*> words) {
+CommandLineOutcome parse(const std::vector<const char*>& words) {
   std::vector<const char*> argv{"xdeploy"};
   argv.insert(argv.end(), words.begin(), words.end());
   return parse_command_line(static_cast<int>(argv.size()), argv.data());
@@ -130,7 +131,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the default ./xdeploy.toml is checked too") {
-  xd::ScopedTempDir dir{"xd-cli-toml"};
+  xd::testing::ScopedTempDir dir{"xd-cli-toml"};
   const auto before = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
   std::ofstream("xdeploy.toml") << "chdri = \"infra\"\n";
@@ -220,10 +221,8 @@ TEST_CASE("every bad input is a usage error (exit 2)") {
                                                           {"plan", "purple"},
                                                           {"replace"},
                                                           {"teal", "--health-status", "42"}}) {
-    std::vector<const char*> argv{"xdeploy"};
-    argv.insert(argv.end(), words.begin(), words.end());
     INFO(fmt::format("{}", fmt::join(words, " ")));
-    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    auto r = parse(words);
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
   }
@@ -280,10 +279,8 @@ TEST_CASE("--tls: the local slots run behind the TLS front; bad combinations are
            // The slot command is split on spaces: such a path cannot travel in it.
            {"--backend", "local", "--tls", "--tls-cert", spaced.c_str(), "--tls-key", file.c_str(),
             "blue"}}) {
-    std::vector<const char*> argv{"xdeploy"};
-    argv.insert(argv.end(), words.begin(), words.end());
     INFO(fmt::format("{}", fmt::join(words, " ")));
-    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    auto r = parse(words);
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
   }
@@ -304,5 +301,56 @@ TEST_CASE("--timeout: none by default, a positive duration, else a usage error")
     auto r = parse({"teal", "--timeout", bad});
     CHECK_FALSE(r.parsed);
     CHECK(r.exit_code == 2);
+  }
+}
+
+TEST_CASE("each option's usage error says exactly what is wrong and how to write it") {
+  const std::vector<std::pair<std::vector<const char*>, std::string>> cases{
+      {{"teal", "--slot-ports", "80"},
+       R"(--slot-ports "80" must be two different ports, BLUE,GREEN)"},
+      {{"teal", "--public-port", "8081"}, "--public-port must differ from the slot ports"},
+      {{"teal", "--public-port", "0"}, "--public-port: Value 0 not in range 1 to 65535"},
+      {{"teal", "--health-status", "42"}, "--health-status must be an HTTP status (100-599)"},
+      {{"teal", "--timeout", "0"},
+       R"(--timeout: "0" is not a positive duration (e.g. 30m) or none)"},
+      {{"teal", "--health-timeout", "soon"},
+       R"(--health-timeout: "soon" is not a duration (e.g. 500ms, 2s, 5m))"},
+      {{"teal", "--lock-wait", "soon"},
+       R"(--lock-wait: "soon" is not a duration (e.g. 500ms, 2s, 5m))"},
+      {{"teal", "--health-interval", "10ms"}, "--health-interval 10ms is below the minimum 50ms"},
+      // Two options below their floor: the first in name order is named.
+      {{"teal", "--probe-interval", "0", "--health-interval", "0"},
+       "--health-interval 0 is below the minimum 50ms"},
+      {{"teal", "--color", "pink"}, "--color: pink not in {auto,always,never}"},
+      {{"teal", "--backend", "k8s"}, "--backend: k8s not in {terraform,local}"},
+      {{"teal", "--probe-successes", "0"}, "--probe-successes: Value 0 not in range 1 to 1000"},
+      {{"teal", "--health-ca-file", "/no/such"}, "--health-ca-file: File does not exist: /no/such"},
+      {{"--tls", "--tls-cert", "/proc/self/exe", "--tls-key", "/proc/self/exe", "blue"},
+       "--tls is for the local backend (--backend local)"},
+      {{"--backend", "local", "--tls", "blue"}, "--tls needs --tls-cert and --tls-key"},
+  };
+  for (const auto& [words, error] : cases) {
+    INFO(fmt::format("{}", fmt::join(words, " ")));
+    auto r = parse(words);
+    CHECK_FALSE(r.parsed);
+    CHECK(r.exit_code == 2);
+    CHECK(r.error == error);
+  }
+}
+
+TEST_CASE("--help shows each option's default as the declaration binds it") {
+  std::string help;
+  with_command_line_definition([&](CLI::App& app) { help = app.help(); });
+  for (const char* line :
+       {"--backend TEXT:{terraform,local}=terraform",
+        "--terraform TEXT=terraform (Env:XDEPLOY_TERRAFORM)", "-C,--chdir TEXT=terraform",
+        "--tf-lock-timeout TEXT:DURATION=30s", "--health-status INT=200",
+        "--health-timeout TEXT:DURATION=300s", "--lock-wait TEXT:DURATION=0", "--timeout TEXT=none",
+        "--probe-interval TEXT:DURATION=100ms", "--probe-successes INT:INT in [1 - 1000]=5",
+        "--slot-ports TEXT=8081,8082", "--public-port INT:INT in [1 - 65535]=8080",
+        "--bind TEXT=127.0.0.1", "--swap-gap TEXT:DURATION=0s",
+        "--hook-timeout TEXT:DURATION=60s"}) {
+    INFO(line);
+    CHECK_THAT(help, Catch::Contains(line));
   }
 }

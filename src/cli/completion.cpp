@@ -1,4 +1,4 @@
-#include "cli/completion.h"
+#include "completion.h"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -7,19 +7,6 @@
 
 namespace xd {
 namespace {
-
-// What kind of value an option takes cannot be read from CLI11 (it only
-// knows "TEXT"): these few are said here. Every name must exist in the
-// definition (completion_test checks it), so a rename cannot go unnoticed.
-const std::map<std::string, ValueKind, std::less<>> kValueKinds{
-    {"--chdir", ValueKind::Directory},   {"--hooks-dir", ValueKind::Directory},
-    {"--var-file", ValueKind::File},     {"--config", ValueKind::File},
-    {"--terraform", ValueKind::Command}, {"--app-command", ValueKind::Command},
-};
-
-const std::map<std::string, ValueKind, std::less<>> kPositionalKinds{
-    {"dir", ValueKind::Directory},
-};
 
 // CLI::IsMember describes itself as "{a,b,c}": the choices.
 std::vector<std::string> choices_of(CLI::Option& opt) {
@@ -54,9 +41,9 @@ CompletionOption option_of(CLI::Option& opt) {
   o.help = opt.get_description();
   if (opt.get_items_expected_max() == 0) return o;  // a flag: no value
   o.choices = choices_of(opt);
-  o.value = o.choices.empty() ? ValueKind::Other : ValueKind::Choice;
-  for (const auto& name : o.names)
-    if (auto it = kValueKinds.find(name); it != kValueKinds.end()) o.value = it->second;
+  // The kind declared with the option (declared_options.h), else what its checks say.
+  o.value =
+      marked_value_kind(opt).value_or(o.choices.empty() ? ValueKind::Other : ValueKind::Choice);
   return o;
 }
 
@@ -66,8 +53,8 @@ CompletionPositional positional_of(CLI::Option& opt, const std::vector<std::stri
   p.choices = choices_of(opt);
   if (p.name == "color") p.choices = {"blue", "green"};
   if (p.name == "verb") p.choices = verbs;
-  p.value = p.choices.empty() ? ValueKind::Other : ValueKind::Choice;
-  if (auto it = kPositionalKinds.find(p.name); it != kPositionalKinds.end()) p.value = it->second;
+  p.value =
+      marked_value_kind(opt).value_or(p.choices.empty() ? ValueKind::Other : ValueKind::Choice);
   return p;
 }
 

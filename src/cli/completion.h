@@ -8,14 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "value_kind.h"  // what the shell should offer as an option's value
+
 namespace CLI {
 class App;
 }
 
 namespace xd {
-
-// What the shell should offer as an option's (or positional's) value.
-enum class ValueKind { None, Choice, File, Directory, Command, Other };
 
 struct CompletionOption {
   std::vector<std::string> names;  // "-C", "--chdir"

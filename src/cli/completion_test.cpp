@@ -1,9 +1,9 @@
-#include "cli/completion.h"
+#include "completion.h"
 
 #include <CLI/CLI.hpp>
 #include <catch2/catch.hpp>
 
-#include "cli/command_line.h"
+#include "command_line.h"
 
 namespace xd {
 namespace {

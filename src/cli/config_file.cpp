@@ -1,4 +1,4 @@
-#include "cli/config_file.h"
+#include "config_file.h"
 
 #include <fmt/format.h>
 

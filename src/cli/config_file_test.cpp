@@ -1,6 +1,6 @@
 // xdeploy.toml is checked strictly: syntax errors and unknown keys are named
 // with their line, and a typo gets the closest valid key.
-#include "cli/config_file.h"
+#include "config_file.h"
 
 #include <catch2/catch.hpp>
 

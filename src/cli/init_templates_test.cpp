@@ -7,10 +7,12 @@
 #include <sstream>
 #include <vector>
 
-#include "app/init_templates.h"
-#include "cli/command_line.h"
-#include "fs/scoped_temp_dir.h"
+#include "command_line.h"
+#include "support/scoped_temp_dir.h"
+#include "xdeploy/app/init_templates.h"
 #include "xdeploy/fs/atomic_file.h"
+
+using xd::testing::ScopedTempDir;
 
 using namespace xd;
 

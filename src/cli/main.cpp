@@ -5,14 +5,14 @@
 
 #include <exception>
 
-#include "app/backend_factory.h"
-#include "app/console.h"
-#include "app/init_backend.h"
-#include "app/init_command.h"
-#include "app/operation_record.h"
-#include "app/verb_runner.h"
-#include "app/working_dir.h"
-#include "cli/command_line.h"
+#include "command_line.h"
+#include "xdeploy/app/backend_factory.h"
+#include "xdeploy/app/console.h"
+#include "xdeploy/app/init_backend.h"
+#include "xdeploy/app/init_command.h"
+#include "xdeploy/app/operation_record.h"
+#include "xdeploy/app/verb_runner.h"
+#include "xdeploy/app/working_dir.h"
 #include "xdeploy/core/exit_code.h"
 #include "xdeploy/process/subprocess.h"
 

@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "cli/command_line.h"
+#include "command_line.h"
 
 using namespace xd;
 

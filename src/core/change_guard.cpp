@@ -6,17 +6,7 @@
 
 namespace xd {
 
-std::string slot_address(Color c) {
-  return fmt::format("module.slot[\"{}\"]", to_string(c));
-}
-
-std::string slot_instance_address(Color c) {
-  return slot_address(c) + ".aws_lightsail_instance.this";
-}
-
 namespace {
-
-const std::vector<std::string> kAnyChange{"create", "delete", "update", "read", "no-op", "forget"};
 
 bool under(const std::string& address, const std::string& prefix) {
   if (address.size() < prefix.size() || address.compare(0, prefix.size(), prefix) != 0)
@@ -52,40 +42,6 @@ std::string summarize_actions(const std::vector<std::string>& actions) {
   return actions.front();
 }
 
-ChangeScope allowed_scope(const Step& step, const Deployment& from) {
-  const std::string slot = slot_address(step.color);
-  ChangeScope scope;
-  switch (step.kind) {
-    case StepKind::Bootstrap:
-      scope.rules = {{slot, kAnyChange},
-                     {kUpgradeModule, kAnyChange},
-                     {kStaticIpAddress, {"create", "update"}},
-                     {kClaimsBucket, {"create"}},
-                     {kClaimsBucketAccess, {"create"}}};
-      break;
-    case StepKind::CreateSlot:
-      scope.rules = {{slot, {"create"}}};
-      break;
-    case StepKind::ReplaceSlot:
-      scope.rules = {{slot, {"create", "delete", "update"}}};
-      // Replacing the active instance re-creates its static IP attachment.
-      if (step.touches_active) scope.rules.push_back({kUpgradeModule, kAnyChange});
-      break;
-    case StepKind::SwitchTraffic:
-      scope.rules = {{kUpgradeModule, kAnyChange}};
-      break;
-    case StepKind::DestroySlot:
-      scope.rules = {{slot, {"delete"}}};
-      // Destroying the slot that holds the IP also drops the attachment and gate.
-      if (from.is_active(step.color)) scope.rules.push_back({kUpgradeModule, {"delete", "update"}});
-      break;
-    case StepKind::HealthGate:
-    case StepKind::VerifyActive:
-      break;  // read-only: nothing may change
-  }
-  return scope;
-}
-
 std::vector<Violation> check_changes(const ChangeScope& scope,
                                      const std::vector<ResourceChange>& changes, const Step& step,
                                      const Deployment& from) {
@@ -105,8 +61,8 @@ std::vector<Violation> check_changes(const ChangeScope& scope,
     }
     if (is_noop(change.actions)) continue;
     const std::string action = summarize_actions(change.actions);
-    if (from.active && removes(change.actions) && !step.touches_active &&
-        under(change.address, slot_address(*from.active))) {
+    if (from.active && !scope.active_slot.empty() && removes(change.actions) &&
+        !step.touches_active && under(change.address, scope.active_slot)) {
       out.push_back({change.address, action,
                      fmt::format("would {} the active slot ({}); only --force may", action,
                                  to_string(*from.active))});

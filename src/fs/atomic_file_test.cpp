@@ -14,7 +14,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace {

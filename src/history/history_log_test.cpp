@@ -11,8 +11,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 

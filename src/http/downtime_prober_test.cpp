@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/test_http_server.h"
+#include "support/loopback_server.h"
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {

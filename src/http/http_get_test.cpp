@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/test_http_server.h"
+#include "support/loopback_server.h"
 
 namespace xd {
 namespace {

@@ -16,8 +16,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/process/interrupts.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace {

@@ -1,4 +1,4 @@
-#include "remote/ci_job.h"
+#include "xdeploy/remote/ci_job.h"
 
 namespace xd {
 

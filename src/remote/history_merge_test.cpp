@@ -1,4 +1,4 @@
-#include "remote/remote_history.h"
+#include "xdeploy/remote/remote_history.h"
 
 #include <catch2/catch.hpp>
 

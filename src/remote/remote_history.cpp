@@ -1,4 +1,4 @@
-#include "remote/remote_history.h"
+#include "xdeploy/remote/remote_history.h"
 
 #include <algorithm>
 #include <random>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "remote/json_text.h"
+#include "json_text.h"
 #include "xdeploy/history/history_entry.h"
 
 namespace xd {

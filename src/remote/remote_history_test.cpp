@@ -1,11 +1,13 @@
 // The shared history against the emulator's S3 on 127.0.0.1.
-#include "remote/remote_history.h"
+#include "xdeploy/remote/remote_history.h"
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
 #include "real_terraform/real_terraform.h"
+#include "support/scoped_temp_dir.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace {
@@ -24,7 +26,7 @@ nlohmann::json record(int minute, const std::string& host, const std::string& ve
 
 TEST_CASE("records from two machines are objects never overwritten, read back newest first") {
   ScopedTempDir dir;
-  xdtest::AwsEmulator emu({dir / "emu"});
+  xd::testing::AwsEmulator emu({dir / "emu"});
   const s3::Client client({"state", "us-east-1", emu.endpoint(), true}, {"AKIA", "s", "", "t"});
   REQUIRE(client.create_bucket().ok());
   const RemoteHistory a(client, kPrefix);
@@ -52,7 +54,7 @@ TEST_CASE("records from two machines are objects never overwritten, read back ne
 
 TEST_CASE("a damaged object is skipped and counted; a missing bucket is an error") {
   ScopedTempDir dir;
-  xdtest::AwsEmulator emu({dir / "emu"});
+  xd::testing::AwsEmulator emu({dir / "emu"});
   const s3::Client client({"state", "us-east-1", emu.endpoint(), true}, {"AKIA", "s", "", "t"});
   REQUIRE(client.create_bucket().ok());
   REQUIRE(client.put_if_absent(kPrefix + "0000000000000-x-1.json", "{torn").ok());

@@ -1,10 +1,10 @@
-#include "remote/remote_state.h"
+#include "xdeploy/remote/remote_state.h"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-#include "remote/json_text.h"
+#include "json_text.h"
 #include "xdeploy/fs/atomic_file.h"
 
 namespace xd {

@@ -1,11 +1,13 @@
-#include "remote/remote_state.h"
+#include "xdeploy/remote/remote_state.h"
 
 #include <map>
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace {

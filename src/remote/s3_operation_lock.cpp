@@ -1,4 +1,4 @@
-#include "remote/s3_operation_lock.h"
+#include "xdeploy/remote/s3_operation_lock.h"
 
 #include <csignal>
 #include <random>
@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "remote/json_text.h"
+#include "json_text.h"
 #include "xdeploy/core/duration.h"
 
 namespace xd {

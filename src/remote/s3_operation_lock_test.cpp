@@ -1,6 +1,6 @@
 // The remote deploy lock against the emulator's S3 on 127.0.0.1: two "machines"
 // are two clients (and two working dirs) sharing one bucket.
-#include "remote/s3_operation_lock.h"
+#include "xdeploy/remote/s3_operation_lock.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,8 +10,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
 #include "real_terraform/real_terraform.h"
+#include "support/scoped_temp_dir.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace {
@@ -21,7 +23,7 @@ const std::string kKey = "app/terraform.tfstate.xdeploy/lock";
 
 struct World {
   ScopedTempDir dir;
-  xdtest::AwsEmulator emu{{dir / "emu"}};
+  xd::testing::AwsEmulator emu{{dir / "emu"}};
   World() { REQUIRE(client().create_bucket().ok()); }
   s3::Client client() const {
     return s3::Client({"state", "us-east-1", emu.endpoint(), true}, {"AKIA", "secret", "", "test"});

@@ -1,4 +1,4 @@
-#include "remote/state_bucket.h"
+#include "xdeploy/remote/state_bucket.h"
 
 #include <fmt/format.h>
 

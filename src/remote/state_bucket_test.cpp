@@ -1,10 +1,12 @@
 // The state bucket's bootstrap against the emulator's S3 on 127.0.0.1.
-#include "remote/state_bucket.h"
+#include "xdeploy/remote/state_bucket.h"
 
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
 #include "real_terraform/real_terraform.h"
+#include "support/scoped_temp_dir.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd {
 
@@ -12,7 +14,7 @@ TEST_CASE(
     "a missing bucket is created versioned, encrypted and private; an existing one is only "
     "inspected") {
   ScopedTempDir dir;
-  xdtest::AwsEmulator emu({dir / "emu"});
+  xd::testing::AwsEmulator emu({dir / "emu"});
   const s3::Client client({"team-state", "us-east-1", emu.endpoint(), true},
                           {"AKIA", "s", "", "t"});
   const auto first = bootstrap_state_bucket(client);

@@ -1,4 +1,4 @@
-#include "s3/aws_credentials.h"
+#include "xdeploy/s3/aws_credentials.h"
 
 #include <cstdlib>
 #include <fstream>

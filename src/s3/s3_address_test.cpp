@@ -1,4 +1,4 @@
-#include "s3/s3_address.h"
+#include "xdeploy/s3/s3_address.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,14 +1,16 @@
 // The S3 client against a real S3 speaker on 127.0.0.1 (the AWS endpoint
 // emulator, which answers as the S3 API reference says: tests/aws_emulator).
-#include "s3/s3_client.h"
+#include "xdeploy/s3/s3_client.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
-#include "fs/scoped_temp_dir.h"
 #include "real_terraform/real_terraform.h"
+#include "support/scoped_temp_dir.h"
+
+using xd::testing::ScopedTempDir;
 
 namespace xd::s3 {
 namespace {
@@ -17,7 +19,7 @@ const Credentials kCredentials{"AKIATEST", "very-secret-key", "session-token-x",
 
 struct World {
   ScopedTempDir dir;
-  xdtest::AwsEmulator emu{{dir / "emu"}};
+  xd::testing::AwsEmulator emu{{dir / "emu"}};
   Client client(const std::string& bucket = "state", ClientOptions options = {}) const {
     return Client({bucket, "eu-west-1", emu.endpoint(), true}, kCredentials, options);
   }

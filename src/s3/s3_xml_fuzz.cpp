@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "s3/s3_xml.h"
+#include "xdeploy/s3/s3_xml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string xml(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-#include "s3/s3_xml.h"
+#include "xdeploy/s3/s3_xml.h"
 
 #include <catch2/catch.hpp>
 

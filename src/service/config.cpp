@@ -1,4 +1,4 @@
-#include "service/config.h"
+#include "config.h"
 
 #include <cmath>
 #include <cstdlib>

@@ -7,18 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "falcon_xecutor/decimal.h"
-#include "falcon_xecutor/tolerance.h"
-#include "service/claim_store_config.h"
+#include "falcon_xecutor/claims/claim_store_config.h"
+#include "falcon_xecutor/core/decimal.h"
+#include "falcon_xecutor/falconx/falconx_client.h"
+#include "falcon_xecutor/risk/tolerance.h"
 
 namespace xecutor {
-
-struct FalconxCredentials {
-  std::string api_key;
-  std::string secret_key;  // Base64, as issued
-  std::string passphrase;
-  bool complete() const { return !api_key.empty() && !secret_key.empty() && !passphrase.empty(); }
-};
 
 // TradingView cancels a webhook after 3 s; the service must have answered
 // before, network included (README "Delivery", the budget split).

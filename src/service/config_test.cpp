@@ -1,19 +1,12 @@
-#include "service/config.h"
+#include "config.h"
 
 #include <catch2/catch.hpp>
 #include <map>
 
-using namespace xecutor;
+#include "service/fake_env.h"
 
-namespace {
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-}  // namespace
+using namespace xecutor;
+using xd::testing::env_of;
 
 TEST_CASE("service: defaults are paper mode, production URL, 10 bps tolerance, 60 s dedup") {
   const auto c = load_config(env_of({}));
@@ -118,6 +111,33 @@ TEST_CASE("service: limits, kill switch and deadlines are read") {
   CHECK(c.expiry_margin == std::chrono::milliseconds(50));
   CHECK(c.price_band.max_deviation_bps.to_string() == "100");
   CHECK(load_config(env_of({{"XECUTOR_ALLOWED_PAIRS", ""}})).allowed_pairs.empty());
+}
+
+TEST_CASE("config: alert age, daily cap, and live mode needs a claim store") {
+  const auto d = load_config(env_of({}));
+  CHECK(d.max_alert_age == std::chrono::seconds(30));
+  CHECK_FALSE(d.max_daily_notional);
+  const auto c = load_config(env_of({{"XECUTOR_MAX_ALERT_AGE", "2m"},
+                                     {"XECUTOR_CLAIM_STORE", "file:/tmp/x"},
+                                     {"XECUTOR_MAX_DAILY_NOTIONAL", "250000.50"}}));
+  CHECK(c.max_alert_age == std::chrono::minutes(2));
+  REQUIRE(c.max_daily_notional);
+  CHECK(c.max_daily_notional->to_string() == "250000.5");
+  CHECK_THROWS_WITH(load_config(env_of({{"XECUTOR_MAX_ALERT_AGE", "0"}})),
+                    Catch::Contains("XECUTOR_MAX_ALERT_AGE"));
+  CHECK_THROWS_WITH(load_config(env_of({{"XECUTOR_MAX_ALERT_AGE", "30 s"}})),
+                    Catch::Contains("XECUTOR_MAX_ALERT_AGE"));
+  CHECK_THROWS_WITH(load_config(env_of({{"XECUTOR_CLAIM_STORE", "file:/tmp/x"},
+                                        {"XECUTOR_MAX_DAILY_NOTIONAL", "1e6"}})),
+                    Catch::Contains("XECUTOR_MAX_DAILY_NOTIONAL"));
+  CHECK_THROWS_WITH(load_config(env_of({{"XECUTOR_MAX_DAILY_NOTIONAL", "1000"}})),
+                    Catch::Contains("needs XECUTOR_CLAIM_STORE"));
+  const auto live = load_config(env_of({{"FALCONX_API_KEY", "k"},
+                                        {"FALCONX_SECRET_KEY", "c2VjcmV0"},
+                                        {"FALCONX_PASSPHRASE", "p"},
+                                        {"XECUTOR_WEBHOOK_SECRET", "w"},
+                                        {"XECUTOR_EXECUTE", "1"}}));
+  CHECK_THAT(live.refusal_reason(), Catch::Contains("XECUTOR_CLAIM_STORE"));
 }
 
 TEST_CASE("config: XECUTOR_ALERT_DEADLINE stays below TradingView's 3 s; the execute's window") {

@@ -8,12 +8,12 @@
 #include <iostream>
 #include <thread>
 
-#include "service/claim_store_config.h"
-#include "service/config.h"
-#include "service/http_service.h"
-#include "service/metrics.h"
-#include "service/service_app.h"
-#include "service/structured_log.h"
+#include "config.h"
+#include "falcon_xecutor/claims/claim_store_config.h"
+#include "falcon_xecutor/http/http_service.h"
+#include "falcon_xecutor/http/metrics.h"
+#include "falcon_xecutor/http/structured_log.h"
+#include "service_app.h"
 #include "xdeploy/core/color.h"
 
 #ifndef XD_BUILD_ID

@@ -5,7 +5,7 @@
 #include "test_support/fake_tf_harness.h"
 #include "test_support/health_server.h"
 
-using namespace fake_tf_test;
+using namespace xd::testing;
 using nlohmann::json;
 
 namespace {

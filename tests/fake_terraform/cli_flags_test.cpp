@@ -4,7 +4,7 @@
 
 #include "test_support/fake_tf_harness.h"
 
-using namespace fake_tf_test;
+using namespace xd::testing;
 using nlohmann::json;
 
 namespace {

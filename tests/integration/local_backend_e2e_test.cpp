@@ -11,11 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "backend/local/local_state.h"
-#include "backend/local/local_test_support.h"
-#include "backend/local/process_identity.h"
-#include "fs/scoped_temp_dir.h"
 #include "support/child_process.h"
+#include "support/in_process_slot.h"
+#include "support/scoped_temp_dir.h"
+#include "xdeploy/backend/local/local_state.h"
+#include "xdeploy/backend/local/process_identity.h"
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -27,17 +27,17 @@ namespace {
 const std::string kFake = XD_FAKE_SLOT_BIN;
 
 struct LocalWorld {
-  xd::ScopedTempDir dir{"xd-local-e2e"};
+  xd::testing::ScopedTempDir dir{"xd-local-e2e"};
   int blue = free_port();
   int green = free_port();
   int public_port = free_port();
 
   std::filesystem::path local_dir() const { return dir.path() / ".xdeploy" / "local"; }
 
-  xdtest::ChildResult xdeploy(std::vector<std::string> args,
-                              std::chrono::milliseconds timeout = 90s) const {
+  xd::testing::ChildResult xdeploy(std::vector<std::string> args,
+                                   std::chrono::milliseconds timeout = 90s) const {
     std::vector<std::string> argv = command(std::move(args));
-    auto r = xdtest::run_child({argv, {}, {}}, timeout);
+    auto r = xd::testing::run_child({argv, {}, {}}, timeout);
     UNSCOPED_INFO("$ " + fmt::format("{}", fmt::join(argv, " ")) + "\n-> exit " +
                   std::to_string(r.exit_code) + "\n" + r.out + r.err);
     return r;
@@ -73,7 +73,7 @@ struct LocalWorld {
 
   ~LocalWorld() {
     const auto before = recorded();
-    xdtest::run_child({command({"down"}), {}, {}}, 60s);
+    xd::testing::run_child({command({"down"}), {}, {}}, 60s);
     // Whatever `down` missed (a test that failed half-way): by pid, never by name.
     for (const auto& [c, slot] : before.slots) xd::stop_process(slot.process, 1000ms);
     if (before.router) xd::stop_process(before.router->process, 1000ms);
@@ -107,7 +107,7 @@ class Load {
   // running (a readiness signal, where a sleep would only guess).
   void wait_for_requests(int more) {
     const int target = done_ + more;
-    REQUIRE(xdtest::eventually([&] { return done_ >= target; }, 30s));
+    REQUIRE(xd::testing::eventually([&] { return done_ >= target; }, 30s));
   }
   std::pair<int, int> finish() {
     stop_ = true;
@@ -243,14 +243,15 @@ TEST_CASE(
   LocalWorld w;
   REQUIRE(w.xdeploy({"blue"}).exit_code == 0);
   REQUIRE(w.xdeploy({"teal"}).exit_code == 0);
-  xdtest::BackgroundChild promote({w.command({"--swap-gap", "4s", "promote", "green"}), {}, {}});
+  xd::testing::ChildProcess promote({w.command({"--swap-gap", "4s", "promote", "green"}), {}, {}});
   // Wait until the router has closed its listener for the switch, then kill xdeploy outright.
-  REQUIRE(xdtest::eventually([&] { return get(w.public_port, "/health", 300).status == 0; }, 20s));
+  REQUIRE(
+      xd::testing::eventually([&] { return get(w.public_port, "/health", 300).status == 0; }, 20s));
   promote.signal(SIGKILL);
   REQUIRE(promote.wait(5s));
 
   // The router finishes the switch on its own; status follows the router, not a record.
-  REQUIRE(xdtest::eventually([&] { return w.public_slot() == "green"; }, 15s));
+  REQUIRE(xd::testing::eventually([&] { return w.public_slot() == "green"; }, 15s));
   const auto s = w.status();
   CHECK(s["deployment"]["active"] == "green");
   CHECK(s["deployment"]["inactive"] == "blue");
@@ -268,7 +269,7 @@ TEST_CASE("a slot killed behind xdeploy's back shows as crashed and ~color bring
   REQUIRE(w.xdeploy({"--app-command", fake_command(), "teal"}).exit_code == 0);
   const auto green = w.recorded().slots.at(xd::Color::Green).process;
   ::kill(green.pid, SIGKILL);
-  REQUIRE(xdtest::eventually([&] { return !xd::is_alive(green); }, 5s));
+  REQUIRE(xd::testing::eventually([&] { return !xd::is_alive(green); }, 5s));
   CHECK(w.status()["slots"]["green"]["liveness"] == "crashed");
   CHECK(w.xdeploy({"promote", "green"}).exit_code == 3);
   CHECK(w.public_slot() == "blue");
@@ -293,7 +294,7 @@ TEST_CASE("a SIGKILLed router fails plain status and `xdeploy blue` restarts it"
   REQUIRE(w.xdeploy({"--app-command", fake_command(), "blue"}).exit_code == 0);
   const auto router = w.recorded().router->process;
   ::kill(router.pid, SIGKILL);
-  REQUIRE(xdtest::eventually([&] { return !xd::is_alive(router); }, 5s));
+  REQUIRE(xd::testing::eventually([&] { return !xd::is_alive(router); }, 5s));
   const auto s = w.xdeploy({"status"});
   CHECK(s.exit_code == 3);  // not "healthy": nothing serves the public port
   CHECK_THAT(s.out, !Catch::Contains("-> blue"));
@@ -318,7 +319,7 @@ TEST_CASE("`xdeploy green` with green CRASHED refuses to destroy the healthy blu
   const auto green = w.recorded().slots.at(xd::Color::Green).process;
   const auto blue = w.recorded().slots.at(xd::Color::Blue).process;
   ::kill(green.pid, SIGKILL);
-  REQUIRE(xdtest::eventually([&] { return !xd::is_alive(green); }, 5s));
+  REQUIRE(xd::testing::eventually([&] { return !xd::is_alive(green); }, 5s));
   const auto r = w.xdeploy({"green"});
   CHECK(r.exit_code == 4);
   CHECK_THAT(r.err, Catch::Contains("green is CRASHED") && Catch::Contains("--force"));

@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-namespace xdtest {
+namespace xd::testing {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -115,4 +115,4 @@ std::string TerraformWorld::state_text() const {
   return read_file(dir_ / "terraform.tfstate");
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

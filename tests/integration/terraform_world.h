@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fs/scoped_temp_dir.h"
 #include "support/child_process.h"
+#include "support/scoped_temp_dir.h"
 #include "support/slot_server.h"
 #include "support/static_ip_simulator.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 class TerraformWorld {
  public:
@@ -42,8 +42,8 @@ class TerraformWorld {
   std::unique_ptr<StaticIpSimulator> ip;
 
  private:
-  xd::ScopedTempDir tmp_{"xd-itest"};
+  xd::testing::ScopedTempDir tmp_{"xd-itest"};
   std::filesystem::path dir_;
 };
 
-}  // namespace xdtest
+}  // namespace xd::testing

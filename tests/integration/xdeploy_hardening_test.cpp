@@ -15,7 +15,7 @@
 
 #include "integration/terraform_world.h"
 
-using namespace xdtest;
+using namespace xd::testing;
 using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -140,7 +140,7 @@ TEST_CASE("plan files are 0600 in a 0700 dir while they live, and gone on every 
   SECTION("Ctrl-C while Terraform applies") {
     w.env["FAKE_TF_FAULTS"] = "apply=hang";
     const int plans_before = w.count("plan");
-    BackgroundChild run(w.spec({"teal"}));
+    ChildProcess run(w.spec({"teal"}));
     REQUIRE(eventually(
         [&] { return w.count("plan") > plans_before && fs::exists(plans / "create-green.tfplan"); },
         30s));
@@ -226,7 +226,7 @@ TEST_CASE("an interrupted promote with stale outputs: status and history tell th
   auto& w = t.w;
   w.env["FAKE_TF_STALE_OUTPUTS"] = "1";
   w.write_fake_config("1", 1500);
-  BackgroundChild run(w.spec({"promote", "green"}));
+  ChildProcess run(w.spec({"promote", "green"}));
   REQUIRE(eventually(
       [&] {
         return run.err_so_far().find("static_ip_attachment.this: Destruction complete") !=
@@ -336,7 +336,7 @@ TEST_CASE("Ctrl-C in the health gate moves nothing (exit 130)") {
   w.green.set_status(503);
   const int applies = w.count("apply");
   const int changes = changing_applies(w);
-  BackgroundChild run(w.spec({"promote", "green", "--health-timeout", "1m"}));
+  ChildProcess run(w.spec({"promote", "green", "--health-timeout", "1m"}));
   REQUIRE(eventually([&] { return run.err_so_far().find("attempt 2") != std::string::npos; }, 30s));
   run.signal(SIGINT);
   REQUIRE(run.wait(30s));
@@ -353,7 +353,7 @@ TEST_CASE("Ctrl-C while the prober watches the public endpoint (exit 130)") {
   TwoSlots t;
   auto& w = t.w;
   w.ip->pin_to("web-blue");
-  BackgroundChild run(w.spec({"promote", "green", "--probe-deadline", "1m"}));
+  ChildProcess run(w.spec({"promote", "green", "--probe-deadline", "1m"}));
   REQUIRE(eventually([&] { return run.err_so_far().find("watching") != std::string::npos; }, 30s));
   run.signal(SIGINT);
   REQUIRE(run.wait(30s));
@@ -367,7 +367,7 @@ TEST_CASE("Ctrl-C during an apply's last operation: the apply finishes, the next
   TwoSlots t;
   auto& w = t.w;
   w.write_fake_config("1", 2500);  // room for the signal to land mid-operation
-  BackgroundChild run(w.spec({"promote", "green", "--no-probe"}));
+  ChildProcess run(w.spec({"promote", "green", "--no-probe"}));
   REQUIRE(eventually(
       [&] {
         return run.err_so_far().find("aws_lightsail_static_ip_attachment.this: Creating...") !=

@@ -8,7 +8,7 @@
 
 #include "integration/terraform_world.h"
 
-using namespace xdtest;
+using namespace xd::testing;
 using nlohmann::json;
 namespace fs = std::filesystem;
 

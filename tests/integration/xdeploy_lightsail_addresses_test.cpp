@@ -5,7 +5,7 @@
 
 #include "integration/terraform_world.h"
 
-using namespace xdtest;
+using namespace xd::testing;
 using nlohmann::json;
 
 namespace {
@@ -126,7 +126,7 @@ TEST_CASE("the promote's plan runs while the gate polls; only the apply waits fo
   // Green stays unhealthy until the move's plan exists. Were the plan made after the gate, the
   // gate could never pass.
   w.green.set_status(503);
-  BackgroundChild promote(w.spec(
+  ChildProcess promote(w.spec(
       {"promote", "green", "--health-timeout", "60s", "--health-interval", "100ms", "--json"}));
   REQUIRE(eventually(
       [&] {

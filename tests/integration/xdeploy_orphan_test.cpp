@@ -9,7 +9,7 @@
 
 #include "integration/terraform_world.h"
 
-using namespace xdtest;
+using namespace xd::testing;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -37,7 +37,7 @@ TEST_CASE("SIGKILL of xdeploy mid-apply: Terraform finishes, the next runs wait 
   w.xdeploy_json({"teal"});
   // Every resource operation takes 4 s: the orphan is still busy while the checks below run.
   w.write_fake_config("1", 4000);
-  BackgroundChild run(w.spec({"promote", "green"}));
+  ChildProcess run(w.spec({"promote", "green"}));
   // The apply that moves the static IP is in flight (its first operation started).
   REQUIRE(
       eventually([&] { return run.err_so_far().find("Destroying...") != std::string::npos; }, 60s));

@@ -13,7 +13,7 @@
 
 #include "integration/terraform_world.h"
 
-using namespace xdtest;
+using namespace xd::testing;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -170,7 +170,7 @@ TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
   auto& w = t.w;
   w.env["FAKE_TF_FAULTS"] = "apply=slow:3000";
   const int plans = w.count("plan");
-  BackgroundChild first(w.spec({"promote", "green"}));
+  ChildProcess first(w.spec({"promote", "green"}));
   // Its move is planned (the fake logs a call when it ends) and its 3 s apply is next: it
   // holds the deploy lock.
   REQUIRE(eventually([&] { return w.count("plan") > plans; }, 10s));
@@ -187,7 +187,7 @@ TEST_CASE("two concurrent runs: the second fails at once naming the holder") {
   // --lock-wait queues behind the holder instead.
   w.env["FAKE_TF_FAULTS"] = "apply=slow:1500";
   const int plans_before_rollback = w.count("plan");
-  BackgroundChild again(w.spec({"rollback"}));
+  ChildProcess again(w.spec({"rollback"}));
   REQUIRE(eventually([&] { return w.count("plan") > plans_before_rollback; }, 10s));
   w.env.erase("FAKE_TF_FAULTS");
   auto waiter = w.xdeploy({"status", "--lock-wait", "20s"});  // status takes no lock: works at once
@@ -204,7 +204,7 @@ TEST_CASE("Ctrl-C while waiting for the lock exits 130, not 5, and changes nothi
   const int held = ::open((w.dir() / ".xdeploy/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   REQUIRE(held >= 0);
   REQUIRE(::flock(held, LOCK_EX) == 0);  // another xdeploy, as far as the waiter can tell
-  BackgroundChild waiter(w.spec({"teal", "--lock-wait", "10m"}));
+  ChildProcess waiter(w.spec({"teal", "--lock-wait", "10m"}));
   REQUIRE(eventually(
       [&] { return waiter.err_so_far().find("waiting up to 10m") != std::string::npos; }, 30s));
   waiter.signal(SIGINT);
@@ -223,7 +223,7 @@ TEST_CASE(
   TwoSlots t;
   auto& w = t.w;
   w.write_fake_config("1", 1500);  // every resource operation takes 1.5 s
-  BackgroundChild run(w.spec({"promote", "green"}));
+  ChildProcess run(w.spec({"promote", "green"}));
   // Interrupt while the apply is moving the IP (a resource operation in flight).
   REQUIRE(
       eventually([&] { return run.err_so_far().find("Destroying...") != std::string::npos; }, 30s));

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace xdtest {
+namespace xd::testing {
 namespace fs = std::filesystem;
 
 namespace {
@@ -59,7 +59,7 @@ std::map<std::string, std::string> configure_real_terraform(const fs::path& work
 AwsEmulator::AwsEmulator(const Options& options) {
   fs::create_directories(options.state_dir);
   const fs::path ready = options.state_dir / "ready.json";
-  child_ = std::make_unique<BackgroundChild>(
+  child_ = std::make_unique<ChildProcess>(
       ChildSpec{{XD_PYTHON3, kEmulator, "serve", "--state-dir", options.state_dir.string(),
                  "--instance-command", options.instance_command, "--operation-seconds",
                  std::to_string(options.operation_seconds), "--service-port",
@@ -131,4 +131,4 @@ int AwsEmulator::stop() {
   return child_->result().exit_code;
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

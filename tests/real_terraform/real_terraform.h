@@ -1,9 +1,9 @@
 #pragma once
 // C++ side of the real-Terraform harness (tf_harness.py does the work, so the
 // Python and C++ tests find Terraform and the mirror the same way):
-//   auto tf = xdtest::require_real_terraform();        // or SKIPPED + exit 77
-//   xdtest::AwsEmulator emu({.state_dir = tmp / "emu", .instance_command = "..."});
-//   auto env = xdtest::configure_real_terraform(tmp.path(), config_dir, emu.endpoint());
+//   auto tf = xd::testing::require_real_terraform();        // or SKIPPED + exit 77
+//   xd::testing::AwsEmulator emu({.state_dir = tmp / "emu", .instance_command = "..."});
+//   auto env = xd::testing::configure_real_terraform(tmp.path(), config_dir, emu.endpoint());
 //   run_child({{tf.terraform, "init"}, env, config_dir});
 //   emu.arm({{"action", "AttachStaticIp"}, {"error", "InvalidInputException"}});
 #include <filesystem>
@@ -16,7 +16,7 @@
 
 #include "support/child_process.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 // CTest SKIP_RETURN_CODE of every real-Terraform test.
 inline constexpr int kRealTerraformSkipCode = 77;
@@ -66,11 +66,11 @@ class AwsEmulator {
   int stop();
 
  private:
-  std::unique_ptr<BackgroundChild> child_;
+  std::unique_ptr<ChildProcess> child_;
   std::string endpoint_;
   int service_port_ = 0;
   std::filesystem::path call_log_;
   std::filesystem::path state_file_;
 };
 
-}  // namespace xdtest
+}  // namespace xd::testing

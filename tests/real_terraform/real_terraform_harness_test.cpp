@@ -5,10 +5,10 @@
 
 #include <fstream>
 
-#include "fs/scoped_temp_dir.h"
 #include "real_terraform/real_terraform.h"
+#include "support/scoped_temp_dir.h"
 
-using namespace xdtest;
+using namespace xd::testing;
 
 namespace {
 
@@ -38,7 +38,7 @@ output "ip" {
 
 TEST_CASE("real terraform applies and destroys against the emulator through the C++ harness") {
   const RealTerraform tf = require_real_terraform();  // or SKIPPED, exit 77
-  xd::ScopedTempDir tmp("xd-realtf-cpp");
+  xd::testing::ScopedTempDir tmp("xd-realtf-cpp");
   const auto config = tmp.path() / "cfg";
   std::filesystem::create_directories(config);
   std::ofstream(config / "main.tf") << kConfig;

@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace xdtest {
+namespace xd::testing {
 
 namespace fs = std::filesystem;
 
@@ -58,7 +58,7 @@ fs::path temp_output(const char* what) {
 
 }  // namespace
 
-BackgroundChild::BackgroundChild(const ChildSpec& spec)
+ChildProcess::ChildProcess(const ChildSpec& spec)
     : out_path_(temp_output("out")), err_path_(temp_output("err")) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -82,7 +82,7 @@ BackgroundChild::BackgroundChild(const ChildSpec& spec)
                              std::strerror(rc));
 }
 
-BackgroundChild::~BackgroundChild() {
+ChildProcess::~ChildProcess() {
   if (!reaped_ && pid_ > 0) {
     ::kill(pid_, SIGTERM);
     if (!wait(std::chrono::seconds(10))) {
@@ -95,11 +95,11 @@ BackgroundChild::~BackgroundChild() {
   fs::remove(err_path_, ec);
 }
 
-void BackgroundChild::signal(int sig) const {
+void ChildProcess::signal(int sig) const {
   if (!reaped_) ::kill(pid_, sig);
 }
 
-bool BackgroundChild::wait(std::chrono::milliseconds timeout) {
+bool ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (reaped_) return true;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -113,7 +113,7 @@ bool BackgroundChild::wait(std::chrono::milliseconds timeout) {
   }
 }
 
-ChildResult BackgroundChild::result() const {
+ChildResult ChildProcess::result() const {
   ChildResult r;
   if (reaped_) r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
   r.out = read_file(out_path_);
@@ -121,15 +121,15 @@ ChildResult BackgroundChild::result() const {
   return r;
 }
 
-std::string BackgroundChild::out_so_far() const {
+std::string ChildProcess::out_so_far() const {
   return read_file(out_path_);
 }
-std::string BackgroundChild::err_so_far() const {
+std::string ChildProcess::err_so_far() const {
   return read_file(err_path_);
 }
 
 ChildResult run_child(const ChildSpec& spec, std::chrono::milliseconds timeout) {
-  BackgroundChild child(spec);
+  ChildProcess child(spec);
   if (!child.wait(timeout)) {
     child.signal(SIGKILL);
     child.wait(std::chrono::seconds(5));
@@ -140,4 +140,4 @@ ChildResult run_child(const ChildSpec& spec, std::chrono::milliseconds timeout) 
   return child.result();
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -11,7 +11,7 @@
 
 #include <sys/types.h>
 
-namespace xdtest {
+namespace xd::testing {
 
 struct ChildResult {
   int exit_code = -1;  // or 128+signal
@@ -25,12 +25,12 @@ struct ChildSpec {
   std::filesystem::path cwd;               // empty: inherit
 };
 
-class BackgroundChild {
+class ChildProcess {
  public:
-  explicit BackgroundChild(const ChildSpec& spec);
-  ~BackgroundChild();  // SIGTERM then waits, so no test leaks a process
-  BackgroundChild(const BackgroundChild&) = delete;
-  BackgroundChild& operator=(const BackgroundChild&) = delete;
+  explicit ChildProcess(const ChildSpec& spec);
+  ~ChildProcess();  // SIGTERM then waits, so no test leaks a process
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
   void signal(int sig) const;
@@ -55,4 +55,4 @@ std::string read_file(const std::filesystem::path& path);
 // Polls `predicate` every 20 ms until true or timeout.
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
 
-}  // namespace xdtest
+}  // namespace xd::testing

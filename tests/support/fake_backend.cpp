@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace xdtest {
+namespace xd::testing {
 
 using xd::ClusterState;
 using xd::Result;
@@ -100,4 +100,4 @@ std::vector<std::string> FakeBackend::describe(const Step& step, const xd::Deplo
   return {"fake apply " + step.id()};
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -12,7 +12,7 @@
 
 #include "xdeploy/backend/backend.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 class FakeBackend : public xd::Backend {
  public:
@@ -75,4 +75,4 @@ class FakeBackend : public xd::Backend {
   std::map<std::string, Script> scripts_;
 };
 
-}  // namespace xdtest
+}  // namespace xd::testing

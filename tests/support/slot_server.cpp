@@ -6,7 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
-namespace xdtest {
+namespace xd::testing {
 
 SlotServer::SlotServer(std::string color)
     : server_(std::make_unique<httplib::Server>()),
@@ -35,4 +35,4 @@ void SlotServer::answer_as(const std::string& color) {
   std::atomic_store(&color_, std::make_shared<std::string>(color));
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -12,7 +12,7 @@ namespace httplib {
 class Server;
 }
 
-namespace xdtest {
+namespace xd::testing {
 
 class SlotServer {
  public:
@@ -33,4 +33,4 @@ class SlotServer {
   std::shared_ptr<std::string> color_;
 };
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -10,7 +10,7 @@
 
 #include "support/child_process.h"
 
-namespace xdtest {
+namespace xd::testing {
 
 StaticIpSimulator::StaticIpSimulator(std::filesystem::path state_file,
                                      std::map<std::string, int> instance_ports)
@@ -68,4 +68,4 @@ std::string StaticIpSimulator::attached_instance() const {
   return "";
 }
 
-}  // namespace xdtest
+}  // namespace xd::testing

@@ -14,7 +14,7 @@ namespace httplib {
 class Server;
 }
 
-namespace xdtest {
+namespace xd::testing {
 
 class StaticIpSimulator {
  public:
@@ -36,4 +36,4 @@ class StaticIpSimulator {
   int port_ = 0;
 };
 
-}  // namespace xdtest
+}  // namespace xd::testing

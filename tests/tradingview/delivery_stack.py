@@ -22,8 +22,9 @@ import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PACKAGING = os.path.join(HERE, "..", "..", "src", "service", "packaging")
-sys.path.insert(0, PACKAGING)
+# The nginx front's test support lives with the service's tests (it renders the
+# template from src/service/packaging itself).
+sys.path.insert(0, os.path.join(HERE, "..", "service"))
 import nginx_front_test as front_support  # noqa: E402  (Pki, Front, free_port: one copy)
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"

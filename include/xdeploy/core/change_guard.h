@@ -3,7 +3,9 @@
 // resource changes it would make; a step may only make the changes in its
 // allowed scope. Anything else (config drift, a module that grew a new
 // dependency, a replaced active instance) is a violation and the step is
-// refused before `apply` runs. Pure: the plan is parsed by the Terraform edge.
+// refused before `apply` runs. Pure and backend-neutral: the plan is parsed,
+// and each step's scope is written in addresses, by the Terraform backend
+// (src/backend/terraform/step_scope.h).
 #include <string>
 #include <vector>
 
@@ -29,6 +31,10 @@ struct ScopeRule {
 
 struct ChangeScope {
   std::vector<ScopeRule> rules;
+  // The address prefix of the active slot, "" when nothing is active: deleting
+  // or replacing anything below it is a violation unless the step may touch the
+  // active slot (--force), whatever the rules say.
+  std::string active_slot;
 };
 
 struct Violation {
@@ -37,22 +43,9 @@ struct Violation {
   std::string why;
 };
 
-// Terraform addresses of the contract (shared with terraform/ and the fake).
-std::string slot_address(Color c);  // module.slot["green"]
-inline constexpr const char* kUpgradeModule = "module.upgrade";
-inline constexpr const char* kStaticIpAddress = "aws_lightsail_static_ip.this";
-// The execution-claims store both slots share (terraform/claims.tf): created with the first
-// slot, which depends on it, and never touched by a verb after that.
-inline constexpr const char* kClaimsBucket = "aws_s3_bucket.claims";
-inline constexpr const char* kClaimsBucketAccess = "aws_s3_bucket_public_access_block.claims";
-std::string slot_instance_address(Color c);  // module.slot["green"].aws_lightsail_instance.this
-
-// What `step` may change, given the deployment it starts from.
-ChangeScope allowed_scope(const Step& step, const Deployment& from);
-
 // The changes outside the scope; empty means the plan is safe to apply. A
-// delete or replace of the active slot is always a violation unless the step
-// is allowed to touch the active slot (--force). A change with no actions
+// delete or replace under scope.active_slot is always a violation unless the
+// step is allowed to touch the active slot (--force). A change with no actions
 // cannot be judged and is a violation; an import is allowed only where the
 // scope allows "create".
 std::vector<Violation> check_changes(const ChangeScope& scope,

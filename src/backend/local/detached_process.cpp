@@ -1,4 +1,4 @@
-#include "backend/local/detached_process.h"
+#include "detached_process.h"
 
 #include <fcntl.h>
 #include <signal.h>

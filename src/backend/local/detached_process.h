@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/local/process_identity.h"
+#include "xdeploy/backend/local/process_identity.h"
 
 namespace xd {
 

@@ -1,5 +1,5 @@
-#include "backend/local/detached_process.h"
-#include "backend/local/local_test_support.h"
+#include "detached_process.h"
+#include "local_test_support.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,8 +9,10 @@
 #include <sstream>
 #include <thread>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
+
+using xd::testing::ScopedTempDir;
 
 using namespace xd;
 using xd::testing::detached;

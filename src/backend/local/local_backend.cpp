@@ -1,15 +1,15 @@
-#include "backend/local/local_backend.h"
+#include "xdeploy/backend/local/local_backend.h"
 
 #include <fmt/format.h>
 
 #include <fstream>
 #include <thread>
 
-#include "backend/local/detached_process.h"
-#include "backend/local/local_state.h"
-#include "backend/local/router_control.h"
-#include "backend/local/slot_command.h"
-#include "backend/local/tcp_port.h"
+#include "detached_process.h"
+#include "router_control.h"
+#include "tcp_port.h"
+#include "xdeploy/backend/local/local_state.h"
+#include "xdeploy/backend/local/slot_command.h"
 #include "xdeploy/core/duration.h"
 
 namespace xd {

@@ -1,6 +1,6 @@
 // The local backend driving real processes: the fake slot app and the real
 // router, on free ports of 127.0.0.1.
-#include "backend/local/local_backend.h"
+#include "xdeploy/backend/local/local_backend.h"
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -12,10 +12,10 @@
 #include <fstream>
 #include <thread>
 
-#include "backend/local/local_state.h"
-#include "backend/local/local_test_support.h"
-#include "backend/local/tcp_port.h"
-#include "fs/scoped_temp_dir.h"
+#include "local_test_support.h"
+#include "support/scoped_temp_dir.h"
+#include "tcp_port.h"
+#include "xdeploy/backend/local/local_state.h"
 
 using namespace xd;
 using namespace xd::testing;

@@ -1,4 +1,4 @@
-#include "backend/local/local_state.h"
+#include "xdeploy/backend/local/local_state.h"
 
 #include <nlohmann/json.hpp>
 

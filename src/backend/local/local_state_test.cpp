@@ -1,9 +1,11 @@
-#include "backend/local/local_state.h"
+#include "xdeploy/backend/local/local_state.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
+
+using xd::testing::ScopedTempDir;
 
 using namespace xd;
 

@@ -1,4 +1,4 @@
-#include "backend/local/process_identity.h"
+#include "xdeploy/backend/local/process_identity.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "backend/local/process_identity.h"
+#include "xdeploy/backend/local/process_identity.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -7,10 +7,12 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "backend/local/detached_process.h"
-#include "backend/local/local_test_support.h"
-#include "fs/scoped_temp_dir.h"
+#include "detached_process.h"
+#include "local_test_support.h"
+#include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
+
+using xd::testing::ScopedTempDir;
 
 using namespace xd;
 using xd::testing::detached;

@@ -1,4 +1,4 @@
-#include "backend/local/router_control.h"
+#include "router_control.h"
 
 #include <fcntl.h>
 #include <poll.h>

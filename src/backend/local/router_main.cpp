@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include "backend/local/tcp_router.h"
+#include "tcp_router.h"
 
 int main(int argc, char** argv) {
   xd::RouterConfig config;

@@ -1,4 +1,4 @@
-#include "backend/local/slot_command.h"
+#include "xdeploy/backend/local/slot_command.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "backend/local/tcp_port.h"
+#include "tcp_port.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

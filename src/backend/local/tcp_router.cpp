@@ -1,4 +1,4 @@
-#include "backend/local/tcp_router.h"
+#include "tcp_router.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,8 +15,8 @@
 #include <optional>
 #include <thread>
 
-#include "backend/local/router_control.h"
-#include "backend/local/tcp_port.h"
+#include "router_control.h"
+#include "tcp_port.h"
 #include "xdeploy/fs/atomic_file.h"
 
 namespace xd {

@@ -4,11 +4,11 @@
 #include <future>
 #include <thread>
 
-#include "backend/local/detached_process.h"
-#include "backend/local/local_test_support.h"
-#include "backend/local/router_control.h"
-#include "backend/local/tcp_port.h"
-#include "fs/scoped_temp_dir.h"
+#include "detached_process.h"
+#include "local_test_support.h"
+#include "router_control.h"
+#include "support/scoped_temp_dir.h"
+#include "tcp_port.h"
 
 using namespace xd;
 using namespace xd::testing;

@@ -1,4 +1,4 @@
-#include "backend/terraform/artifact_build.h"
+#include "artifact_build.h"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -10,7 +10,7 @@
 #include <memory>
 #include <sstream>
 
-#include "backend/terraform/artifact_path.h"
+#include "artifact_path.h"
 
 namespace xd {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "backend/terraform/terraform_commands.h"
+#include "terraform_commands.h"
 
 namespace xd {
 

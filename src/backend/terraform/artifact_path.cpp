@@ -1,4 +1,4 @@
-#include "backend/terraform/artifact_path.h"
+#include "artifact_path.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/outputs_parser.h"
+#include "outputs_parser.h"
 
 #include <fmt/format.h>
 

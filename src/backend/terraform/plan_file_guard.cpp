@@ -1,6 +1,8 @@
-#include "backend/terraform/plan_file_guard.h"
+#include "plan_file_guard.h"
 
 #include <system_error>
+
+#include "xdeploy/backend/terraform/terraform.h"
 
 namespace xd {
 

@@ -25,8 +25,4 @@ class PlanFileGuard {
   std::filesystem::path path_;
 };
 
-// Removes every plan file in `plans_dir`: only call it while holding the
-// deploy lock, so no live run owns one. Returns how many were removed.
-int remove_stale_plans(const std::filesystem::path& plans_dir);
-
 }  // namespace xd

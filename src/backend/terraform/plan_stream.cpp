@@ -1,4 +1,4 @@
-#include "backend/terraform/plan_stream.h"
+#include "plan_stream.h"
 
 #include <fmt/format.h>
 

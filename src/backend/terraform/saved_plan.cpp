@@ -1,4 +1,4 @@
-#include "backend/terraform/saved_plan.h"
+#include "saved_plan.h"
 
 #include <fmt/format.h>
 #include <zip.h>
@@ -7,7 +7,7 @@
 #include <iterator>
 #include <memory>
 
-#include "backend/terraform/state_pull.h"
+#include "state_pull.h"
 
 namespace xd {
 

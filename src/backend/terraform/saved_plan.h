@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/terraform/state_json.h"
+#include "state_json.h"
 
 namespace xd {
 

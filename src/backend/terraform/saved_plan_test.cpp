@@ -1,4 +1,4 @@
-#include "backend/terraform/saved_plan.h"
+#include "saved_plan.h"
 
 #include <zip.h>
 
@@ -6,9 +6,10 @@
 #include <filesystem>
 #include <string>
 
-#include "fs/scoped_temp_dir.h"
+#include "support/scoped_temp_dir.h"
 
 using namespace xd;
+using xd::testing::ScopedTempDir;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/state_json.h"
+#include "state_json.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/state_lock.h"
+#include "state_lock.h"
 
 #include <catch2/catch.hpp>
 

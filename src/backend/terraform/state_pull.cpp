@@ -1,4 +1,4 @@
-#include "backend/terraform/state_pull.h"
+#include "state_pull.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "xdeploy/core/change_guard.h"
+#include "terraform_addresses.h"
 
 namespace xd {
 

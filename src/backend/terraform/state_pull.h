@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "backend/terraform/state_json.h"
+#include "state_json.h"
 
 namespace xd {
 

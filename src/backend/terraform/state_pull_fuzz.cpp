@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "backend/terraform/state_pull.h"
+#include "state_pull.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

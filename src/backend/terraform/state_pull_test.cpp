@@ -1,4 +1,4 @@
-#include "backend/terraform/state_pull.h"
+#include "state_pull.h"
 
 #include <catch2/catch.hpp>
 

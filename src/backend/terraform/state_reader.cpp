@@ -1,8 +1,8 @@
-#include "backend/terraform/state_reader.h"
+#include "state_reader.h"
 
 #include <fmt/format.h>
 
-#include "backend/terraform/outputs_parser.h"
+#include "outputs_parser.h"
 
 namespace xd {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/terraform/state_json.h"
+#include "state_json.h"
 #include "xdeploy/core/cluster_state.h"
 
 namespace xd {

@@ -1,8 +1,8 @@
-#include "backend/terraform/state_reader.h"
+#include "state_reader.h"
 
 #include <catch2/catch.hpp>
 
-#include "backend/terraform/state_pull.h"
+#include "state_pull.h"
 
 using namespace xd;
 

@@ -1,4 +1,4 @@
-#include "backend/terraform/terraform_backend.h"
+#include "terraform_backend.h"
 
 #include <fmt/format.h>
 
@@ -10,11 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/terraform/artifact_build.h"
-#include "backend/terraform/plan_file_guard.h"
-#include "backend/terraform/state_json.h"
-#include "backend/terraform/state_lock.h"
-#include "backend/terraform/state_reader.h"
+#include "artifact_build.h"
+#include "outputs_parser.h"
+#include "plan_file_guard.h"
+#include "state_json.h"
+#include "state_lock.h"
+#include "state_pull.h"
+#include "state_reader.h"
+#include "step_scope.h"
+#include "terraform_addresses.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/change_guard.h"
 #include "xdeploy/process/interrupts.h"
@@ -26,6 +30,11 @@ namespace fs = std::filesystem;
 TerraformBackend::TerraformBackend(TerraformSettings settings, CommandRunner& runner,
                                    TerraformSink sink)
     : commands_(std::move(settings)), runner_(runner), sink_(std::move(sink)) {}
+
+std::unique_ptr<Backend> make_terraform_backend(TerraformSettings settings, CommandRunner& runner,
+                                                TerraformSink sink) {
+  return std::make_unique<TerraformBackend>(std::move(settings), runner, std::move(sink));
+}
 
 TerraformBackend::Call TerraformBackend::call(const std::string& label,
                                               const std::vector<std::string>& argv,

@@ -12,19 +12,15 @@
 #include <tuple>
 #include <vector>
 
-#include "backend/terraform/plan_file_guard.h"
-#include "backend/terraform/plan_stream.h"
-#include "backend/terraform/saved_plan.h"
-#include "backend/terraform/terraform_commands.h"
+#include "plan_file_guard.h"
+#include "plan_stream.h"
+#include "saved_plan.h"
+#include "terraform_commands.h"
 #include "xdeploy/backend/backend.h"
+#include "xdeploy/backend/terraform/terraform.h"
 #include "xdeploy/process/subprocess.h"
 
 namespace xd {
-
-// Receives every line Terraform prints: the step id ("plan-green"), the line,
-// and whether it came on stderr.
-using TerraformSink =
-    std::function<void(std::string_view step, std::string_view line, bool is_stderr)>;
 
 // How one Terraform call's stdout is treated. Echo: shown as is. Hidden: kept for parsing
 // but never shown or logged (`state pull` carries secrets in clear). JsonUi: the -json UI,

@@ -3,7 +3,7 @@
 // FakeCommandRunner, whose `plan` answers also write the saved plan (a zip, like Terraform's);
 // the real round trip against the fake `terraform` binary is in tests/integration, against
 // real Terraform in tests/real_terraform.
-#include "backend/terraform/terraform_backend.h"
+#include "terraform_backend.h"
 
 #include <zip.h>
 
@@ -12,7 +12,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "process/fake_command_runner.h"
+#include "plan_file_guard.h"
+#include "support/fake_command_runner.h"
+
+using xd::testing::FakeCommandRunner;
+using xd::testing::FakeOutcome;
 
 using namespace xd;
 namespace fs = std::filesystem;

@@ -8,25 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "xdeploy/backend/terraform/terraform.h"
 #include "xdeploy/core/deployment.h"
 
 namespace xd {
-
-struct TerraformSettings {
-  std::string binary = "terraform";  // --terraform, XDEPLOY_TERRAFORM, or PATH (tofu works too)
-  std::string chdir = "terraform";   // passed as -chdir=DIR (must use '=')
-  std::chrono::milliseconds lock_timeout{30000};  // Terraform's own state lock
-  bool color = false;                             // false: -no-color (output is not a terminal)
-  std::vector<std::string> var_files;             // --var-file, passed to plan
-  std::vector<std::string> extra_args;            // after `--`, passed to plan
-  // How long the apply that moves the static IP may take: prod is dark from the detach
-  // until the attach. Past it Terraform gets one SIGINT (never SIGKILL), and the app puts
-  // the IP back on the previous slot. The module's provider retry budget fits inside it.
-  std::chrono::milliseconds move_deadline{45000};
-  // How long to let Lightsail settle before the one retry of a create whose read right
-  // after answered NotFound (eventual consistency).
-  std::chrono::milliseconds consistency_wait{5000};
-};
 
 class TerraformCommands {
  public:

@@ -1,4 +1,4 @@
-#include "backend/terraform/terraform_commands.h"
+#include "terraform_commands.h"
 
 #include <catch2/catch.hpp>
 

@@ -3,11 +3,11 @@
 // file gets before it may be applied (no object dropped by the refresh).
 #include <fmt/format.h>
 
-#include "backend/terraform/artifact_build.h"
-#include "backend/terraform/state_pull.h"
-#include "backend/terraform/state_reader.h"
-#include "backend/terraform/terraform_backend.h"
-#include "xdeploy/core/change_guard.h"
+#include "artifact_build.h"
+#include "state_pull.h"
+#include "state_reader.h"
+#include "terraform_addresses.h"
+#include "terraform_backend.h"
 
 namespace xd {
 

@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace fake_tf_test {
+namespace xd::testing {
 
 namespace fs = std::filesystem;
 
@@ -212,4 +212,4 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return done();
 }
 
-}  // namespace fake_tf_test
+}  // namespace xd::testing

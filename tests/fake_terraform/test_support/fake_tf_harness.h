@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace fake_tf_test {
+namespace xd::testing {
 
 struct RunResult {
   int exit_code = -1;
@@ -81,4 +81,4 @@ nlohmann::json health_config(int port, int apply_delay_ms = 0);
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
-}  // namespace fake_tf_test
+}  // namespace xd::testing

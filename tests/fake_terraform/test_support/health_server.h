@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-namespace fake_tf_test {
+namespace xd::testing {
 
 class HealthServer {
  public:
@@ -51,4 +51,4 @@ class HealthServer {
   std::map<std::string, int> hits_;
 };
 
-}  // namespace fake_tf_test
+}  // namespace xd::testing

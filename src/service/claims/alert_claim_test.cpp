@@ -1,0 +1,119 @@
+#include "falcon_xecutor/claims/alert_claim.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "file_claim_store.h"
+
+using namespace xecutor;
+namespace fs = std::filesystem;
+using Outcome = StoreWrite::Outcome;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() /
+           ("xecutor-alert-claim-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
+    fs::remove_all(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+
+nlohmann::ordered_json record(const std::string& slot) {
+  return {{"identity", "xo-1"}, {"slot", slot}};
+}
+
+}  // namespace
+
+TEST_CASE("alert claim: one taker; a claim that may have reached FalconX stays") {
+  TempDir dir;
+  FileClaimStore store(dir.path);
+  AlertClaim blue(store, "xo-1"), green(store, "xo-1");
+  CHECK(blue.take(record("blue")).outcome == Outcome::Written);
+  CHECK(blue.held());
+  CHECK(green.take(record("green")).outcome == Outcome::Conflict);  // not released: refused
+  CHECK_FALSE(green.held());
+  const StoreRead r = store.read("claims/xo-1");
+  const auto held = nlohmann::json::parse(r.content);
+  CHECK(held["slot"] == "blue");
+  CHECK(held["nonce"].get<std::string>().size() == 32);
+}
+
+TEST_CASE("alert claim: released when the execute never left, the resend takes it over") {
+  TempDir dir;
+  FileClaimStore store(dir.path);
+  AlertClaim first(store, "xo-1");
+  REQUIRE(first.take(record("blue")).outcome == Outcome::Written);
+  CHECK(first.release("execute_not_sent", "blue", kNow).empty());
+  CHECK_FALSE(first.held());
+  const auto released = nlohmann::json::parse(store.read("claims/xo-1").content);
+  CHECK(released["released"] == true);
+  CHECK(released["reason"] == "execute_not_sent");
+
+  AlertClaim resend(store, "xo-1");  // TradingView's resend, on the other slot
+  CHECK(resend.take(record("green")).outcome == Outcome::Written);
+  CHECK(nlohmann::json::parse(store.read("claims/xo-1").content)["slot"] == "green");
+  AlertClaim another(store, "xo-1");  // and once taken again, it holds
+  CHECK(another.take(record("blue")).outcome == Outcome::Conflict);
+}
+
+TEST_CASE("alert claim: only the holder's own claim is released") {
+  TempDir dir;
+  FileClaimStore store(dir.path);
+  AlertClaim first(store, "xo-1");
+  REQUIRE(first.take(record("blue")).outcome == Outcome::Written);
+  REQUIRE(first.release("deadline", "blue", kNow).empty());
+  AlertClaim second(store, "xo-1");
+  REQUIRE(second.take(record("green")).outcome == Outcome::Written);
+  // A stale holder (first) cannot release the claim the resend now holds.
+  CHECK(first.release("deadline", "blue", kNow) == "this request holds no claim");
+  AlertClaim never(store, "xo-1");
+  CHECK(never.release("deadline", "blue", kNow) == "this request holds no claim");
+  CHECK_FALSE(nlohmann::json::parse(store.read("claims/xo-1").content).contains("released"));
+}
+
+TEST_CASE("alert claim: racing resends over a released claim: exactly one takes it") {
+  TempDir dir;
+  FileClaimStore store(dir.path);
+  AlertClaim first(store, "xo-1");
+  REQUIRE(first.take(record("blue")).outcome == Outcome::Written);
+  REQUIRE(first.release("execute_not_sent", "blue", kNow).empty());
+  std::atomic<int> written{0}, conflict{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      FileClaimStore own(dir.path);  // as separate processes would
+      AlertClaim c(own, "xo-1");
+      const auto w = c.take(record(i % 2 ? "green" : "blue")).outcome;
+      (w == Outcome::Written ? written : w == Outcome::Conflict ? conflict : other)++;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(written == 1);
+  CHECK(conflict == 7);
+  CHECK(other == 0);
+}
+
+TEST_CASE("alert claim: a store that cannot answer: no claim, and a release says why") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  FileClaimStore store(dir.path / "file-not-dir");
+  {
+    std::ofstream(dir.path / "file-not-dir")
+        << "x";  // the store's root is a file: every write fails
+  }
+  AlertClaim c(store, "xo-1");
+  CHECK(c.take(record("blue")).outcome == Outcome::Failed);
+  CHECK_FALSE(c.held());
+  CHECK(c.release("execute_not_sent", "blue", kNow) == "this request holds no claim");
+}
