@@ -29,6 +29,7 @@ GateResult VerbRunner::try_once(const std::string& url, Color color) const {
     attempt.status = response.status;
     attempt.verdict = judge_health(response, expect);
     once.last_body = response.body.substr(0, kGateBodyExcerpt);
+    once.answered_as = answered_slot(response);
   }
   once.passed = attempt.verdict.empty();
   once.last_attempts.push_back(attempt);
@@ -47,15 +48,19 @@ bool VerbRunner::answers_as(const std::string& url, Color color) const {
 // it is unknown or answers as something else, the fresh one comes from `fresh` (the move's
 // own plan, whose refresh read it anyway) or, without one, from a checked refresh.
 // That one try is the gate's first attempt: when it passes, `answered` holds it and the gate
-// is over (a slot is asked once, not twice: a slot may be counting its answers).
+// is over (a slot is asked once, not twice: a slot may be counting its answers). An answer
+// that names the slot but is not healthy yet (still booting) proves the address: the gate
+// polls it at once instead of waiting for the move's plan.
 StepResult VerbRunner::gate_address(Operation& op, const Step& step, StepLine& line,
                                     const FreshState& fresh, std::optional<GateResult>& answered) {
   const SlotInfo* slot = op.state.slot(step.color);
   if (slot && !slot->address_unknown && !slot->health_url.empty()) {
-    if (auto once = try_once(slot->health_url, step.color); once.passed) {
+    auto once = try_once(slot->health_url, step.color);
+    if (once.passed) {
       answered = std::move(once);
       return {};
     }
+    if (once.answered_as == step.color) return {};
   }
   console_.detail(fmt::format(
       "    {}'s recorded address {}: reading it fresh", std::string(to_string(step.color)),

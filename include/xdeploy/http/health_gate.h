@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct GateResult {
   std::chrono::milliseconds elapsed{0};
   std::vector<GateAttempt> last_attempts;  // up to the last 5, oldest first
   std::string last_body;  // excerpt of the last response body (for the failure report)
+  // The slot the last answer named, healthy or not: an address that answers as the slot
+  // is the slot's, even while it still boots.
+  std::optional<Color> answered_as;
 };
 
 using GateProgress = std::function<void(const GateAttempt&)>;
