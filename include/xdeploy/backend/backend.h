@@ -70,7 +70,7 @@ class Backend {
   virtual std::string name() const = 0;
 
   // The deploy lock for the commands this backend runs (empty: none any more).
-  virtual void share_lock(LockShare share) { (void)share; }
+  virtual void share_lock(LockShare /*share*/) {}
 
   // Makes the working dir usable (Terraform: `init` when it never ran), so that
   // where the state lives is known before the state is read: a remote state's
