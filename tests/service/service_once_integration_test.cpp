@@ -170,6 +170,22 @@ std::multiset<std::string> fire_concurrently(const std::vector<const Slot*>& slo
   return outcomes;
 }
 
+// Concurrent copies of one alert fill once. Every other copy is refused as already claimed,
+// unless the claim store was slow enough (an fsync under I/O load) to eat the time the
+// execute needed: that copy is answered deadline_exceeded with nothing sent and its claim
+// given back (the service README's delivery table), and TradingView sends a 5xx again, as
+// done here. Never a second fill, never another answer.
+void check_one_fill(std::multiset<std::string> outcomes, std::size_t total, const Slot& resend_to,
+                    const std::string& body) {
+  for (const auto& o : outcomes) UNSCOPED_INFO("first send: " << o);
+  const auto late = outcomes.count("deadline_exceeded");
+  CHECK(outcomes.size() == total);
+  CHECK(outcomes.count("executed") <= 1);
+  CHECK(outcomes.count("executed") + outcomes.count("already_claimed") + late == total);
+  for (std::size_t i = 0; i < late; ++i) outcomes.insert(outcome_of(resend_to.post(body)));
+  CHECK(outcomes.count("executed") == 1);
+}
+
 }  // namespace
 
 TEST_CASE("service_once: blue and green sharing a file store: concurrent, sequence, restart") {
@@ -182,9 +198,7 @@ TEST_CASE("service_once: blue and green sharing a file store: concurrent, sequen
   {
     Slot blue("blue", mock, file_store(claims), settings);
     Slot green("green", mock, file_store(claims), settings);
-    const auto outcomes = fire_concurrently({&blue, &green}, kBuy, 4);
-    CHECK(outcomes.count("executed") == 1);
-    CHECK(outcomes.count("already_claimed") == 7);
+    check_one_fill(fire_concurrently({&blue, &green}, kBuy, 4), 8, blue, kBuy);
     CHECK(mock.stats()["executes"] == 1);
 
     CHECK(outcome_of(blue.post(kBuy)) == "already_claimed");  // in sequence, both slots
@@ -267,9 +281,7 @@ TEST_CASE("service_once: blue and green sharing the S3 stand-in: concurrent, seq
   {
     Slot blue("blue", mock, s3.env(), settings);
     Slot green("green", mock, s3.env(), settings);
-    const auto outcomes = fire_concurrently({&blue, &green}, kBuy, 3);
-    CHECK(outcomes.count("executed") == 1);
-    CHECK(outcomes.count("already_claimed") == 5);
+    check_one_fill(fire_concurrently({&blue, &green}, kBuy, 3), 6, blue, kBuy);
     CHECK(outcome_of(green.post(kBuy)) == "already_claimed");
     blue_log = blue.log();
   }
@@ -369,9 +381,7 @@ TEST_CASE("service_once: blue and green against the AWS endpoint emulator's S3: 
   {
     Slot blue("blue", mock, aws.env(), {{"XECUTOR_DEDUP_WINDOW", "0"}});
     Slot green("green", mock, aws.env(), {{"XECUTOR_DEDUP_WINDOW", "0"}});
-    const auto outcomes = fire_concurrently({&blue, &green}, kBuy, 3);
-    CHECK(outcomes.count("executed") == 1);
-    CHECK(outcomes.count("already_claimed") == 5);
+    check_one_fill(fire_concurrently({&blue, &green}, kBuy, 3), 6, blue, kBuy);
     CHECK(outcome_of(green.post(kBuy)) == "already_claimed");
   }
   // Restarted, now with a daily cap kept in the emulator too (If-Match).
