@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "blank_trim.h"
 #include "falcon_xecutor/webhook/iso_time.h"
 
 namespace xecutor {
@@ -11,12 +12,6 @@ namespace {
 constexpr std::string_view kIdPrefix = "id:";
 constexpr std::string_view kTimePrefix = "time:";
 constexpr std::size_t kMaxIdLength = 64;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -37,12 +32,13 @@ std::variant<AlertHeaderParse, OrderError> take_alert_header(const std::vector<B
   for (const BodyLine& line : lines) {
     if (starts_with(line.text, kIdPrefix)) {
       if (out.header.id) return OrderError{line.number, "repeated id: line"};
-      const std::string_view id = trim(std::string_view(line.text).substr(kIdPrefix.size()));
+      const std::string_view id = trim_blanks(std::string_view(line.text).substr(kIdPrefix.size()));
       if (auto why = id_problem(id)) return OrderError{line.number, *why};
       out.header.id = std::string(id);
     } else if (starts_with(line.text, kTimePrefix)) {
       if (out.header.time) return OrderError{line.number, "repeated time: line"};
-      const std::string_view text = trim(std::string_view(line.text).substr(kTimePrefix.size()));
+      const std::string_view text =
+          trim_blanks(std::string_view(line.text).substr(kTimePrefix.size()));
       out.header.time = parse_iso8601(text);
       if (!out.header.time)
         return OrderError{line.number,

@@ -1,15 +1,11 @@
 #include "falcon_xecutor/webhook/webhook_body.h"
 
+#include "blank_trim.h"
+
 namespace xecutor {
 namespace {
 
 constexpr std::string_view kSecretPrefix = "secret:";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -25,8 +21,8 @@ WebhookBody split_webhook_body(std::string_view body) {
     ++number;
     if (line.substr(0, kSecretPrefix.size()) == kSecretPrefix) {
       ++out.secret_lines;
-      out.secret = std::string(trim(line.substr(kSecretPrefix.size())));
-    } else if (!trim(line).empty()) {  // blank lines mean nothing, wherever they are
+      out.secret = std::string(trim_blanks(line.substr(kSecretPrefix.size())));
+    } else if (!trim_blanks(line).empty()) {  // blank lines mean nothing, wherever they are
       out.lines.push_back({number, std::string(line)});
     }
     if (end == std::string_view::npos) break;
