@@ -1,7 +1,5 @@
 #include "falcon_xecutor/claims/alert_claim.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,23 +8,14 @@
 #include <vector>
 
 #include "file_claim_store.h"
+#include "support/scoped_temp_dir.h"
 
 using namespace xecutor;
+using xd::testing::ScopedTempDir;
 namespace fs = std::filesystem;
 using Outcome = StoreWrite::Outcome;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("xecutor-alert-claim-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
 
@@ -37,8 +26,9 @@ nlohmann::ordered_json record(const std::string& slot) {
 }  // namespace
 
 TEST_CASE("alert claim: one taker; a claim that may have reached FalconX stays") {
-  TempDir dir;
-  FileClaimStore store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore store(root);
   AlertClaim blue(store, "xo-1"), green(store, "xo-1");
   CHECK(blue.take(record("blue")).outcome == Outcome::Written);
   CHECK(blue.held());
@@ -51,8 +41,9 @@ TEST_CASE("alert claim: one taker; a claim that may have reached FalconX stays")
 }
 
 TEST_CASE("alert claim: released when the execute never left, the resend takes it over") {
-  TempDir dir;
-  FileClaimStore store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore store(root);
   AlertClaim first(store, "xo-1");
   REQUIRE(first.take(record("blue")).outcome == Outcome::Written);
   CHECK(first.release("execute_not_sent", "blue", kNow).empty());
@@ -69,8 +60,9 @@ TEST_CASE("alert claim: released when the execute never left, the resend takes i
 }
 
 TEST_CASE("alert claim: only the holder's own claim is released") {
-  TempDir dir;
-  FileClaimStore store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore store(root);
   AlertClaim first(store, "xo-1");
   REQUIRE(first.take(record("blue")).outcome == Outcome::Written);
   REQUIRE(first.release("deadline", "blue", kNow).empty());
@@ -84,8 +76,9 @@ TEST_CASE("alert claim: only the holder's own claim is released") {
 }
 
 TEST_CASE("alert claim: racing resends over a released claim: exactly one takes it") {
-  TempDir dir;
-  FileClaimStore store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore store(root);
   AlertClaim first(store, "xo-1");
   REQUIRE(first.take(record("blue")).outcome == Outcome::Written);
   REQUIRE(first.release("execute_not_sent", "blue", kNow).empty());
@@ -93,7 +86,7 @@ TEST_CASE("alert claim: racing resends over a released claim: exactly one takes 
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&, i] {
-      FileClaimStore own(dir.path);  // as separate processes would
+      FileClaimStore own(root);  // as separate processes would
       AlertClaim c(own, "xo-1");
       const auto w = c.take(record(i % 2 ? "green" : "blue")).outcome;
       (w == Outcome::Written ? written : w == Outcome::Conflict ? conflict : other)++;
@@ -105,12 +98,12 @@ TEST_CASE("alert claim: racing resends over a released claim: exactly one takes 
 }
 
 TEST_CASE("alert claim: a store that cannot answer: no claim, and a release says why") {
-  TempDir dir;
-  fs::create_directories(dir.path);
-  FileClaimStore store(dir.path / "file-not-dir");
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  fs::create_directories(root);
+  FileClaimStore store(root / "file-not-dir");
   {
-    std::ofstream(dir.path / "file-not-dir")
-        << "x";  // the store's root is a file: every write fails
+    std::ofstream(root / "file-not-dir") << "x";  // the store's root is a file: every write fails
   }
   AlertClaim c(store, "xo-1");
   CHECK(c.take(record("blue")).outcome == Outcome::Failed);

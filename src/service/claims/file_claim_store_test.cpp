@@ -1,36 +1,24 @@
 #include "file_claim_store.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 #include <vector>
+#include "support/scoped_temp_dir.h"
 
 using namespace xecutor;
+using xd::testing::ScopedTempDir;
 namespace fs = std::filesystem;
 using Outcome = StoreWrite::Outcome;
 
-namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("xecutor-claims-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("file_claim_store: the first create wins, every later one conflicts, across instances") {
-  TempDir dir;
-  FileClaimStore a(dir.path), b(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore a(root), b(root);
   CHECK(a.create("claims/xo-1", "first").outcome == Outcome::Written);
   CHECK(a.create("claims/xo-1", "again").outcome == Outcome::Conflict);
   CHECK(b.create("claims/xo-1", "other process").outcome == Outcome::Conflict);
@@ -40,21 +28,22 @@ TEST_CASE("file_claim_store: the first create wins, every later one conflicts, a
   CHECK(b.read("claims/xo-2").outcome == StoreRead::Outcome::Absent);
   // No temp files are left behind.
   int files = 0;
-  for (const auto& e : fs::directory_iterator(dir.path / "claims")) {
+  for (const auto& e : fs::directory_iterator(root / "claims")) {
     (void)e;
     ++files;
   }
   CHECK(files == 1);
-  CHECK(a.describe() == "file:" + dir.path.string());
+  CHECK(a.describe() == "file:" + root.string());
 }
 
 TEST_CASE("file_claim_store: of many concurrent creates of one key exactly one is Written") {
-  TempDir dir;
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
   std::atomic<int> written{0}, conflict{0}, failed{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i)
     threads.emplace_back([&, i] {
-      FileClaimStore store(dir.path);  // one store per "process"
+      FileClaimStore store(root);  // one store per "process"
       switch (store.create("claims/xo-race", "thread " + std::to_string(i)).outcome) {
         case Outcome::Written:
           ++written;
@@ -74,8 +63,9 @@ TEST_CASE("file_claim_store: of many concurrent creates of one key exactly one i
 }
 
 TEST_CASE("file_claim_store: replace is a compare-and-swap on the version read") {
-  TempDir dir;
-  FileClaimStore store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore store(root);
   REQUIRE(store.create("ledger/day", "v1").outcome == Outcome::Written);
   const StoreRead first = store.read("ledger/day");
   const StoreRead stale = store.read("ledger/day");
@@ -86,8 +76,9 @@ TEST_CASE("file_claim_store: replace is a compare-and-swap on the version read")
 }
 
 TEST_CASE("file_claim_store: bad keys and an unwritable root fail clearly, nothing written") {
-  TempDir dir;
-  FileClaimStore store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  FileClaimStore store(root);
   for (const char* key :
        {"", "../escape", "claims/../x", "claims//x", "claims/x/", "a b", "/abs"}) {
     INFO(key);
@@ -95,9 +86,9 @@ TEST_CASE("file_claim_store: bad keys and an unwritable root fail clearly, nothi
     CHECK(w.outcome == Outcome::Failed);
     CHECK_THAT(w.error, Catch::Contains("invalid store key"));
   }
-  CHECK_FALSE(fs::exists(dir.path));
-  fs::create_directories(dir.path);
-  const fs::path file = dir.path / "not-a-dir";
+  CHECK_FALSE(fs::exists(root));
+  fs::create_directories(root);
+  const fs::path file = root / "not-a-dir";
   { std::ofstream(file) << "x"; }
   FileClaimStore broken(file);
   const StoreWrite w = broken.create("claims/xo-1", "x");

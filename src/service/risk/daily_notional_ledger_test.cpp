@@ -1,7 +1,5 @@
 #include "falcon_xecutor/risk/daily_notional_ledger.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,8 +8,10 @@
 #include <vector>
 
 #include "falcon_xecutor/claims/claim_store_config.h"
+#include "support/scoped_temp_dir.h"
 
 using namespace xecutor;
+using xd::testing::ScopedTempDir;
 namespace fs = std::filesystem;
 using Verdict = LedgerResult::Verdict;
 
@@ -25,17 +25,6 @@ Decimal dec(const char* text) {
 std::unique_ptr<ClaimStore> file_store(const fs::path& dir) {
   return make_claim_store({ClaimStoreSettings::Kind::File, dir.string(), {}});
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("xecutor-ledger-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // A store whose writes can be made to conflict or fail, to drive the loop.
 class ScriptedStore final : public ClaimStore {
@@ -82,8 +71,9 @@ class ScriptedStore final : public ClaimStore {
 }  // namespace
 
 TEST_CASE("ledger: the cap is exact: reaching it is allowed, one unit more is refused") {
-  TempDir dir;
-  const auto store = file_store(dir.path);
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
+  const auto store = file_store(root);
   DailyNotionalLedger ledger(*store, dec("100000.000000000000000001"));
   CHECK(ledger.reserve("2026-12-01", "USD", dec("30000.1")).verdict == Verdict::Reserved);
   CHECK(ledger.reserve("2026-12-01", "USD", dec("69999.9")).verdict == Verdict::Reserved);
@@ -134,12 +124,13 @@ TEST_CASE("ledger: conflicts are retried; a failing store or garbage refuses wit
 }
 
 TEST_CASE("ledger: concurrent reservers on one file store never pass the cap together") {
-  TempDir dir;
+  const ScopedTempDir tmp("xecutor-claims");
+  const fs::path root = tmp / "store";  // the store creates it
   std::vector<std::thread> threads;
   std::atomic<int> reserved{0}, refused{0}, failed{0};
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&] {
-      const auto store = file_store(dir.path);
+      const auto store = file_store(root);
       DailyNotionalLedger ledger(*store, dec("50"));
       for (int k = 0; k < 10; ++k) {
         switch (ledger.reserve("2026-12-01", "USD", dec("1")).verdict) {
@@ -160,7 +151,7 @@ TEST_CASE("ledger: concurrent reservers on one file store never pass the cap tog
   // never lets a trade through: what matters is that the total is exact.
   CHECK(reserved <= 50);
   CHECK(reserved + refused + failed == 80);
-  const auto total = file_store(dir.path)->read(daily_notional_key("2026-12-01", "USD")).content;
+  const auto total = file_store(root)->read(daily_notional_key("2026-12-01", "USD")).content;
   CHECK_THAT(total, Catch::Contains("\"total\":\"" + std::to_string(reserved.load()) + "\""));
 }
 
