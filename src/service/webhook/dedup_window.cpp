@@ -6,8 +6,11 @@ DedupWindow::DedupWindow(std::chrono::steady_clock::duration window, Clock clock
     : window_(window), clock_(std::move(clock)) {}
 
 bool DedupWindow::reserve(const std::string& key) {
-  const auto now = clock_();
+  // The time is read under the lock: by_time_ must stay in order, and a reservation must
+  // never look younger than one made before it (with a window of 0, a copy that read the
+  // clock first but locked second was refused as a duplicate of a reservation already over).
   std::lock_guard lock(mutex_);
+  const auto now = clock_();
   forget_expired(now);
   if (!reserved_at_.emplace(key, now).second) return false;
   by_time_.emplace_back(now, key);
