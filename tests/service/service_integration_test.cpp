@@ -44,9 +44,8 @@ struct Stack {
   std::string alert_time = iso_utc(std::chrono::system_clock::now());
 
   explicit Stack(std::map<std::string, std::string> env_overrides = {}, bool configured = true) {
-    mock = std::make_unique<ChildProcess>(
-        std::vector<std::string>{MOCK_FALCONX_BIN, "--port", std::to_string(mock_port),
-                                 "--max-skew-seconds", "5"},
+    mock = start_child(
+        {MOCK_FALCONX_BIN, "--port", std::to_string(mock_port), "--max-skew-seconds", "5"},
         mock_falconx_env(), log_path("mock"));
     REQUIRE(wait_ready(mock_port, "/_admin/stats"));
     std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"}};
@@ -58,9 +57,8 @@ struct Stack {
     }
     for (auto& [k, v] : env_overrides) env[k] = v;
     live = env.count("XECUTOR_EXECUTE") != 0 && env.at("XECUTOR_EXECUTE") == "1";
-    service = std::make_unique<ChildProcess>(
-        std::vector<std::string>{XECUTOR_BIN, "--port", std::to_string(port), "--slot", "green"},
-        env, service_log);
+    service = start_child({XECUTOR_BIN, "--port", std::to_string(port), "--slot", "green"}, env,
+                          service_log);
     REQUIRE(wait_ready(port, "/health"));
   }
 
@@ -391,7 +389,8 @@ TEST_CASE("service_it: SIGTERM during an in-flight webhook lets it finish, then 
   client.join();
   CHECK(status == 200);
   CHECK_THAT(body, Catch::Contains(R"("executed":true)"));
-  CHECK(s.service->wait_exit(5s) == std::optional<int>(0));
+  REQUIRE(s.service->wait(5s));
+  CHECK(s.service->result().exit_code == 0);
   CHECK(s.stats()["executes"] == 1);
 }
 

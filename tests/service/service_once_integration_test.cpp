@@ -43,9 +43,8 @@ struct Mock {
   // one): fixed, so every slot sees the same alert, as with TradingView's resends.
   std::string alert_time = iso_utc(std::chrono::system_clock::now());
   Mock() {
-    process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{MOCK_FALCONX_BIN, "--port", std::to_string(port)},
-        mock_falconx_env(), temp_path("mock.log").string());
+    process = start_child({MOCK_FALCONX_BIN, "--port", std::to_string(port)}, mock_falconx_env(),
+                          temp_path("mock.log").string());
     REQUIRE(wait_ready(port, "/_admin/stats", /*need_200=*/false));
   }
   json stats() const { return admin_stats(port); }
@@ -56,10 +55,9 @@ struct S3 {
   int port = free_port();
   std::unique_ptr<ChildProcess> process;
   S3() {
-    process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{MOCK_S3_BIN, "--port", std::to_string(port), "--access-key-id",
-                                 kS3Key},
-        Env{{"MOCK_S3_SECRET_ACCESS_KEY", kS3Secret}}, temp_path("s3.log").string());
+    process =
+        start_child({MOCK_S3_BIN, "--port", std::to_string(port), "--access-key-id", kS3Key},
+                    Env{{"MOCK_S3_SECRET_ACCESS_KEY", kS3Secret}}, temp_path("s3.log").string());
     REQUIRE(wait_ready(port, "/_admin/stats", /*need_200=*/false));
   }
   json stats() const { return admin_stats(port); }
@@ -83,10 +81,9 @@ struct Emulator {
     const auto dir = temp_path("emulator");
     std::filesystem::create_directories(dir);
     const auto ready = dir / "ready.json";
-    process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"/usr/bin/python3", AWS_EMULATOR_PY, "serve", "--state-dir",
-                                 (dir / "state").string(), "--ready-file", ready.string()},
-        Env{{"PATH", "/usr/bin:/bin"}}, (dir / "emulator.log").string());
+    process = start_child({"/usr/bin/python3", AWS_EMULATOR_PY, "serve", "--state-dir",
+                           (dir / "state").string(), "--ready-file", ready.string()},
+                          Env{{"PATH", "/usr/bin:/bin"}}, (dir / "emulator.log").string());
     for (int i = 0; i < 400 && !std::filesystem::exists(ready); ++i)
       std::this_thread::sleep_for(25ms);  // bounded wait for the ready file
     REQUIRE(std::filesystem::exists(ready));
@@ -124,9 +121,8 @@ struct Slot {
     env["XECUTOR_FALCONX_TIMEOUT_MS"] = "2000";
     for (const auto& [k, v] : store) env[k] = v;
     for (const auto& [k, v] : extra) env[k] = v;
-    process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{XECUTOR_BIN, "--port", std::to_string(port), "--slot", color}, env,
-        log_file);
+    process =
+        start_child({XECUTOR_BIN, "--port", std::to_string(port), "--slot", color}, env, log_file);
     REQUIRE(wait_ready(port, "/health", /*need_200=*/false));
   }
   httplib::Result post(const std::string& body) const {

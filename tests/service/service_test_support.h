@@ -8,19 +8,28 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
-#include "mock_falconx/child_process.h"
 #include "service/service_secrets.h"
+#include "support/child_process.h"
+#include "support/in_process_slot.h"  // free_port
 
 namespace xd::testing {
 
 using Env = std::map<std::string, std::string>;
-// The mocks and the service run as children (tests/mock_falconx/child_process.h).
-using xecutor::testing::ChildProcess;
-using xecutor::testing::free_port;
+
+// A mock or the service as a child process with exactly `env` (the service
+// reads its settings from the environment: nothing of the test's may leak in)
+// and its stdout and stderr appended to `log`.
+inline std::unique_ptr<ChildProcess> start_child(std::vector<std::string> argv, Env env,
+                                                 const std::string& log) {
+  return std::make_unique<ChildProcess>(ChildSpec{
+      .argv = std::move(argv), .env = std::move(env), .cwd = {}, .clean_env = true, .log = log});
+}
 
 // The mock FalconX's environment: the credentials it checks signatures against.
 inline Env mock_falconx_env() {

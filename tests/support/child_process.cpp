@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -37,14 +38,24 @@ bool eventually(const std::function<bool()>& predicate, std::chrono::millisecond
 
 namespace {
 
-std::vector<std::string> merged_env(const std::map<std::string, std::string>& extra) {
+// What the end-of-suite check (tests/no_process_left_behind) knows the
+// suite's processes by: kept even in a clean environment.
+constexpr const char* kSuiteMarkers[] = {"XD_TEST_SUITE", "XD_TEST_NAME"};
+
+std::vector<std::string> child_env(const ChildSpec& spec) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     auto eq = kv.find('=');
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  for (const auto& [k, v] : extra) env[k] = v;
+  if (spec.clean_env) {
+    std::erase_if(env, [](const auto& entry) {
+      return std::none_of(std::begin(kSuiteMarkers), std::end(kSuiteMarkers),
+                          [&](const char* marker) { return entry.first == marker; });
+    });
+  }
+  for (const auto& [k, v] : spec.env) env[k] = v;
   std::vector<std::string> out;
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);
   return out;
@@ -58,25 +69,43 @@ fs::path temp_output(const char* what) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const ChildSpec& spec)
-    : out_path_(temp_output("out")), err_path_(temp_output("err")) {
+ChildProcess::ChildProcess(const ChildSpec& spec) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
+  if (spec.log.empty()) {
+    out_path_ = temp_output("out");
+    err_path_ = temp_output("err");
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+  } else {
+    out_path_ = spec.log;
+    owns_output_ = false;
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+  // The child must not inherit a signal mask a test thread set (a blocked
+  // SIGTERM would make it deaf to the destructor's stop).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   std::vector<char*> argv;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  auto env_strings = merged_env(spec.env);
+  auto env_strings = child_env(spec);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-  const int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+  const int rc = posix_spawnp(&pid_, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0)
     throw std::runtime_error(std::string("cannot spawn ") + spec.argv[0] + ": " +
                              std::strerror(rc));
@@ -90,9 +119,11 @@ ChildProcess::~ChildProcess() {
       ::waitpid(pid_, &status_, 0);
     }
   }
-  std::error_code ec;
-  fs::remove(out_path_, ec);
-  fs::remove(err_path_, ec);
+  if (owns_output_) {
+    std::error_code ec;
+    fs::remove(out_path_, ec);
+    fs::remove(err_path_, ec);
+  }
 }
 
 void ChildProcess::signal(int sig) const {
@@ -117,7 +148,7 @@ ChildResult ChildProcess::result() const {
   ChildResult r;
   if (reaped_) r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
   r.out = read_file(out_path_);
-  r.err = read_file(err_path_);
+  r.err = err_so_far();
   return r;
 }
 
@@ -125,7 +156,7 @@ std::string ChildProcess::out_so_far() const {
   return read_file(out_path_);
 }
 std::string ChildProcess::err_so_far() const {
-  return read_file(err_path_);
+  return err_path_.empty() ? std::string() : read_file(err_path_);
 }
 
 ChildResult run_child(const ChildSpec& spec, std::chrono::milliseconds timeout) {

@@ -23,6 +23,14 @@ struct ChildSpec {
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;  // added to (or replacing in) the test's environment
   std::filesystem::path cwd;               // empty: inherit
+  // Exactly `env`, none of the test's environment (a service under test reads
+  // its settings from there). The suite's markers (XD_TEST_SUITE,
+  // XD_TEST_NAME) are kept all the same, so the end-of-suite check
+  // (tests/no_process_left_behind) still finds the child if it is left running.
+  bool clean_env = false;
+  // Empty: stdout and stderr go to files of the child's own, removed with it.
+  // Else both are appended to `log`, which the test owns (and reads).
+  std::filesystem::path log{};
 };
 
 class ChildProcess {
@@ -36,6 +44,7 @@ class ChildProcess {
   void signal(int sig) const;
   // Waits up to `timeout`; returns false if still running.
   bool wait(std::chrono::milliseconds timeout);
+  bool running() { return !wait(std::chrono::milliseconds(0)); }
   ChildResult result() const;  // after wait() returned true
   std::string out_so_far() const;
   std::string err_so_far() const;
@@ -45,7 +54,8 @@ class ChildProcess {
   int status_ = 0;
   bool reaped_ = false;
   std::filesystem::path out_path_;
-  std::filesystem::path err_path_;
+  std::filesystem::path err_path_;  // empty: both streams go to out_path_, the spec's log
+  bool owns_output_ = true;         // false: out_path_ is the spec's log, kept
 };
 
 ChildResult run_child(const ChildSpec& spec,
