@@ -10,11 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "mock_falconx/iso_utc.h"
 #include "service/service_test_support.h"
 
 using nlohmann::json;
-using xecutor::testing::iso_utc;
 using namespace std::chrono_literals;
 using namespace xd::testing;
 

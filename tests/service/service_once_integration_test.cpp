@@ -14,11 +14,9 @@
 #include <set>
 #include <thread>
 
-#include "mock_falconx/iso_utc.h"
 #include "service/service_test_support.h"
 
 using nlohmann::json;
-using xecutor::testing::iso_utc;
 using namespace std::chrono_literals;
 using namespace xd::testing;
 

@@ -1,12 +1,13 @@
 #pragma once
 // Test support for falcon-xecutor's integration tests (namespace xd::testing): the
 // environments that point the real service at the real mock FalconX, child
-// processes, readiness waits, and the mocks' admin API (GET /_admin/stats,
-// POST /_admin/config).
+// processes, readiness waits, the alerts' time line, and the mocks' admin API
+// (GET /_admin/stats, POST /_admin/config).
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,17 @@ inline std::unique_ptr<ChildProcess> start_child(std::vector<std::string> argv, 
                                                  const std::string& log) {
   return std::make_unique<ChildProcess>(ChildSpec{
       .argv = std::move(argv), .env = std::move(env), .cwd = {}, .clean_env = true, .log = log});
+}
+
+// The alert's `time:` line as TradingView's {{timenow}} writes it
+// ("2024-05-01T12:00:05Z").
+inline std::string iso_utc(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 // The mock FalconX's environment: the credentials it checks signatures against.
