@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <future>
+#include <memory>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -42,6 +43,19 @@ LockAttempt attempt(const std::string& verb, std::chrono::milliseconds wait = 0m
   return {current_process_holder(verb), wait, {}, {}};
 }
 
+// Two machines on one bucket: A (in /runner/a, its CI job `a_ci`) holds the lock for
+// `promote green`; B is in /runner/b.
+struct TwoMachines : World {
+  S3OperationLock a;
+  S3OperationLock b = lock("", "/runner/b");
+  std::unique_ptr<HeldLock> held;
+  explicit TwoMachines(const std::string& a_ci = "") : a(lock(a_ci, "/runner/a")) {
+    LockRefusal refusal;
+    held = a.acquire(attempt("promote green"), &refusal);
+    REQUIRE(held);
+  }
+};
+
 int dead_pid() {
   const pid_t pid = fork();
   if (pid == 0) _exit(0);
@@ -72,13 +86,9 @@ TEST_CASE("the lock is one object next to the state, naming its holder, deleted 
 }
 
 TEST_CASE("a second machine is refused at once, told who holds it and how to break a dead one") {
-  World w;
-  auto a = w.lock("https://ci.example/jobs/1", "/runner/a");
-  auto b = w.lock("", "/runner/b");
+  TwoMachines m("https://ci.example/jobs/1");
   LockRefusal refusal;
-  auto held = a.acquire(attempt("promote green"), &refusal);
-  REQUIRE(held);
-  CHECK_FALSE(b.acquire(attempt("rollback"), &refusal));
+  CHECK_FALSE(m.b.acquire(attempt("rollback"), &refusal));
   CHECK(refusal.busy);
   CHECK_FALSE(refusal.orphaned);
   CHECK_THAT(refusal.message,
@@ -87,27 +97,23 @@ TEST_CASE("a second machine is refused at once, told who holds it and how to bre
   CHECK_THAT(refusal.who, Catch::Contains("CI job https://ci.example/jobs/1"));
   CHECK_THAT(refusal.hint, Catch::Contains("`xdeploy unlock --force`"));
   // The refused run changed nothing: the holder's object is intact.
-  CHECK(a.inspect().holder->verb == "promote green");
+  CHECK(m.a.inspect().holder->verb == "promote green");
 }
 
 TEST_CASE("--lock-wait queues behind another machine's run and gets the lock when it ends") {
-  World w;
-  auto a = w.lock("", "/runner/a");
-  auto b = w.lock("", "/runner/b");
+  TwoMachines m;
   LockRefusal refusal;
-  auto held = a.acquire(attempt("promote green"), &refusal);
-  REQUIRE(held);
-  CHECK_FALSE(b.acquire(attempt("rollback", 300ms), &refusal));
+  CHECK_FALSE(m.b.acquire(attempt("rollback", 300ms), &refusal));
   CHECK_THAT(refusal.message, Catch::Contains("; still held after waiting"));
   auto waiter = std::async(std::launch::async, [&] {
     LockRefusal r;
-    return b.acquire(attempt("rollback", 20s), &r);
+    return m.b.acquire(attempt("rollback", 20s), &r);
   });
   std::this_thread::sleep_for(300ms);  // let it find the lock taken and start waiting
-  CHECK(held->release().empty());
+  CHECK(m.held->release().empty());
   auto second = waiter.get();
   REQUIRE(second);
-  CHECK(b.inspect().holder->verb == "rollback");
+  CHECK(m.b.inspect().holder->verb == "rollback");
 }
 
 TEST_CASE("a wait ends early when interrupted") {
@@ -193,20 +199,16 @@ TEST_CASE("the next run in the dead holder's working dir takes its lock over, an
 }
 
 TEST_CASE("a lock broken while held is not deleted by its old holder, who is told") {
-  World w;
-  auto a = w.lock("", "/runner/a");
-  auto b = w.lock("", "/runner/b");
+  TwoMachines m;
+  REQUIRE(m.b.break_lock(m.b.inspect()).empty());  // someone ran unlock --force
   LockRefusal refusal;
-  auto held = a.acquire(attempt("promote green"), &refusal);
-  REQUIRE(held);
-  REQUIRE(b.break_lock(b.inspect()).empty());  // someone ran unlock --force
-  auto taken = b.acquire(attempt("rollback"), &refusal);
+  auto taken = m.b.acquire(attempt("rollback"), &refusal);
   REQUIRE(taken);
-  const auto warnings = held->release();
+  const auto warnings = m.held->release();
   REQUIRE(warnings.size() == 1);
   CHECK_THAT(warnings[0], Catch::Contains("was broken while this run held it"));
   CHECK_THAT(warnings[0], Catch::Contains("`rollback`"));
-  CHECK(b.inspect().holder->verb == "rollback");  // B's lock survived A's release
+  CHECK(m.b.inspect().holder->verb == "rollback");  // B's lock survived A's release
 }
 
 TEST_CASE("S3 unreachable: an error, not a busy lock") {
