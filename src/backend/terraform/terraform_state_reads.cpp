@@ -42,6 +42,13 @@ std::string what_is(const std::string& address) {
   return address;
 }
 
+// What a refresh-only plan's `deploy` must name: every deployed slot, or the plan would also
+// plan their removal (a refresh-only plan applies none of that, but the outputs would follow
+// it). A detached pair deploys both.
+Deployment deployed_slots(const Deployment& deployment) {
+  return deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
+}
+
 }  // namespace
 
 // The saved `current_build` output changes only on apply, so after a new .deb it names the
@@ -211,10 +218,7 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
                                                      const std::vector<Color>& colors) {
   if (colors.empty()) return read_state();
   if (auto failed = ensure_init()) return failed_result<ClusterState>(*failed);
-  // `deploy` names every deployed slot, or the plan would also plan their removal (a
-  // refresh-only plan applies none of that, but the outputs would follow it).
-  const Deployment deployed =
-      deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
+  const Deployment deployed = deployed_slots(deployment);
   // Only what is needed: the instances whose addresses the caller reads (and what they
   // depend on). Root outputs are not re-evaluated by a targeted refresh; state_reader.h
   // reads addresses from the resources, so that does not matter.
@@ -250,8 +254,7 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
 Result<DriftReport> TerraformBackend::inspect_drift(const Deployment& deployment) {
   Result<DriftReport> r;
   if (auto failed = ensure_init()) return failed_result<DriftReport>(*failed);
-  const Deployment deployed =
-      deployment.detached_pair ? Deployment{Color::Green, Color::Blue} : deployment;
+  const Deployment deployed = deployed_slots(deployment);
   const std::string plan_file = ".xdeploy/plans/drift.tfplan";
   prepare_plans_dir();
   PlanFileGuard guard(fs::path(commands_.settings().chdir) / plan_file);  // never applied
