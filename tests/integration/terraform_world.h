@@ -46,4 +46,13 @@ class TerraformWorld {
   std::filesystem::path dir_;
 };
 
+// A world with blue active and green inactive (`xdeploy blue`, then `xdeploy teal`).
+struct TwoSlots {
+  TerraformWorld w;
+  TwoSlots() {
+    w.xdeploy_json({"blue"});
+    w.xdeploy_json({"teal"});
+  }
+};
+
 }  // namespace xd::testing

@@ -12,19 +12,6 @@
 using namespace xd::testing;
 using nlohmann::json;
 
-namespace {
-
-// A world with blue active and green inactive.
-struct TwoSlots {
-  TerraformWorld w;
-  TwoSlots() {
-    w.xdeploy_json({"blue"});
-    w.xdeploy_json({"teal"});
-  }
-};
-
-}  // namespace
-
 TEST_CASE("status says why when the raw state cannot be read, and changes nothing") {
   TwoSlots t;
   auto& w = t.w;

@@ -22,14 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TwoSlots {
-  TerraformWorld w;
-  TwoSlots() {
-    w.xdeploy_json({"blue"});
-    w.xdeploy_json({"teal"});
-  }
-};
-
 std::string all_files_under(const fs::path& dir) {
   std::string text;
   std::error_code ec;

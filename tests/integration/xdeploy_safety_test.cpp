@@ -19,14 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TwoSlots {
-  TerraformWorld w;
-  TwoSlots() {
-    w.xdeploy_json({"blue"});
-    w.xdeploy_json({"teal"});
-  }
-};
-
 std::string all_files_under(const std::filesystem::path& dir) {
   std::string text;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
