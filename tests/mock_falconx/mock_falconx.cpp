@@ -18,7 +18,6 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -27,6 +26,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "support/stop_on_signal.h"
 
 namespace {
 
@@ -512,17 +513,7 @@ int main(int argc, char** argv) {
   Listener listener(port, [&mock](httplib::Server& s) { mock.install(s); });
   mock.set_listener(&listener);
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    listener.stop();
-  });
-  waiter.detach();
+  xd::testing::stop_on_sigterm_or_sigint([&listener] { listener.stop(); });
   if (!listener.run()) {
     std::cerr << "mock_falconx: cannot listen on 127.0.0.1:" << port << "\n";
     return 1;

@@ -16,12 +16,12 @@
 #include <openssl/hmac.h>
 
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
+
+#include "support/stop_on_signal.h"
 
 namespace {
 
@@ -260,17 +260,7 @@ int main(int argc, char** argv) {
   httplib::Server server;
   server.new_task_queue = [] { return new httplib::ThreadPool(32); };
   mock.install(server);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    server.stop();
-  });
-  waiter.detach();
+  xd::testing::stop_on_sigterm_or_sigint([&server] { server.stop(); });
   if (!server.listen("127.0.0.1", port)) {
     std::cerr << "mock_s3: cannot listen on 127.0.0.1:" << port << "\n";
     return 1;
