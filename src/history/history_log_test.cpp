@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -17,6 +18,18 @@
 using xd::testing::ScopedTempDir;
 
 namespace xd {
+
+namespace {
+// Waits for each forked writer; each must exit 0 (every append it made succeeded).
+void check_all_succeed(const std::vector<pid_t>& children) {
+  for (const pid_t pid : children) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+}
+}  // namespace
 
 TEST_CASE("records are appended one per line and read back oldest first") {
   ScopedTempDir dir;
@@ -59,12 +72,7 @@ TEST_CASE("concurrent appenders from several processes never interleave") {
     }
     children.push_back(pid);
   }
-  for (const pid_t pid : children) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  check_all_succeed(children);
   const auto r = log.read();
   CHECK(r.skipped_lines == 0);
   REQUIRE(r.records.size() == kWriters * kLines);
@@ -191,12 +199,7 @@ TEST_CASE("concurrent appenders and rotations lose no recent record and tear non
     }
     children.push_back(pid);
   }
-  for (const pid_t pid : children) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  check_all_succeed(children);
   const auto r = log.read();
   CHECK(r.skipped_lines == 0);
   REQUIRE(r.records.size() >= 40);
