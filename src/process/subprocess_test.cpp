@@ -377,8 +377,11 @@ TEST_CASE("inherit_fds: the child keeps exactly the descriptors it is handed") {
 }
 
 TEST_CASE("a background grandchild holding the output does not hang the runner") {
-  // The child exits at once; the grandchild keeps stdout open for 30 s.
-  const auto c = run_sh("sleep 30 & echo parent-done");
+  // The child exits at once; the grandchild keeps stdout open for 30 s. It is
+  // stopped afterwards (its pid comes on stderr): a test leaves no process behind.
+  const auto c = run_sh("sleep 30 & echo parent-done; echo $! >&2");
+  REQUIRE(c.err.size() == 1);
+  CHECK(::kill(std::stoi(c.err[0]), SIGTERM) == 0);
   CHECK(c.out == Lines{"parent-done"});
   CHECK(c.result.exit_code == 0);
   CHECK(c.result.duration < std::chrono::seconds(10));
