@@ -41,7 +41,8 @@ struct Stack {
   bool live = false;
   std::string alert_time = iso_utc(std::chrono::system_clock::now());
 
-  explicit Stack(std::map<std::string, std::string> env_overrides = {}, bool configured = true) {
+  explicit Stack(const std::map<std::string, std::string>& env_overrides = {},
+                 bool configured = true) {
     mock = start_child(
         {MOCK_FALCONX_BIN, "--port", std::to_string(mock_port), "--max-skew-seconds", "5"},
         mock_falconx_env(), log_path("mock"));
@@ -71,7 +72,7 @@ struct Stack {
   }
   httplib::Result get(const std::string& path, const httplib::Headers& headers = {}) const {
     httplib::Client c("127.0.0.1", port);
-    return c.Get(path.c_str(), headers);
+    return c.Get(path, headers);
   }
   json stats() const { return admin_stats(mock_port); }
   void configure_mock(const json& patch) const {
@@ -95,7 +96,7 @@ struct Stack {
 
 json body_of(const httplib::Result& r) {
   REQUIRE(r);
-  const json j = json::parse(r->body, nullptr, false);
+  json j = json::parse(r->body, nullptr, false);
   INFO(r->body);
   REQUIRE(j.is_object());
   return j;
@@ -190,6 +191,7 @@ TEST_CASE("service_it: concurrent duplicates: one trade, the rest 409") {
   Stack s(Env{{"XECUTOR_EXECUTE", "1"}});
   s.configure_mock({{"quote_delay_ms", 200}});
   std::vector<std::thread> threads;
+  threads.reserve(6);
   std::atomic<int> ok{0}, dup{0}, other{0};
   for (int i = 0; i < 6; ++i)
     threads.emplace_back([&] {

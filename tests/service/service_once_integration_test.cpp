@@ -29,7 +29,7 @@ std::filesystem::path temp_path(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / "falcon-xecutor-once";
   std::filesystem::create_directories(dir);
   static int counter = 0;
-  const auto path = dir / (name + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+  auto path = dir / (name + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
   std::filesystem::remove_all(path);
   return path;
 }

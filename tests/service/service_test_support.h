@@ -67,7 +67,7 @@ inline bool wait_ready(int port, const std::string& path, bool need_200 = true) 
   httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(0, 200000);
   for (int i = 0; i < 200; ++i) {
-    if (auto r = c.Get(path.c_str()); r && (!need_200 || r->status == 200)) return true;
+    if (auto r = c.Get(path); r && (!need_200 || r->status == 200)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   return false;

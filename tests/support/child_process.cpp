@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <unistd.h>  // environ (_GNU_SOURCE)
 
 #include <algorithm>
 #include <atomic>
@@ -13,8 +13,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-extern char** environ;
 
 namespace xd::testing {
 
@@ -57,7 +55,8 @@ std::vector<std::string> child_env(const ChildSpec& spec) {
   }
   for (const auto& [k, v] : spec.env) env[k] = v;
   std::vector<std::string> out;
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  out.reserve(env.size());
+  for (const auto& [k, v] : env) out.emplace_back(k).append("=").append(v);
   return out;
 }
 
@@ -97,10 +96,12 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   std::vector<char*> argv;
+  argv.reserve(spec.argv.size() + 1);
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   auto env_strings = child_env(spec);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
   const int rc = posix_spawnp(&pid_, argv[0], &actions, &attr, argv.data(), envp.data());

@@ -223,6 +223,7 @@ Result<ClusterState> TerraformBackend::refresh_state(const Deployment& deploymen
   // depend on). Root outputs are not re-evaluated by a targeted refresh; state_reader.h
   // reads addresses from the resources, so that does not matter.
   std::vector<std::string> targets;
+  targets.reserve(colors.size());
   for (const Color c : colors) targets.push_back(slot_instance_address(c));
   const std::string plan_file = ".xdeploy/plans/refresh.tfplan";
   prepare_plans_dir();
