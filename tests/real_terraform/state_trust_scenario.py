@@ -161,7 +161,9 @@ def run(w, h):
         w.emu.arm(action="AttachStaticIp", delay_ms=20000, count=1)
         started = time.monotonic()
         args = ("--timeout", "90s") if how == "--timeout" else ()
-        proc = w.start(*args, "promote", "green")
+        # The slow attach (20 s) must outlast the interrupt, not the move's own dark budget
+        # (checked above): that budget is generous here.
+        proc = w.start(*args, "--move-deadline", "120s", "promote", "green")
         h.wait_for_call(w, seq, {"AttachStaticIp"})
         if how == "SIGINT":
             proc.send_signal(signal.SIGINT)

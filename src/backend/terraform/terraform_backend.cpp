@@ -413,7 +413,7 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
         "moving the static IP did not finish within {} of the detach (--move-deadline {}, "
         "less {} kept for the way back): Terraform was interrupted (one SIGINT) and saved its "
         "state",
-        format_duration(*allowance), format_duration(commands_.settings().move_deadline),
+        format_duration(*allowance), duration_literal(commands_.settings().move_deadline),
         format_duration(commands_.settings().move_deadline - *allowance));
     outcome.hint = "`xdeploy status` shows where the static IP is";
     return outcome;
