@@ -14,10 +14,12 @@ Then, on the same emulator and state, promote + rollback three ways (issue 15's 
 xdeploy <= 0.6x the seed): xdeploy; the seed's two hand-typed applies per move
 (`apply -target=module.upgrade.terraform_data.healthy`, then `apply`); and one
 `apply -target=module.upgrade` per move, the floor. Last, a move that cannot attach
-(AttachStaticIp answering 500 until the provider's retry budget is spent): its exit code,
-wall time and the longest outage a client on the static IP saw.
+(every AttachStaticIp to the new color answers 500; the attach back works): its exit code,
+wall time and the longest outage a client on the static IP saw, against --move-deadline
+(issue 15: prod dark no longer than the deadline).
 
   python3 bench/xdeploy_real_bench.py [--build build] [--fake-rounds 3]
+  python3 bench/xdeploy_real_bench.py --failed-move-only   # blue, teal, then the failed move
 """
 import argparse
 import os
@@ -35,6 +37,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "real_terraform"))
 import tf_harness  # noqa: E402
 import xdeploy_e2e_test as e2e  # noqa: E402
 
+MOVE_DEADLINE_S = 45  # xdeploy's default --move-deadline, passed explicitly to the failed move
 VERBS = [["blue"], ["teal"], ["~green"], ["promote", "green"], ["rollback"], ["promote", "green"], ["cleanup"],
          ["status"]]
 
@@ -92,6 +95,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--fake-rounds", type=int, default=3)
+    ap.add_argument("--failed-move-only", action="store_true",
+                    help="only set up blue and green, then measure the move that cannot attach")
     args = ap.parse_args()
     xdeploy = os.path.join(args.build, "src/cli/xdeploy")
     service = os.path.join(args.build, "src/service/falcon-xecutor")
@@ -99,14 +104,14 @@ def main():
         if not os.access(b, os.X_OK):
             sys.exit(f"missing {b}: build xdeploy and falcon_xecutor first")
     _, version, _ = tf_harness.require_real_terraform()
+    if args.failed_move_only:
+        return failed_move_only(xdeploy, service)
     fake = fake_figures(args.build, args.fake_rounds)
 
-    tmp = tempfile.mkdtemp(prefix="xdeploy-real-bench-")
-    w = e2e.World(tmp, os.path.abspath(xdeploy),
-                  f"{os.path.abspath(service)} --port {{port}} --slot {{color}} --bind 127.0.0.1")
+    w = new_world(xdeploy, service)
     rows = []
     peers = []
-    failed_move = None
+    failed_moves = []
     try:
         for verb in VERBS:
             seq = w.last_seq()
@@ -121,7 +126,7 @@ def main():
             aws = len([c for c in w.emu.calls() if c["seq"] > seq and c["service"] != "control"])
             rows.append((" ".join(verb), tf_calls, aws, wall, own / 1024, tree / 1024))
         peers = compare_with_the_seed(w)
-        failed_move = move_that_cannot_attach(w)
+        failed_moves = [move_that_cannot_attach(w, "blue", how) for how in ATTACH_FAULTS]
     finally:
         w.close()
 
@@ -143,7 +148,7 @@ def main():
         fake_cols = f"{f[0]:>13} {f[1]:>12.1f} {f[2]:>12.1f}" if f else f"{'-':>13} {'-':>12} {'-':>12}"
         tf_col = "?" if tf_calls is None else str(tf_calls)
         print(f"{name:<15} {tf_col:>8} {aws:>9} {wall:>7.1f} {own:>15.1f} {tree:>12.1f} | {fake_cols}")
-    print_peers(peers, failed_move)
+    print_peers(peers, failed_moves)
     return 0
 
 
@@ -185,25 +190,70 @@ def compare_with_the_seed(w):
     return out
 
 
-def move_that_cannot_attach(w):
-    """promote blue with AttachStaticIp answering 500 for as many calls as the module's retry
-    budget (max_retries = 4: 5 attempts), so the move fails and the way back works."""
-    w.xd("status", "--refresh")  # read blue's address (the last floor apply moved the IP)
+def new_world(xdeploy, service):
+    tmp = tempfile.mkdtemp(prefix="xdeploy-real-bench-")
+    return e2e.World(tmp, os.path.abspath(xdeploy),
+                     f"{os.path.abspath(service)} --port {{port}} --slot {{color}} --bind 127.0.0.1")
+
+
+def failed_move_only(xdeploy, service):
+    w = new_world(xdeploy, service)
+    try:
+        for verb in (["blue"], ["teal"]):
+            code, out, _, _, _ = run_measured(w, verb)
+            if code != 0:
+                raise SystemExit(f"xdeploy {' '.join(verb)} exited {code}:\n{out[-3000:]}")
+        failed_moves = [move_that_cannot_attach(w, "green", how) for how in ATTACH_FAULTS]
+    finally:
+        w.close()
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores, load {load}")
+    for failed_move in failed_moves:
+        print_failed_move(failed_move)
+    return 0
+
+
+# How the attach to the new color fails: every call answers 500 (the provider gives up after
+# its retry budget), or hangs (no answer for 5 minutes: only xdeploy's deadline ends it).
+ATTACH_FAULTS = {
+    "answers 500": dict(error="InternalFailure", status=500, message="bench: 500"),
+    "hangs": dict(delay_ms=300000, error="InternalFailure", status=500, message="bench: late 500"),
+}
+
+
+def move_that_cannot_attach(w, target, how):
+    """promote `target` with every AttachStaticIp to it failing `how` (the attach back to the
+    color that served works): the move ends within --move-deadline less the way back's
+    reserve, and the IP goes back (exit 6)."""
+    w.xd("status", "--refresh")  # read the slots' addresses (an earlier apply may have moved the IP)
     loop = e2e.ClientLoop(w)
-    w.emu.arm(action="AttachStaticIp", error="InternalFailure", status=500, message="bench: 500", count=5)
+    w.emu.arm(action="AttachStaticIp", instance=f"{e2e.APP}-{target}", **ATTACH_FAULTS[how])
     try:
         loop.verb = "failed-move"
         started = time.perf_counter()
-        code, out, wall, _, _ = run_measured(w, ["promote", "blue"])
+        code, out, wall, _, _ = run_measured(w, ["--move-deadline", f"{MOVE_DEADLINE_S}s", "promote", target])
         loop.verb = "idle"
     finally:
         loop.stop()
         w.emu.clear_faults()
+    try:
+        said = json.loads(out).get("message", "")
+    except ValueError:
+        said = out[-500:]
     return code, time.perf_counter() - started, loop.longest_outage_ms("failed-move"), \
-        len(loop.failures("failed-move")), w.attached_color()
+        len(loop.failures("failed-move")), w.attached_color(), target, said, how
 
 
-def print_peers(peers, failed_move):
+def print_failed_move(failed_move):
+    code, wall, outage_ms, failures, holder, target, said, how = failed_move
+    print(f"a move that cannot attach (every AttachStaticIp to {target} {how}, --move-deadline "
+          f"{MOVE_DEADLINE_S} s): exit {code} in {wall:.1f} s, longest outage on the static IP "
+          f"{outage_ms / 1000:.1f} s ({failures} failed requests), the IP ends on {holder}")
+    print(f"  xdeploy said: {said.splitlines()[0] if said else '?'}")
+
+
+def print_peers(peers, failed_moves):
     if not peers:
         return
     seed = next(t for name, t, _ in peers if name.startswith("seed"))
@@ -212,11 +262,8 @@ def print_peers(peers, failed_move):
     print(f"{'flow':<48} {'wall s':>7} {'x seed':>7} {'aws calls':>9}")
     for name, total, calls in peers:
         print(f"{name:<48} {total:>7.1f} {total / seed:>7.2f} {calls:>9}")
-    if failed_move:
-        code, wall, outage_ms, failures, holder = failed_move
-        print(f"a move that cannot attach (AttachStaticIp 500 x5): exit {code} in {wall:.1f} s, "
-              f"longest outage on the static IP {outage_ms / 1000:.1f} s ({failures} failed requests), "
-              f"the IP ends on {holder}")
+    for failed_move in failed_moves:
+        print_failed_move(failed_move)
 
 
 if __name__ == "__main__":

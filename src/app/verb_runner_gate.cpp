@@ -182,8 +182,10 @@ StepResult VerbRunner::gate_verdict(const Step& step, const std::string& url,
 // the fresh address comes from the move's own plan. The attestation is in that plan before
 // the gate has ended; that is safe because the saved plan is xdeploy's own, applied only
 // after the gate passed and deleted when it did not.
-StepResult VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move) {
-  console_.info(fmt::format("--> {} (planning the move meanwhile)", gate.describe()));
+StepResult VerbRunner::gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                            Way way) {
+  console_.info(fmt::format("--> {}{} (planning the move meanwhile)",
+                            way == Way::Back ? "rollback: " : "", gate.describe()));
   std::future<StepOutcome> planning;
   std::optional<StepOutcome> prepared;
   const Deployment from = op.current;

@@ -78,15 +78,23 @@ StepResult VerbRunner::watch_public_endpoint(Operation& op, const Step& step, Co
 }
 
 // The way back to the color that served: its own gate, a plain move (no prober), a check.
+// Prod may be dark meanwhile (a move that stopped half-way), so the gate polls while the move
+// back is planned, as in a promote: the way back costs one plan and one apply, which is what
+// the move's deadline keeps in reserve for it (backend/terraform/move_budget.h).
 StepResult VerbRunner::auto_rollback(Operation& op, Color back_to, StepResult failure) {
   console_.warn(
       fmt::format("{}; rolling back to {}", failure.message, std::string(to_string(back_to))));
   const Deployment to{back_to, other(back_to)};
-  const Step steps[] = {Step{StepKind::HealthGate, back_to, op.current},
-                        Step{StepKind::SwitchTraffic, back_to, to},
-                        Step{StepKind::VerifyActive, back_to, to}};
-  for (const auto& step : steps) {
-    StepResult back = run_step(op, step, Way::Back);
+  const Step gate{StepKind::HealthGate, back_to, op.current};
+  const Step move{StepKind::SwitchTraffic, back_to, to};
+  const Step verify{StepKind::VerifyActive, back_to, to};
+  auto way_back = [&](int i) {
+    if (i == 0 && backend_.can_prepare(move))
+      return gate_while_preparing(op, gate, move, Way::Back);
+    return run_step(op, i == 0 ? gate : i == 1 ? move : verify, Way::Back);
+  };
+  for (int i = 0; i < 3; ++i) {
+    StepResult back = way_back(i);
     const bool ok = back.ok();
     const std::string why = back.message;
     failure.add_records(std::move(back));

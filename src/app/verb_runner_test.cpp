@@ -218,6 +218,20 @@ TEST_CASE("a move that leaves the IP on no slot goes back to the color that serv
   CHECK(h["to"]["active"] == "blue");
 }
 
+TEST_CASE("the way back after a half-way move plans its move while the gate polls") {
+  // Prod is dark until the IP is back: the way back costs one plan and one apply, not a
+  // gate, then a plan, then an apply (the move's deadline reserves only the first).
+  World w{kBlueServes};
+  w.backend.prepares_moves = true;
+  move_stops_half_way(w);
+  CHECK(w.run(promote(Color::Green)) == 6);
+  CHECK(w.backend.calls == Strings{"read", "prepare switch-green", "commit switch-green", "refresh",
+                                   "prepare switch-blue", "commit switch-blue", "refresh"});
+  CHECK(w.backend.deployment() == kBlueServes);
+  CHECK(step_ids(w.last_history()) == Strings{"state", "gate-green", "switch-green", "settle",
+                                              "gate-blue", "switch-blue", "verify-blue"});
+}
+
 TEST_CASE("the same with --no-auto-rollback: exit 1, and both ways out named") {
   World w{kBlueServes};
   w.options.probe.auto_rollback = false;

@@ -24,8 +24,8 @@ void BackendGroup::declare(DeclaredOptions& d, AppOptions& o) {
              ValueKind::File);
   d.duration("--tf-lock-timeout", o.terraform.lock_timeout, "Terraform's own -lock-timeout");
   d.duration("--move-deadline", o.terraform.move_deadline,
-             "how long the apply that moves the static IP may take (prod is dark meanwhile): "
-             "then Terraform gets one SIGINT and the IP goes back to the previous slot, exit 6",
+             "how long prod may be dark in a move that cannot attach: the attach is cut short "
+             "(one SIGINT) in time for the way back to the previous slot, exit 6",
              1000ms);
 }
 

@@ -264,6 +264,16 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(200, lightsail(self.emu, "AttachStaticIp", staticIpName="t-ip", instanceName="t-blue")[0],
                          "count=1: the fault disarmed itself")
 
+        # instance=: only calls naming that instance fail (the attach back to the other works).
+        create_instance(self.emu, "t-other", open_port=False)
+        self.emu.arm(action="AttachStaticIp", error="InternalFailure", status=500, instance="t-other")
+        status, out = lightsail(self.emu, "AttachStaticIp", staticIpName="t-ip", instanceName="t-other")
+        self.assertEqual((500, "InternalFailure"), (status, out["__type"]))
+        self.assertEqual("t-blue", self.emu.state()["staticIps"]["t-ip"]["attachedTo"])
+        self.assertEqual(200, lightsail(self.emu, "AttachStaticIp", staticIpName="t-ip", instanceName="t-blue")[0],
+                         "instance=t-other: an attach to t-blue is not hit")
+        self.emu.clear_faults()
+
         self.emu.arm(action="CreateInstances", error="ThrottlingException", message="Rate exceeded")
         status, out = lightsail(self.emu, "CreateInstances", instanceNames=["t-green"])
         self.assertEqual((400, "ThrottlingException"), (status, out["__type"]))
@@ -279,8 +289,8 @@ class EmulatorTest(unittest.TestCase):
         created = [c for c in self.emu.calls() if c.get("action") == "CreateInstances" and c["status"] == 200]
         self.assertEqual("<7 chars>", created[0]["params"]["userData"], "user data carries keys: never logged")
         faulted = [c for c in self.emu.calls() if c.get("fault")]
-        self.assertEqual(["AttachStaticIp", "CreateInstances"], [c["action"] for c in faulted])
-        self.assertEqual("ThrottlingException", faulted[1]["error"])
+        self.assertEqual(["AttachStaticIp", "AttachStaticIp", "CreateInstances"], [c["action"] for c in faulted])
+        self.assertEqual("ThrottlingException", faulted[2]["error"])
 
     def test_every_lightsail_read_not_found_is_a_wrong_account_and_writes_nothing(self):
         create_instance(self.emu, "t-blue", open_port=False)

@@ -7,7 +7,8 @@ Checks: the promote/rollback critical path (state pull, plan, apply: no refresh 
 during promote, rollback and teal (exit 4, every state address kept, the world untouched, the
 verb works once fixed); NotFound once right after create during teal; a slot stopped and
 started outside Terraform; AttachStaticIp answering 500 on every call (bounded, says where
-the IP is); Ctrl-C and --timeout in the middle of a move, then status; an inactive slot
+the IP is); the attach to the new color hanging (prod dark no longer than --move-deadline, the
+IP back on the old color, exit 6); Ctrl-C and --timeout in the middle of a move, then status; an inactive slot
 deleted outside Terraform; the static IP detached outside Terraform.
 
 Run through xdeploy_e2e_test.py (`state_trust`), which owns the World and the helpers.
@@ -132,6 +133,27 @@ def run(w, h):
     w.xd("promote", "blue")
     w.check_truth("blue", ["blue", "green"])
 
+    # -- the attach to green hangs: prod dark no longer than --move-deadline ------------------
+    # The attach is interrupted within the deadline less the way back's reserve (one plan,
+    # one apply, estimated from this move's own), and the IP goes back to blue: exit 6.
+    known_world()
+    loop = h.ClientLoop(w)
+    w.emu.arm(action="AttachStaticIp", instance=f"{APP}-green", delay_ms=300000,
+              error="InternalFailure", status=500, message="e2e: too late")
+    try:
+        loop.verb = "move"
+        r = w.xd("--move-deadline", "40s", "promote", "green", code=None)
+        loop.verb = "idle"
+    finally:
+        loop.stop()
+        w.emu.clear_faults()
+    dark_s = loop.longest_outage_ms("move") / 1000
+    expect(r.code == 6, f"promote with a hanging attach: exit 6, got {r.code}", r.text())
+    expect("kept for the way back" in final_message(r), "the message says the attach was cut short "
+           "to keep time for the way back", final_message(r))
+    expect(dark_s <= 40, f"prod was dark {dark_s:.1f} s, no longer than --move-deadline 40s", r.text())
+    w.check_truth("blue", ["blue", "green"])
+
     # -- Ctrl-C and --timeout in the middle of a move, then status --------------------------
     for how in ("SIGINT", "--timeout"):
         known_world()
@@ -139,7 +161,9 @@ def run(w, h):
         w.emu.arm(action="AttachStaticIp", delay_ms=20000, count=1)
         started = time.monotonic()
         args = ("--timeout", "90s") if how == "--timeout" else ()
-        proc = w.start(*args, "promote", "green")
+        # The slow attach (20 s) must outlast the interrupt, not the move's own dark budget
+        # (checked above): that budget is generous here.
+        proc = w.start(*args, "--move-deadline", "120s", "promote", "green")
         h.wait_for_call(w, seq, {"AttachStaticIp"})
         if how == "SIGINT":
             proc.send_signal(signal.SIGINT)

@@ -125,7 +125,8 @@ def team(a, b, emu):
 
     # 3. A promote on A while B asks for a rollback.
     emu.arm(action="AttachStaticIp", delay_ms=15000, count=1)  # keeps A's run going meanwhile
-    promote = a.start("promote", "green")
+    # A dark budget that a 15 s attach fits in with the way back's reserve on a loaded machine.
+    promote = a.start("--move-deadline", "120s", "promote", "green")
     terraform_child(promote.pid, "apply")  # A holds the lock: it is past the gate's refresh
     held = s3_object(emu, LOCK)
     expect(held is not None and held["pid"] == promote.pid and held["verb"] == "promote green",

@@ -16,8 +16,8 @@ struct TerraformOptions {
   std::chrono::milliseconds lock_timeout{30000};  // --tf-lock-timeout: Terraform's own state lock
   std::vector<std::string> var_files;             // --var-file, passed to plan
   std::vector<std::string> extra_args;            // after `--`, passed to plan
-  // --move-deadline: how long the apply that moves the static IP may take (prod is dark
-  // meanwhile); then one SIGINT, and the IP goes back to the previous slot.
+  // --move-deadline: how long prod may be dark in a move that cannot attach: the attach gets
+  // one SIGINT in time for the way back to the previous slot (backend/terraform/move_budget.h).
   std::chrono::milliseconds move_deadline{45000};
   // Derived by finish_backend_options():
   std::string chdir = "terraform";  // the working dir (-C), passed as -chdir=DIR

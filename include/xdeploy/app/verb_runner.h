@@ -91,7 +91,8 @@ class VerbRunner {
   StepResult poll_health(const Step& step, const std::string& url, StepLine line);
   StepResult gate_verdict(const Step& step, const std::string& url, const GateResult& gate,
                           StepLine line);
-  StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move);
+  StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move,
+                                  Way way = Way::Forward);
 
   // verb_runner_move.cpp
   StepResult switch_traffic(Operation& op, const Step& step);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "artifact_build.h"
+#include "move_budget.h"
 #include "outputs_parser.h"
 #include "plan_file_guard.h"
 #include "state_json.h"
@@ -21,6 +22,7 @@
 #include "terraform_addresses.h"
 #include "xdeploy/core/ansi_text.h"
 #include "xdeploy/core/change_guard.h"
+#include "xdeploy/core/duration.h"
 #include "xdeploy/process/interrupts.h"
 
 namespace xd {
@@ -373,17 +375,27 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
                                                StepOutcome outcome, bool changes) {
   auto options = TerraformCall::echo();
   // The IP move keeps prod dark from its detach to its attach: bounded, from the detach (a
-  // first attach detaches nothing, and the provider's start before it darkens nothing).
+  // first attach detaches nothing, and the provider's start before it darkens nothing), with
+  // the way back's time reserved out of --move-deadline (move_budget.h).
+  auto allowance = std::make_shared<std::chrono::milliseconds>(0);
   if (step.kind == StepKind::SwitchTraffic) {
     using Clock = std::chrono::steady_clock;
     auto detached_at = std::make_shared<std::optional<Clock::time_point>>();
-    options.on_line = [detached_at](std::string_view line) {
-      if (!*detached_at && line.find(kAttachmentAddress) != std::string_view::npos &&
-          line.find("Destroying...") != std::string_view::npos)
-        *detached_at = Clock::now();
+    MoveBudget budget{commands_.settings().move_deadline, std::chrono::milliseconds{0},
+                      std::chrono::milliseconds{0}};
+    for (const auto& c : outcome.commands) budget.plan_took += c.duration;
+    options.on_line = [detached_at, allowance, budget,
+                       started = Clock::now()](std::string_view line) mutable {
+      if (*detached_at || line.find(kAttachmentAddress) == std::string_view::npos ||
+          line.find("Destroying...") == std::string_view::npos)
+        return;
+      *detached_at = Clock::now();
+      budget.apply_to_detach =
+          std::chrono::duration_cast<std::chrono::milliseconds>(**detached_at - started);
+      *allowance = attach_allowance(budget);
     };
-    options.interrupt_when = [detached_at, deadline = commands_.settings().move_deadline] {
-      return detached_at->has_value() && Clock::now() - **detached_at >= deadline;
+    options.interrupt_when = [detached_at, allowance] {
+      return detached_at->has_value() && Clock::now() - **detached_at >= *allowance;
     };
   }
   auto apply = call(step.id(), commands_.apply_plan(plan_file), options);
@@ -398,9 +410,11 @@ StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::stri
     outcome.code = ExitCode::Failed;
     outcome.deadline_passed = true;
     outcome.message = fmt::format(
-        "moving the static IP took longer than its deadline ({} from the detach): Terraform "
-        "was interrupted (one SIGINT) and saved its state",
-        go_duration(commands_.settings().move_deadline));
+        "moving the static IP did not finish within {} of the detach (--move-deadline {}, "
+        "less {} kept for the way back): Terraform was interrupted (one SIGINT) and saved its "
+        "state",
+        format_duration(*allowance), duration_literal(commands_.settings().move_deadline),
+        format_duration(commands_.settings().move_deadline - *allowance));
     outcome.hint = "`xdeploy status` shows where the static IP is";
     return outcome;
   }

@@ -5,6 +5,8 @@ A fault is a dict:
              Lightsail, Action= for IAM/STS, the SDK operation name for S3), "*", or a
              shell-style pattern ("Get*": every read)
   service    only calls to this service ("lightsail", "iam", "s3", "sts"); default: any
+  instance   only Lightsail calls whose request names this instanceName, e.g. an
+             AttachStaticIp to one slot fails while the attach back to the other works
   error      error code to answer with (e.g. "ThrottlingException"); omit for delay only
   status     HTTP status of the error (default 400)
   message    error message (default: "injected fault")
@@ -56,14 +58,17 @@ class Faults:
         with self._lock:
             return [dict(f) for f in self._faults]
 
-    def take(self, action, when="request", service=None):
-        """The fault that applies to this call (counting it), or None."""
+    def take(self, action, when="request", service=None, params=None):
+        """The fault that applies to this call (counting it), or None. `params`: the
+        request's parameters (a Lightsail call's JSON body), for the `instance` filter."""
         with self._lock:
             for f in self._faults:
                 if not f["awake"] and f["after"] == action:
                     f["awake"] = True  # this call wakes it; the next one can hit
                     continue
                 if f["when"] != when or not f["awake"] or not _matches(f, action, service):
+                    continue
+                if f.get("instance") and (params or {}).get("instanceName") != f["instance"]:
                     continue
                 count = f.get("count")
                 if count is not None and f["hits"] >= count:

@@ -23,9 +23,10 @@ struct TerraformSettings {
   bool color = false;                             // false: -no-color (output is not a terminal)
   std::vector<std::string> var_files;             // --var-file, passed to plan
   std::vector<std::string> extra_args;            // after `--`, passed to plan
-  // How long the apply that moves the static IP may take: prod is dark from the detach
-  // until the attach. Past it Terraform gets one SIGINT (never SIGKILL), and the app puts
-  // the IP back on the previous slot. The module's provider retry budget fits inside it.
+  // How long prod may be dark in a move that cannot attach, from the detach until the IP is on
+  // a slot again. The attach gets one SIGINT (never SIGKILL) early enough for the app's way
+  // back to the previous slot to fit (move_budget.h). The module's provider retry budget
+  // fits inside it.
   std::chrono::milliseconds move_deadline{45000};
   // How long to let Lightsail settle before the one retry of a create whose read right
   // after answered NotFound (eventual consistency).
