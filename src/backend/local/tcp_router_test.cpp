@@ -58,7 +58,7 @@ TEST_CASE(
     "a switch sends new connections to the new slot while one in flight finishes on the old") {
   RouterFixture f;
   auto in_flight =
-      std::async(std::launch::async, [&] { return get(f.public_port, "/slow?ms=1500", 30000); });
+      std::async(std::launch::async, [&] { return get(f.public_port, "/slow?ms=600", 30000); });
   // Readiness, not a guess: wait until blue itself is serving the slow request.
   for (int i = 0; i < 3000 && f.blue.slow_requests_started() == 0; ++i)
     std::this_thread::sleep_for(10ms);
@@ -68,6 +68,8 @@ TEST_CASE(
   CHECK(reply.status->target_port == f.green.port());
   CHECK(read_router_target_file(f.dir / "router.json") == f.green.port());
   CHECK(get(f.public_port, "/health").slot == "green");
+  // Still in flight after the switch and the new slot's answer: what this test is about.
+  CHECK(in_flight.wait_for(0ms) == std::future_status::timeout);
   const auto old = in_flight.get();
   CHECK(old.status == 200);
   CHECK(old.body == "blue");
