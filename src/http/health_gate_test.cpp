@@ -1,5 +1,6 @@
 #include "xdeploy/http/health_gate.h"
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -100,8 +101,10 @@ TEST_CASE("Ctrl-C wakes the gate between attempts") {
 
 TEST_CASE("Ctrl-C cuts short a request to a hanging server") {
   InterruptScope scope;
-  TestHttpServer server([](const httplib::Request&, httplib::Response& res) {
-    std::this_thread::sleep_for(4000ms);
+  // Hangs for 4 s, or until the test is over: the server's destructor waits for its handler.
+  std::atomic<bool> over{false};
+  TestHttpServer server([&over](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 400 && !over; ++i) std::this_thread::sleep_for(10ms);
     res.status = 200;
   });
   GatePolicy policy = quick(10s, 60s);
@@ -115,6 +118,7 @@ TEST_CASE("Ctrl-C cuts short a request to a hanging server") {
   CHECK(r.interrupted);
   CHECK_FALSE(r.passed);
   CHECK(r.elapsed < 3500ms);  // cut short: the server answers only after 4 s
+  over = true;
 }
 
 }  // namespace xd

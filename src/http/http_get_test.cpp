@@ -1,5 +1,6 @@
 #include "xdeploy/http/http_get.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 
 #include "support/loopback_server.h"
@@ -78,8 +79,10 @@ TEST_CASE("transport failures are reported, not thrown") {
 }
 
 TEST_CASE("a slow server hits the timeout; cancel cuts a request short") {
-  TestHttpServer server([](const httplib::Request&, httplib::Response& res) {
-    std::this_thread::sleep_for(3000ms);
+  // Answers after 3 s, or once the test is over: the server's destructor waits for its handler.
+  std::atomic<bool> over{false};
+  TestHttpServer server([&over](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 300 && !over; ++i) std::this_thread::sleep_for(10ms);
     res.set_content("late", "text/plain");
   });
   // Bounds sit well below the server's 3 s, so a loaded machine cannot miss them.
@@ -93,6 +96,7 @@ TEST_CASE("a slow server hits the timeout; cancel cuts a request short") {
   r = http_get(server.url(), cancelling);
   CHECK(r.error == "cancelled");
   CHECK(r.elapsed < 2500ms);
+  over = true;
 }
 
 }  // namespace xd
