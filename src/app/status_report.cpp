@@ -8,6 +8,7 @@
 #include "xdeploy/history/history_entry.h"
 #include "xdeploy/history/history_log.h"
 #include "xdeploy/http/health_check.h"
+#include "xdeploy/http/http_get.h"
 
 namespace xd {
 
@@ -48,6 +49,33 @@ std::string verdict_text(const Probe& p) {
   return p.verdict.empty() ? "healthy" : "UNHEALTHY: " + p.verdict;
 }
 
+// A move interrupted just after Lightsail attached the static IP (the provider was cancelled
+// while reading AttachStaticIp's answer) leaves a state with no attachment while the IP serves
+// the new slot: the state says "attached to neither", the world says otherwise. Only then
+// (one request) the public address is asked who holds it.
+std::optional<Color> unrecorded_holder(const ClusterState& s, const HealthOptions& health) {
+  if (!s.deployment.detached_pair || !s.public_health_url || !s.static_ip) return std::nullopt;
+  HttpOptions http;
+  http.timeout = health.request_timeout;
+  http.insecure = health.insecure;
+  http.ca_file = health.ca_file;
+  http.server_name = health.server_name;
+  const auto who = answered_slot(http_get(*s.public_health_url, http));
+  if (!who || !s.slots.contains(*who)) return std::nullopt;
+  return who;
+}
+
+// What status shows when the public address answered as `holder`: that slot holds the IP
+// (its address is the static IP's), the other is its twin.
+ClusterState as_seen(ClusterState s, Color holder) {
+  s.deployment = Deployment{holder, other(holder), false};
+  SlotInfo& slot = s.slots[holder];
+  slot.public_ip = *s.static_ip;
+  slot.health_url = *s.public_health_url;
+  slot.address_unknown = false;
+  return s;
+}
+
 }  // namespace
 
 int VerbRunner::status() {
@@ -72,6 +100,8 @@ int VerbRunner::status() {
     state.value = report.value->refreshed;
     drift = report.value->findings;
   }
+  const auto holder = unrecorded_holder(*state.value, options_.health);
+  if (holder) state.value = as_seen(*state.value, *holder);
   const ClusterState& s = *state.value;
   bool healthy = true;
   json slots = json::object();
@@ -121,6 +151,12 @@ int VerbRunner::status() {
   std::string ip_line = fmt::format("static IP: {}", s.static_ip.value_or("none"));
   if (s.deployment.active) ip_line += fmt::format(" -> {}", to_string(*s.deployment.active));
   if (s.public_health_url) ip_line += fmt::format("  ({})", *s.public_health_url);
+  out["attachment_unrecorded"] = holder.has_value();
+  if (holder)
+    ip_line += fmt::format(
+        "  (it answers as {}; the state does not record this attachment, as after a move "
+        "interrupted once Lightsail had attached: `xdeploy promote {}` records it)",
+        to_string(*holder), to_string(*holder));
   if (s.public_endpoint_down) {
     // Known without probing (local: the router process is gone): not healthy.
     healthy = false;
