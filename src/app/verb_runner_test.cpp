@@ -57,6 +57,12 @@ struct World {
     };
   }
 
+  int status() {
+    Console console(ColorMode::Never, options.verbosity);
+    VerbRunner runner(options, backend, console);
+    return runner.status();
+  }
+
   int run(Request request) {
     Console console(ColorMode::Never, options.verbosity);
     VerbRunner runner(options, backend, console);
@@ -291,6 +297,20 @@ TEST_CASE("a failed way back says so and stops: exit 1, nothing else tried") {
                                            "failed its health gate"));
   CHECK_THAT(w.said_hint, Catch::Contains("`xdeploy promote blue`"));
   CHECK(w.backend.applied() == Strings{"switch-green"});
+}
+
+TEST_CASE("status: a state with the IP on neither asks the public address who holds it") {
+  // A move interrupted just after Lightsail attached: the state lacks the attachment, the
+  // static IP serves green. status --check calls green active and healthy, not "no slot".
+  World w{kDetached};
+  w.backend.public_health_url = w.public_ip.url();
+  w.backend.static_ip = "127.0.0.1";
+  w.public_ip.answer_as("green");
+  w.options.status_check = true;
+  CHECK(w.status() == 0);
+  CHECK(w.backend.calls == Strings{"read"});  // read only: status writes nothing
+  w.public_ip.answer_as("nobody");  // not a slot answers there: on neither, unhealthy, exit 3
+  CHECK(w.status() == 3);
 }
 
 TEST_CASE("the lock held by another run: exit 5, the backend never read") {

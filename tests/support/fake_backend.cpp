@@ -39,6 +39,7 @@ ClusterState FakeBackend::state(const std::map<xd::Color, std::string>& urls) co
       s.slots[color] = slot;
     }
   s.public_health_url = public_health_url;
+  s.static_ip = static_ip;
   return s;
 }
 

@@ -33,6 +33,7 @@ class FakeBackend : public xd::Backend {
   std::function<void(const xd::Step&)> after_step;
   // The public address (through the static IP); none by default.
   std::optional<std::string> public_health_url;
+  std::optional<std::string> static_ip;
   // Whether a move is planned in two halves (prepare/commit), as Terraform does.
   bool prepares_moves = false;
   // What a prepared move's plan read fresh (Terraform: its refreshed state): each color's
