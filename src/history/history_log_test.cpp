@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -20,8 +21,16 @@ using xd::testing::ScopedTempDir;
 namespace xd {
 
 namespace {
-// Waits for each forked writer; each must exit 0 (every append it made succeeded).
-void check_all_succeed(const std::vector<pid_t>& children) {
+// Forks `writers` processes, writer w running append_all(w) (which returns how many of its
+// appends failed), and waits for each; each must exit 0 (every append it made succeeded).
+void run_concurrent_writers(size_t writers, const std::function<int(size_t)>& append_all) {
+  std::vector<pid_t> children;
+  for (size_t w = 0; w < writers; ++w) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) _exit(append_all(w) == 0 ? 0 : 1);
+    children.push_back(pid);
+  }
   for (const pid_t pid : children) {
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
@@ -55,24 +64,17 @@ TEST_CASE("concurrent appenders from several processes never interleave") {
   const HistoryLog log(dir / "history.jsonl");
   constexpr size_t kWriters = 4;
   constexpr size_t kLines = 200;
-  std::vector<pid_t> children;
-  for (size_t w = 0; w < kWriters; ++w) {
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int failures = 0;
-      for (size_t i = 0; i < kLines; ++i) {
-        // Long enough that a non-atomic append would visibly interleave.
-        failures += !log.append({{"writer", w},
-                                 {"i", i},
-                                 {"pad", std::string(300, static_cast<char>('a' + w))}})
-                         .empty();
-      }
-      _exit(failures == 0 ? 0 : 1);
+  run_concurrent_writers(kWriters, [&](size_t w) {
+    int failures = 0;
+    for (size_t i = 0; i < kLines; ++i) {
+      // Long enough that a non-atomic append would visibly interleave.
+      failures +=
+          !log.append(
+                  {{"writer", w}, {"i", i}, {"pad", std::string(300, static_cast<char>('a' + w))}})
+               .empty();
     }
-    children.push_back(pid);
-  }
-  check_all_succeed(children);
+    return failures;
+  });
   const auto r = log.read();
   CHECK(r.skipped_lines == 0);
   REQUIRE(r.records.size() == kWriters * kLines);
@@ -187,19 +189,12 @@ TEST_CASE("concurrent appenders and rotations lose no recent record and tear non
   const HistoryLog log(dir / "history.jsonl", HistoryLimits{20000, 40});
   constexpr size_t kWriters = 4;
   constexpr size_t kLines = 100;
-  std::vector<pid_t> children;
-  for (size_t w = 0; w < kWriters; ++w) {
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int failures = 0;
-      for (size_t i = 0; i < kLines; ++i)
-        failures += !log.append({{"writer", w}, {"i", i}, {"pad", std::string(300, 'z')}}).empty();
-      _exit(failures == 0 ? 0 : 1);
-    }
-    children.push_back(pid);
-  }
-  check_all_succeed(children);
+  run_concurrent_writers(kWriters, [&](size_t w) {
+    int failures = 0;
+    for (size_t i = 0; i < kLines; ++i)
+      failures += !log.append({{"writer", w}, {"i", i}, {"pad", std::string(300, 'z')}}).empty();
+    return failures;
+  });
   const auto r = log.read();
   CHECK(r.skipped_lines == 0);
   REQUIRE(r.records.size() >= 40);

@@ -1,19 +1,12 @@
 #include "xdeploy/remote/ci_job.h"
 
-#include <map>
-
 #include <catch2/catch.hpp>
 
+#include "support/fake_env.h"
+
+using xd::testing::env_of;
+
 namespace xd {
-namespace {
-s3::GetEnv env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-}  // namespace
 
 TEST_CASE("the CI job's URL from GitLab, GitHub Actions and others; empty outside CI") {
   CHECK(ci_job_url(env_of({{"CI_JOB_URL", "https://gitlab.example/g/p/-/jobs/7"}})) ==

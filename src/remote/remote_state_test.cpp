@@ -4,21 +4,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/fake_env.h"
 #include "support/scoped_temp_dir.h"
 #include "xdeploy/fs/atomic_file.h"
 
+using xd::testing::env_of;
 using xd::testing::ScopedTempDir;
 
 namespace xd {
 namespace {
-
-s3::GetEnv env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 void saved_backend(const ScopedTempDir& dir, const std::string& json) {
   std::filesystem::create_directories(dir / ".terraform");

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "service/fake_env.h"
+#include "support/fake_env.h"
 
 using namespace xecutor;
 using xd::testing::env_of;

@@ -20,6 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "real_terraform"))
 from tf_harness import Emulator  # noqa: E402
 
+from raw_s3 import s3  # noqa: E402
+
 SLOT_APP = os.path.join(HERE, "testdata", "slot_app.py")
 
 
@@ -32,18 +34,6 @@ def lightsail(emu, action, **body):
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
-
-
-def s3(emu, method, path, body=b"", headers=None):
-    u = urllib.parse.urlsplit(emu.endpoint)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    c.request(method, path, body=body, headers={
-        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/s3/aws4_request, s=x",
-        **(headers or {})})
-    r = c.getresponse()
-    out = (r.status, r.read())
-    c.close()
-    return out
 
 
 def iam(emu, action, **params):

@@ -5,7 +5,6 @@ the bucket settings a state-bucket bootstrap writes. Each answer is the one the
 S3 API reference gives (sources in README.md, "S3 as modelled")."""
 
 import hashlib
-import http.client
 import os
 import sys
 import tempfile
@@ -18,19 +17,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "real_terraform"))
 from tf_harness import Emulator  # noqa: E402
 
+from raw_s3 import s3  # noqa: E402
+
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
-
-
-def s3(emu, method, path, body=b"", headers=None):
-    u = urllib.parse.urlsplit(emu.endpoint)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    c.request(method, path, body=body, headers={
-        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/s3/aws4_request, s=x",
-        **(headers or {})})
-    r = c.getresponse()
-    out = (r.status, r.read())
-    c.close()
-    return out
 
 
 def etag_of(body):

@@ -4,14 +4,12 @@
 
 #include "test_support/fake_tf_harness.h"
 #include "test_support/health_server.h"
+#include "test_support/initialised_workdir.h"
 
 using namespace xd::testing;
 using nlohmann::json;
 
 namespace {
-bool has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 const std::string kBlue = "module.slot[\"blue\"].aws_lightsail_instance.this";
 const std::string kGreen = "module.slot[\"green\"].aws_lightsail_instance.this";
 const std::string kGreenPorts = "module.slot[\"green\"].aws_lightsail_instance_public_ports.this";
@@ -24,11 +22,9 @@ bool in_state(const Workdir& w, const std::string& address) {
 }
 }  // namespace
 
-TEST_CASE("a first apply without an attestation creates the slot and IP but attaches nothing") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(
+    InitialisedWorkdir,
+    "a first apply without an attestation creates the slot and IP but attaches nothing") {
   // Blue is being created: whether it holds the IP is unknown at plan, so the check waits.
   CHECK(w.tf({"plan", "-var=deploy=blue"}).exit_code == 0);
   RunResult r = w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=blue"});
@@ -49,11 +45,8 @@ TEST_CASE("a first apply without an attestation creates the slot and IP but atta
   CHECK(w.tf({"output", "-raw", "active"}).out == "blue");
 }
 
-TEST_CASE("verbs that do not move the IP need no attestation; a move needs the right one") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "verbs that do not move the IP need no attestation; a move needs the right one") {
   REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
           0);
   // teal and ~green: blue already holds the IP (a refreshing plan reads is_static_ip).

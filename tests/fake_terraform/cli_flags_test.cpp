@@ -8,9 +8,6 @@ using namespace xd::testing;
 using nlohmann::json;
 
 namespace {
-bool has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 json plan_json(const Workdir& w) {
   RunResult show = w.tf({"show", "-json", "tfplan"});
   REQUIRE(show.exit_code == 0);

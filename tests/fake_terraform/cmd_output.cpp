@@ -38,13 +38,9 @@ int run_output(CommandContext& ctx) {
             "You must give the name of a single output value when using the -raw option.");
     return 1;
   }
-  State state;
-  try {
-    state = StateStore(ctx.workdir).load();
-  } catch (const std::exception& e) {
-    v.error("Failed to load state", e.what());
-    return 1;
-  }
+  std::optional<State> loaded = load_state_or_report(ctx);
+  if (!loaded) return 1;
+  State& state = *loaded;
   json outputs = json::object();
   for (const auto& [name, o] : state.outputs.items())
     outputs[name] = {

@@ -188,13 +188,9 @@ int run_show(CommandContext& ctx) {
     }
     return 0;
   }
-  State state;
-  try {
-    state = StateStore(ctx.workdir).load();
-  } catch (const std::exception& e) {
-    v.error("Failed to load state", e.what());
-    return 1;
-  }
+  std::optional<State> loaded = load_state_or_report(ctx);
+  if (!loaded) return 1;
+  State& state = *loaded;
   if (as_json) {
     json doc = state_document(state);
     plant_in_state(doc);

@@ -29,6 +29,15 @@ std::optional<std::vector<std::string>> parse_flags(const CommandContext& ctx, F
   return std::nullopt;
 }
 
+std::optional<State> load_state_or_report(const CommandContext& ctx) {
+  try {
+    return StateStore(ctx.workdir).load();
+  } catch (const std::exception& e) {
+    ctx.view.error("Failed to load state", e.what());
+    return std::nullopt;
+  }
+}
+
 std::optional<std::string> read_line() {
   std::string line;
   char c;

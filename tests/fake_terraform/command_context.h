@@ -8,6 +8,7 @@
 
 #include "faults.h"
 #include "flags.h"
+#include "state_store.h"
 #include "view.h"
 
 namespace fake_tf {
@@ -29,6 +30,9 @@ int flag_error(const CommandContext& ctx, const std::string& message);
 // after printing it (`exit_code` set).
 std::optional<std::vector<std::string>> parse_flags(const CommandContext& ctx, FlagSet& flags,
                                                     int& exit_code);
+// The working directory's state; nullopt after printing Terraform's "Failed to load state"
+// diagnostic, when it cannot be read (the command then exits 1).
+std::optional<State> load_state_or_report(const CommandContext& ctx);
 // Reads a line of stdin for prompts; nullopt at EOF.
 std::optional<std::string> read_line();
 

@@ -8,23 +8,14 @@
 #include <thread>
 
 #include "test_support/fake_tf_harness.h"
-#include "test_support/health_server.h"
+#include "test_support/initialised_workdir.h"
 
 using namespace xd::testing;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-namespace {
-bool has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-}  // namespace
-
-TEST_CASE("fail: an error diagnostic and exit 1, only on the chosen invocation") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "fail: an error diagnostic and exit 1, only on the chosen invocation") {
   Env faults{{"FAKE_TF_FAULTS", "apply#2=fail"}};
   CHECK(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}, faults)
             .exit_code == 0);
@@ -41,11 +32,8 @@ TEST_CASE("fail: an error diagnostic and exit 1, only on the chosen invocation")
   CHECK(always.exit_code == 1);
 }
 
-TEST_CASE("fail-after-first: one resource operation is applied and persisted, then exit 1") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "fail-after-first: one resource operation is applied and persisted, then exit 1") {
   RunResult r =
       w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=blue", "-var=verified=blue"},
            {{"FAKE_TF_FAULTS", "apply=fail-after-first"}});
@@ -115,11 +103,7 @@ TEST_CASE("a malformed FAKE_TF_FAULTS is a loud error") {
   CHECK_FALSE(w.exists(".terraform"));
 }
 
-TEST_CASE("noop, lie and garbage: exit 0 having done nothing") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir, "noop, lie and garbage: exit 0 having done nothing") {
   for (const auto& [action, says] : std::vector<std::pair<std::string, std::string>>{
            {"noop", "Resources: 0 added, 0 changed, 0 destroyed."},
            {"lie", "Resources: 1 added, 0 changed, 1 destroyed."},
@@ -133,11 +117,8 @@ TEST_CASE("noop, lie and garbage: exit 0 having done nothing") {
   }
 }
 
-TEST_CASE("FAKE_TF_PLANT_SECRET: in clear where real Terraform prints secrets in clear") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "FAKE_TF_PLANT_SECRET: in clear where real Terraform prints secrets in clear") {
   Env plant{{"FAKE_TF_PLANT_SECRET", "s3cr3t-x"}};
   REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
           0);
@@ -155,11 +136,8 @@ TEST_CASE("FAKE_TF_PLANT_SECRET: in clear where real Terraform prints secrets in
   CHECK_FALSE(has(w.tf({"output", "-json"}).out, "s3cr3t-x"));  // only when asked
 }
 
-TEST_CASE("FAKE_TF_STALE_OUTPUTS: a failed apply leaves the outputs as they were") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "FAKE_TF_STALE_OUTPUTS: a failed apply leaves the outputs as they were") {
   REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
           0);
   const auto before = w.state()["outputs"];

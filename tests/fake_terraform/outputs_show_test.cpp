@@ -3,15 +3,10 @@
 
 #include "test_support/fake_tf_harness.h"
 #include "test_support/health_server.h"
+#include "test_support/initialised_workdir.h"
 
 using namespace xd::testing;
 using nlohmann::json;
-
-namespace {
-bool has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-}  // namespace
 
 TEST_CASE("output -json with no state prints {} and exit 0, even before init") {
   Workdir w;
@@ -31,11 +26,8 @@ TEST_CASE("output -json with no state prints {} and exit 0, even before init") {
   CHECK(pull.all().empty());
 }
 
-TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printed layout") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "outputs have the exact names, cty types and Terraform's pretty-printed layout") {
   RunResult apply =
       w.tf({"apply", "-auto-approve", "-no-color", "-var=deploy=green,blue", "-var=verified=blue"});
   REQUIRE(apply.exit_code == 0);
@@ -112,11 +104,7 @@ TEST_CASE("outputs have the exact names, cty types and Terraform's pretty-printe
   CHECK(w.state()["lineage"] == state["lineage"]);
 }
 
-TEST_CASE("a plan is refused once the state changed after it was made") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir, "a plan is refused once the state changed after it was made") {
   REQUIRE(w.tf({"plan", "-out=first", "-var=deploy=blue", "-var=verified=blue"}).exit_code == 0);
   REQUIRE(w.tf({"plan", "-out=second", "-var=deploy=blue", "-var=verified=blue"}).exit_code == 0);
   REQUIRE(w.tf({"apply", "first"}).exit_code == 0);

@@ -5,6 +5,7 @@
 
 #include "test_support/fake_tf_harness.h"
 #include "test_support/health_server.h"
+#include "test_support/initialised_workdir.h"
 
 using namespace xd::testing;
 using nlohmann::json;
@@ -153,11 +154,9 @@ TEST_CASE("the seed story runs through saved plans with Terraform's actions and 
   CHECK(out["slots"]["value"].contains("green"));
 }
 
-TEST_CASE("a promote through -target gate then -target module.upgrade matches the seed commands") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(
+    InitialisedWorkdir,
+    "a promote through -target gate then -target module.upgrade matches the seed commands") {
   REQUIRE(w.tf({"apply", "-auto-approve", "-input=false", "-var=deploy=blue", "-var=verified=blue"})
               .exit_code == 0);
 
@@ -206,11 +205,8 @@ TEST_CASE("a new build changes no existing slot; -replace ships it (ignore_chang
   CHECK(changes.count(kBlue) == 0);
 }
 
-TEST_CASE("FAKE_TF_DRIFT makes a plan replace the drifted resource, unless -refresh=false") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(InitialisedWorkdir,
+                 "FAKE_TF_DRIFT makes a plan replace the drifted resource, unless -refresh=false") {
   REQUIRE(
       w.tf({"apply", "-auto-approve", "-var=deploy=green,blue", "-var=verified=blue"}).exit_code ==
       0);
@@ -228,11 +224,9 @@ TEST_CASE("FAKE_TF_DRIFT makes a plan replace the drifted resource, unless -refr
   CHECK(no_refresh.exit_code == 0);
 }
 
-TEST_CASE("destroying the protected static IP fails like prevent_destroy, changing nothing") {
-  HealthServer server;
-  Workdir w;
-  w.fake_config(health_config(server.port()));
-  REQUIRE(w.tf({"init"}).exit_code == 0);
+TEST_CASE_METHOD(
+    InitialisedWorkdir,
+    "destroying the protected static IP fails like prevent_destroy, changing nothing") {
   REQUIRE(w.tf({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"}).exit_code ==
           0);
   std::string before = w.read("terraform.tfstate");

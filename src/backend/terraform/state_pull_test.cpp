@@ -1,14 +1,30 @@
 #include "state_pull.h"
 
+#include <string>
+
 #include <catch2/catch.hpp>
 
 using namespace xd;
 
 namespace {
 
+// One slot's instance resource as `state pull` prints it, holding the given instance objects.
+std::string slot_instance(const std::string& color, const std::string& instances) {
+  return R"(
+    {
+      "module": "module.slot[\")" +
+         color + R"(\"]",
+      "mode": "managed",
+      "type": "aws_lightsail_instance",
+      "name": "this",
+      "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+      "instances": [)" +
+         instances + "]\n    },";
+}
+
 // The shape of real Terraform 1.11's `state pull` for two slots, green holding the static IP
 // (trimmed: each resource keeps the attributes xdeploy reads and a few it does not).
-const char* kTwoSlots = R"({
+const std::string kTwoSlots = R"({
   "version": 4,
   "terraform_version": "1.11.4",
   "serial": 23,
@@ -23,14 +39,7 @@ const char* kTwoSlots = R"({
       "name": "current",
       "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
       "instances": [{"schema_version": 0, "attributes": {"name": "us-east-1"}, "sensitive_attributes": []}]
-    },
-    {
-      "module": "module.slot[\"blue\"]",
-      "mode": "managed",
-      "type": "aws_lightsail_instance",
-      "name": "this",
-      "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
-      "instances": [
+    },)" + slot_instance("blue", R"(
         {
           "schema_version": 0,
           "attributes": {
@@ -42,22 +51,13 @@ const char* kTwoSlots = R"({
           "sensitive_attributes": [],
           "private": "bnVsbA=="
         }
-      ]
-    },
-    {
-      "module": "module.slot[\"green\"]",
-      "mode": "managed",
-      "type": "aws_lightsail_instance",
-      "name": "this",
-      "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
-      "instances": [
+      )") + slot_instance("green", R"(
         {
           "schema_version": 0,
           "attributes": {"name": "web-green", "public_ip_address": "203.0.113.12"},
           "sensitive_attributes": []
         }
-      ]
-    },
+      )") + R"(
     {
       "module": "module.upgrade",
       "mode": "managed",

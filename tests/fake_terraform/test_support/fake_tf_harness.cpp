@@ -212,4 +212,8 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return done();
 }
 
+bool has(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
 }  // namespace xd::testing

@@ -81,4 +81,7 @@ nlohmann::json health_config(int port, int apply_delay_ms = 0);
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
+// Whether `text` (a run's stdout or stderr) contains `needle`.
+bool has(const std::string& text, const std::string& needle);
+
 }  // namespace xd::testing
