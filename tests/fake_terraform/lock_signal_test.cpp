@@ -21,7 +21,9 @@ int count(const std::string& text, const std::string& needle) {
 TEST_CASE("a second process waits for the state lock, or fails with the lock error block") {
   HealthServer server;
   Workdir w;
-  w.fake_config(health_config(server.port(), 400));
+  // 1.5 s per resource: the holder keeps the lock for seconds, so the three plans below (each
+  // a new process, slow under a sanitizer on a loaded machine) all meet it held.
+  w.fake_config(health_config(server.port(), 1500));
   REQUIRE(w.tf({"init"}).exit_code == 0);
   FakeProcess holder({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"},
                      w.path());
