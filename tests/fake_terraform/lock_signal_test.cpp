@@ -21,9 +21,9 @@ int count(const std::string& text, const std::string& needle) {
 TEST_CASE("a second process waits for the state lock, or fails with the lock error block") {
   HealthServer server;
   Workdir w;
-  // 1.5 s per resource: the holder keeps the lock for seconds, so the three plans below (each
+  // 1 s per resource: the holder keeps the lock for ~10 s, so the three plans below (each
   // a new process, slow under a sanitizer on a loaded machine) all meet it held.
-  w.fake_config(health_config(server.port(), 1500));
+  w.fake_config(health_config(server.port(), 1000));
   REQUIRE(w.tf({"init"}).exit_code == 0);
   FakeProcess holder({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"},
                      w.path());
@@ -43,7 +43,7 @@ TEST_CASE("a second process waits for the state lock, or fails with the lock err
   RunResult unlocked = w.tf({"plan", "-lock=false", "-var=deploy=blue"});
   CHECK(unlocked.exit_code == 0);
 
-  RunResult waited = w.tf({"plan", "-no-color", "-lock-timeout=20s", "-var=deploy=blue"});
+  RunResult waited = w.tf({"plan", "-no-color", "-lock-timeout=60s", "-var=deploy=blue"});
   CHECK(waited.exit_code == 0);
   CHECK(has(waited.out, "Acquiring state lock. This may take a few moments..."));
   RunResult done = holder.wait();
