@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "health_http.h"
 #include "xdeploy/app/verb_runner.h"
 #include "xdeploy/history/history_entry.h"
 #include "xdeploy/history/history_log.h"
 #include "xdeploy/http/health_check.h"
-#include "xdeploy/http/http_get.h"
 
 namespace xd {
 
@@ -35,12 +35,7 @@ struct Probe {
 
 Probe probe(const std::string& url, std::optional<Color> expect, const HealthOptions& health) {
   if (url.empty()) return {true, "no health URL"};
-  HttpOptions http;
-  http.timeout = health.request_timeout;
-  http.insecure = health.insecure;
-  http.ca_file = health.ca_file;
-  http.server_name = health.server_name;
-  const auto response = http_get(url, http);
+  const auto response = http_get(url, health_http_options(health));
   return {true,
           judge_health(response, HealthExpectation{health.status, health.body_contains, expect})};
 }
@@ -55,12 +50,7 @@ std::string verdict_text(const Probe& p) {
 // (one request) the public address is asked who holds it.
 std::optional<Color> unrecorded_holder(const ClusterState& s, const HealthOptions& health) {
   if (!s.deployment.detached_pair || !s.public_health_url || !s.static_ip) return std::nullopt;
-  HttpOptions http;
-  http.timeout = health.request_timeout;
-  http.insecure = health.insecure;
-  http.ca_file = health.ca_file;
-  http.server_name = health.server_name;
-  const auto who = answered_slot(http_get(*s.public_health_url, http));
+  const auto who = answered_slot(http_get(*s.public_health_url, health_http_options(health)));
   if (!who || !s.slots.contains(*who)) return std::nullopt;
   return who;
 }

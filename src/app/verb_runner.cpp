@@ -254,11 +254,7 @@ int VerbRunner::run_plan(Operation& op, const Plan& plan) {
           op,
           {ExitCode::Interrupted, fmt::format("interrupted before: {}", step.describe()),
            "`xdeploy status` shows where things stand; run the same command again to continue"});
-    // A gate right before the move it guards: plan the move while the gate polls.
-    const bool overlap = step.kind == StepKind::HealthGate && next &&
-                         next->kind == StepKind::SwitchTraffic && next->color == step.color &&
-                         backend_.can_prepare(*next);
-    StepResult result = overlap ? gate_while_preparing(op, step, *next) : run_step(op, step);
+    StepResult result = run_step_planning_ahead(op, step, next, Way::Forward);
     if (!result.ok()) return finish(op, std::move(result));
     result.move_records_to(op.record);
   }
@@ -266,6 +262,16 @@ int VerbRunner::run_plan(Operation& op, const Plan& plan) {
   if (!confirmed.ok()) return finish(op, std::move(confirmed));
   confirmed.message = fmt::format("{}: {}", plan.request.display(), op.current.describe());
   return finish(op, std::move(confirmed));
+}
+
+// A gate right before the move it guards: plan the move while the gate polls (the plan's
+// refresh also reads the slot's fresh address). Any other step runs alone.
+StepResult VerbRunner::run_step_planning_ahead(Operation& op, const Step& step, const Step* next,
+                                               Way way) {
+  const bool overlap = step.kind == StepKind::HealthGate && next &&
+                       next->kind == StepKind::SwitchTraffic && next->color == step.color &&
+                       backend_.can_prepare(*next);
+  return overlap ? gate_while_preparing(op, step, *next, way) : run_step(op, step, way);
 }
 
 StepResult VerbRunner::run_step(Operation& op, const Step& step, Way way) {

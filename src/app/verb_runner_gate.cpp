@@ -5,6 +5,7 @@
 #include <future>
 #include <utility>
 
+#include "health_http.h"
 #include "xdeploy/app/verb_runner.h"
 #include "xdeploy/http/health_check.h"
 #include "xdeploy/http/health_gate.h"
@@ -19,13 +20,8 @@ GateResult VerbRunner::try_once(const std::string& url, Color color) const {
   once.attempts = 1;
   GateAttempt attempt{1, std::chrono::milliseconds{0}, 0, "no health URL"};
   if (!url.empty()) {
-    HttpOptions http;
-    http.timeout = options_.health.request_timeout;
-    http.insecure = options_.health.insecure;
-    http.ca_file = options_.health.ca_file;
-    http.server_name = options_.health.server_name;
     const HealthExpectation expect{options_.health.status, options_.health.body_contains, color};
-    const auto response = http_get(url, http);
+    const auto response = http_get(url, health_http_options(options_.health));
     attempt.status = response.status;
     attempt.verdict = judge_health(response, expect);
     once.last_body = response.body.substr(0, kGateBodyExcerpt);

@@ -3,6 +3,7 @@
 // never serves or the move stops half-way.
 #include <fmt/format.h>
 
+#include <iterator>
 #include <utility>
 
 #include "xdeploy/app/verb_runner.h"
@@ -85,16 +86,12 @@ StepResult VerbRunner::auto_rollback(Operation& op, Color back_to, StepResult fa
   console_.warn(
       fmt::format("{}; rolling back to {}", failure.message, std::string(to_string(back_to))));
   const Deployment to{back_to, other(back_to)};
-  const Step gate{StepKind::HealthGate, back_to, op.current};
-  const Step move{StepKind::SwitchTraffic, back_to, to};
-  const Step verify{StepKind::VerifyActive, back_to, to};
-  auto way_back = [&](int i) {
-    if (i == 0 && backend_.can_prepare(move))
-      return gate_while_preparing(op, gate, move, Way::Back);
-    return run_step(op, i == 0 ? gate : i == 1 ? move : verify, Way::Back);
-  };
-  for (int i = 0; i < 3; ++i) {
-    StepResult back = way_back(i);
+  const Step steps[] = {Step{StepKind::HealthGate, back_to, op.current},
+                        Step{StepKind::SwitchTraffic, back_to, to},
+                        Step{StepKind::VerifyActive, back_to, to}};
+  for (std::size_t i = 0; i < std::size(steps); ++i) {
+    const Step* next = i + 1 < std::size(steps) ? &steps[i + 1] : nullptr;
+    StepResult back = run_step_planning_ahead(op, steps[i], next, Way::Back);
     const bool ok = back.ok();
     const std::string why = back.message;
     failure.add_records(std::move(back));

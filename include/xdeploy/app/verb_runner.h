@@ -91,8 +91,8 @@ class VerbRunner {
   StepResult poll_health(const Step& step, const std::string& url, StepLine line);
   StepResult gate_verdict(const Step& step, const std::string& url, const GateResult& gate,
                           StepLine line);
-  StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move,
-                                  Way way = Way::Forward);
+  StepResult run_step_planning_ahead(Operation& op, const Step& step, const Step* next, Way way);
+  StepResult gate_while_preparing(Operation& op, const Step& gate, const Step& move, Way way);
 
   // verb_runner_move.cpp
   StepResult switch_traffic(Operation& op, const Step& step);
