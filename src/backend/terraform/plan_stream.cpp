@@ -78,6 +78,11 @@ void PlanStreamReader::line(std::string_view text) {
       stream_.changes.push_back(read_change(event, "planned_change"));
     } else if (type == "resource_drift") {
       stream_.drift.push_back(read_change(event, "resource_drift"));
+    } else if (type == "refresh_complete") {
+      const auto addr = event.value("hook", json::object()).value("resource", json::object());
+      // One without an address is skipped: that only narrows what counts as read just now.
+      if (addr.is_object() && addr.value("addr", json()).is_string())
+        stream_.refreshed.push_back(addr.at("addr").get<std::string>());
     } else if (type == "change_summary") {
       const auto op = event.value("changes", json::object()).value("operation", "plan");
       if (op == "plan") stream_.summary = read_summary(event);

@@ -9,6 +9,8 @@
 // was missed, garbled or renamed by a future Terraform is a refusal, never a pass.
 // `resource_drift` events (what the refresh found changed outside Terraform) are kept
 // for the drift check (plan_file.h compares the plan's two states for the same thing).
+// `refresh_complete` events say which resources the plan read from the world: a targeted
+// plan reads only its targets and what they depend on, the rest of its state is as recorded.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,7 @@ struct PlanSummary {
 struct PlanStream {
   std::vector<ResourceChange> changes;  // planned_change, in stream order
   std::vector<ResourceChange> drift;    // resource_drift: what the refresh found changed
+  std::vector<std::string> refreshed;   // refresh_complete: resources this plan read just now
   std::optional<PlanSummary> summary;   // change_summary (operation "plan")
   size_t output_changes = 0;            // root outputs whose value would change
   std::vector<std::string> errors;      // error diagnostics as text: summary, blank line, detail

@@ -71,6 +71,21 @@ TEST_CASE("a refresh-only plan: drift events, a summary of zeros, no planned cha
   CHECK(r.stream().drift[0].actions == std::vector<std::string>{"delete"});
 }
 
+// As Terraform 1.11 prints it: views/json/hook.go's refresh_complete (resource, id_key, id_value).
+TEST_CASE("refresh_complete events say which resources the plan read from the world") {
+  PlanStreamReader r;
+  const auto refreshed = [](const std::string& addr) {
+    return R"({"@level":"info","@message":"m","type":"refresh_complete","hook":{"resource":{"addr":")" +
+           addr + R"("},"id_key":"id","id_value":"x"}})";
+  };
+  r.line(refreshed(R"(module.slot[\"green\"].aws_lightsail_instance.this)"));
+  r.line(R"({"type":"refresh_complete","hook":{"id_key":"id"}})");  // no address: not counted
+  r.line(summary(0, 0, 0));
+  CHECK(r.check().empty());
+  CHECK(r.stream().refreshed ==
+        std::vector<std::string>{R"(module.slot["green"].aws_lightsail_instance.this)"});
+}
+
 TEST_CASE("error diagnostics keep their detail (a held state lock names its ID there)") {
   PlanStreamReader r;
   r.line(

@@ -22,11 +22,15 @@ struct StateFacts {
   std::map<Color, std::string> instances;   // slot instance names in the state
   std::map<Color, std::string> public_ips;  // their public_ip_address as of the last refresh
   std::map<Color, bool> held_static_ip;     // their is_static_ip as of the last refresh
-  std::set<Color> tainted;                  // a create or replace that did not finish
-  std::set<Color> firewalls;                // colors whose public_ports resource exists
-  std::optional<std::string> attached_to;   // the attachment's instance_name, if it exists
-  std::optional<std::string> static_ip;     // aws_lightsail_static_ip.this's ip_address
-  std::set<std::string> managed;            // every managed resource instance's address
+  // Slots whose instance this very read refreshed (a plan's refresh_complete): for them "the
+  // last refresh" is now, so is_static_ip says who holds the IP even where the state records
+  // no attachment (an apply interrupted after AWS attached it, before Terraform wrote it).
+  std::set<Color> read_now;
+  std::set<Color> tainted;                 // a create or replace that did not finish
+  std::set<Color> firewalls;               // colors whose public_ports resource exists
+  std::optional<std::string> attached_to;  // the attachment's instance_name, if it exists
+  std::optional<std::string> static_ip;    // aws_lightsail_static_ip.this's ip_address
+  std::set<std::string> managed;           // every managed resource instance's address
   // The root outputs as of the last apply, shaped as `terraform output -json` prints them
   // ({name: {value, type, sensitive}}); "{}" when there are none. Holds secrets: never shown.
   std::string outputs_json = "{}";

@@ -35,7 +35,7 @@ void settle_address(SlotInfo& slot, const StateFacts& facts,
   std::string address;
   if (attached && facts.static_ip && !facts.static_ip->empty())
     address = *facts.static_ip;
-  else if (!attached && held_at_refresh)
+  else if (!attached && held_at_refresh && !facts.read_now.count(slot.color))
     slot.address_unknown = true;  // the static IP left it: a new address, not yet read
   else if (recorded != facts.public_ips.end())
     address = recorded->second;

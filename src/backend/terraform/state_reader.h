@@ -8,7 +8,9 @@
 // - a slot's address follows Lightsail's rule (terraform-facts.md 0.1): the instance that
 //   holds the static IP answers on it; an instance the static IP left since its last
 //   refresh has a new address nobody has read yet, so it is reported unknown, never the
-//   stale one; otherwise the address as of the last refresh;
+//   stale one (unless this read refreshed it just now: then the instance that says it
+//   holds the static IP does, recorded attachment or not); otherwise the address as of the
+//   last refresh;
 // - a slot whose create or replace did not finish (tainted instance, no firewall, missing
 //   outputs) is marked broken, with why;
 // - what only outputs carry (each slot's health URL scheme, port and path, the current

@@ -50,6 +50,22 @@ TEST_CASE("the recorded state, when nothing moved since the last refresh") {
 }
 
 // What a promote's apply leaves: the attachment moved, the instances as of the plan's refresh.
+// An apply interrupted after AWS attached the IP to green, before Terraform recorded the
+// attachment: the state has none. Only a read that refreshed green knows green holds it.
+TEST_CASE("no attachment recorded: a holder read just now answers on the static IP") {
+  auto f = two_slots();
+  f.attached_to.reset();
+  f.public_ips = {{Color::Blue, "10.0.0.8"}, {Color::Green, "10.9.9.9"}};
+  f.held_static_ip = {{Color::Blue, false}, {Color::Green, true}};
+  CHECK(read(f).slot(Color::Green)->address_unknown);  // as of an older refresh: unknown
+  f.read_now = {Color::Green};
+  const auto s = read(f);
+  CHECK_FALSE(s.slot(Color::Green)->address_unknown);
+  CHECK(s.slot(Color::Green)->public_ip == "10.9.9.9");
+  CHECK(s.slot(Color::Green)->health_url == "http://10.9.9.9:8080/health");
+  CHECK(s.slot(Color::Blue)->health_url == "http://10.0.0.8:8080/health");
+}
+
 TEST_CASE("after an IP move: the new holder answers on the static IP, the old one is unknown") {
   auto f = two_slots();
   f.attached_to = "web-green";

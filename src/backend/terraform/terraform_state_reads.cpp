@@ -3,6 +3,8 @@
 // file gets before it may be applied (no object dropped by the refresh).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "artifact_build.h"
 #include "state_pull.h"
 #include "state_reader.h"
@@ -203,6 +205,12 @@ TerraformBackend::CheckedPlan TerraformBackend::make_plan(const std::string& lab
   if (why.empty()) {
     plan.states =
         read_saved_plan_states((fs::path(commands_.settings().chdir) / plan_file).string(), &why);
+  }
+  if (plan.states) {
+    const auto& read = plan.stream.refreshed;
+    for (const Color c : {Color::Blue, Color::Green})
+      if (std::find(read.begin(), read.end(), slot_instance_address(c)) != read.end())
+        plan.states->refreshed.read_now.insert(c);
   }
   if (!why.empty()) {
     // The guard passes only what it can read completely.
