@@ -282,6 +282,20 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(["AttachStaticIp", "AttachStaticIp", "CreateInstances"], [c["action"] for c in faulted])
         self.assertEqual("ThrottlingException", faulted[2]["error"])
 
+    def test_a_fault_on_the_answer_lets_the_effect_land_first(self):
+        import threading
+        create_instance(self.emu, "t-blue", open_port=False)
+        lightsail(self.emu, "AllocateStaticIp", staticIpName="t-ip")
+        self.emu.arm(action="AttachStaticIp", when="answer", delay_ms=2000, count=1)
+        answered = []
+        call = threading.Thread(target=lambda: answered.append(
+            lightsail(self.emu, "AttachStaticIp", staticIpName="t-ip", instanceName="t-blue")[0]))
+        call.start()
+        wait_for(lambda: self.emu.state()["staticIps"]["t-ip"]["attachedTo"] == "t-blue")
+        self.assertEqual([], answered, "attached while the caller still waits for the answer")
+        call.join()
+        self.assertEqual([200], answered)
+
     def test_every_lightsail_read_not_found_is_a_wrong_account_and_writes_nothing(self):
         create_instance(self.emu, "t-blue", open_port=False)
         self.emu.arm(action="Get*", service="lightsail", error="NotFoundException",

@@ -155,22 +155,30 @@ def run(w, h):
     w.check_truth("blue", ["blue", "green"])
 
     # -- Ctrl-C and --timeout in the middle of a move, then status --------------------------
+    # Ctrl-C lands after AWS attached the IP to green and before Terraform heard so (the
+    # answer is held back): the state records no attachment while green holds the IP.
     for how in ("SIGINT", "--timeout"):
         known_world()
         seq = w.last_seq()
-        w.emu.arm(action="AttachStaticIp", delay_ms=20000, count=1)
+        w.emu.arm(action="AttachStaticIp", delay_ms=20000, count=1,
+                  when="answer" if how == "SIGINT" else "request")
         started = time.monotonic()
         args = ("--timeout", "90s") if how == "--timeout" else ()
         # The slow attach (20 s) must outlast the interrupt, not the move's own dark budget
         # (checked above): that budget is generous here.
         proc = w.start(*args, "--move-deadline", "120s", "promote", "green")
-        h.wait_for_call(w, seq, {"AttachStaticIp"})
         if how == "SIGINT":
+            while w.attached_color() != "green" and proc.poll() is None:
+                time.sleep(0.05)
             proc.send_signal(signal.SIGINT)
+        else:
+            h.wait_for_call(w, seq, {"AttachStaticIp"})
         r = w.finish(proc, ("promote green", how), started, None)
         expect(r.code in (130, 124, 0), f"promote interrupted by {how} mid-move: exit {r.code}", r.text())
         w.emu.clear_faults()
         holder = w.attached_color()
+        if how == "SIGINT":
+            expect(holder == "green", "the attach landed before the Ctrl-C", str(holder))
         s = w.xd("--json", "status").json
         expect(s["deployment"]["active"] == holder,
                f"after {how}: status says the IP is on {holder}, as the emulator does", str(s))

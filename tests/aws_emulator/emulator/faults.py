@@ -15,6 +15,9 @@ A fault is a dict:
   when       "request" (default): the API call itself fails, nothing changes;
              "operation": Lightsail only; the call succeeds, its effect does not
              happen, and GetOperation reports the operation as Failed.
+             "answer": Lightsail only; the call's effect happens at once, its answer
+             waits delay_ms (then is the error, if any): a client that gives up while
+             waiting never learns that AWS did it (a Ctrl-C after the attach landed).
   after      an action name: the fault sleeps until that action has been called (after
              the fault was armed), e.g. {"action": "GetInstance", "error":
              "NotFoundException", "after": "CreateInstances", "count": 1} is Lightsail's
@@ -42,8 +45,8 @@ class Faults:
         fault.setdefault("status", 400)
         fault.setdefault("message", "injected fault")
         fault.setdefault("when", "request")
-        if fault["when"] not in ("request", "operation"):
-            raise ValueError("'when' must be 'request' or 'operation'")
+        if fault["when"] not in ("request", "operation", "answer"):
+            raise ValueError("'when' must be 'request', 'operation' or 'answer'")
         fault["hits"] = 0
         fault["awake"] = not fault.get("after")
         with self._lock:
@@ -64,7 +67,8 @@ class Faults:
         with self._lock:
             for f in self._faults:
                 if not f["awake"] and f["after"] == action:
-                    f["awake"] = True  # this call wakes it; the next one can hit
+                    if when == "request":  # each call is taken twice: wake on the first
+                        f["awake"] = True  # this call wakes it; the next one can hit
                     continue
                 if f["when"] != when or not f["awake"] or not _matches(f, action, service):
                     continue

@@ -128,8 +128,8 @@ class Handler(BaseHTTPRequestHandler):
         entry["ms"] = round((time.time() - started) * 1000, 1)
         cloud.calls.record(entry)
 
-    def _apply_fault(self, cloud, action, entry, params=None):
-        fault = cloud.faults.take(action, service=entry.get("service"), params=params)
+    def _apply_fault(self, cloud, action, entry, params=None, when="request"):
+        fault = cloud.faults.take(action, when=when, service=entry.get("service"), params=params)
         if fault is None:
             return
         entry["fault"] = True
@@ -156,6 +156,7 @@ class Handler(BaseHTTPRequestHandler):
         entry.update(action=action, params=_redact(req))
         self._apply_fault(cloud, action, entry, req)
         out = cloud.lightsail.handle(action, req, region)
+        self._apply_fault(cloud, action, entry, req, when="answer")  # done, not yet said
         entry["status"] = 200
         self._send(200, json.dumps(out).encode(), "application/x-amz-json-1.1")
 
