@@ -39,7 +39,7 @@ LAYERS = {
     # src/service/<area>/; src/service/ itself is the app on top, README "Layout").
     "service/core": [],
     "service/webhook": ["service/core", "core"],  # xdeploy's duration text
-    "service/claims": ["service/core"],
+    "service/claims": ["service/core", "s3"],  # xdeploy's S3 client
     "service/risk": ["service/core", "service/webhook", "service/claims"],
     "service/http": [],
     "service/falconx": ["service/core", "service/webhook", "service/risk", "service/http"],

@@ -44,17 +44,6 @@ std::string verdict_text(const Probe& p) {
   return p.verdict.empty() ? "healthy" : "UNHEALTHY: " + p.verdict;
 }
 
-// A move interrupted just after Lightsail attached the static IP (the provider was cancelled
-// while reading AttachStaticIp's answer) leaves a state with no attachment while the IP serves
-// the new slot: the state says "attached to neither", the world says otherwise. Only then
-// (one request) the public address is asked who holds it.
-std::optional<Color> unrecorded_holder(const ClusterState& s, const HealthOptions& health) {
-  if (!s.deployment.detached_pair || !s.public_health_url || !s.static_ip) return std::nullopt;
-  const auto who = answered_slot(http_get(*s.public_health_url, health_http_options(health)));
-  if (!who || !s.slots.contains(*who)) return std::nullopt;
-  return who;
-}
-
 // What status shows when the public address answered as `holder`: that slot holds the IP
 // (its address is the static IP's), the other is its twin.
 ClusterState as_seen(ClusterState s, Color holder) {

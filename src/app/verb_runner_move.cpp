@@ -6,6 +6,7 @@
 #include <iterator>
 #include <utility>
 
+#include "health_http.h"
 #include "xdeploy/app/verb_runner.h"
 #include "xdeploy/process/interrupts.h"
 
@@ -127,6 +128,16 @@ StepResult VerbRunner::after_failed_move(Operation& op, const Step& move, Color 
   op.current = op.state.deployment;
   if (op.current.active) {  // the IP is still on a slot: say which, as finish() would have
     failure.message += fmt::format("\nnow: {}", op.current.describe());
+    return failure;
+  }
+  if (const auto holder = unrecorded_holder(op.state, options_.health)) {
+    // Lightsail did the attach, Terraform did not hear it: prod serves, nothing to undo.
+    const std::string color{to_string(*holder)};
+    failure.message += fmt::format(
+        "\nyet the public address answers as {}: the static IP is on {}, the state does not "
+        "record it",
+        color, color);
+    failure.hint = fmt::format("`xdeploy promote {}` records it (no other move was made)", color);
     return failure;
   }
   failure.message +=

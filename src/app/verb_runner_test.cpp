@@ -224,6 +224,21 @@ TEST_CASE("a move that leaves the IP on no slot goes back to the color that serv
   CHECK(h["to"]["active"] == "blue");
 }
 
+TEST_CASE("a move whose attach landed unrecorded: prod serves the new color, nothing undone") {
+  // The apply failed after Lightsail attached the IP to green (its answer never reached
+  // Terraform): the state reads "on no slot", the public address answers as green.
+  World w{kBlueServes};
+  move_stops_half_way(w);
+  w.backend.public_health_url = w.public_ip.url();
+  w.backend.static_ip = "127.0.0.1";
+  w.public_ip.answer_as("green");
+  CHECK(w.run(promote(Color::Green)) == 1);
+  CHECK_THAT(w.said_error, Catch::Contains("yet the public address answers as green: the static "
+                                           "IP is on green, the state does not record it"));
+  CHECK_THAT(w.said_hint, Catch::StartsWith("`xdeploy promote green` records it"));
+  CHECK(w.backend.applied() == Strings{"switch-green"});  // no way back: prod serves
+}
+
 TEST_CASE("the way back after a half-way move plans its move while the gate polls") {
   // Prod is dark until the IP is back: the way back costs one plan and one apply, not a
   // gate, then a plan, then an apply (the move's deadline reserves only the first).

@@ -27,7 +27,7 @@ TEST_CASE("a second process waits for the state lock, or fails with the lock err
   REQUIRE(w.tf({"init"}).exit_code == 0);
   FakeProcess holder({"apply", "-auto-approve", "-var=deploy=blue", "-var=verified=blue"},
                      w.path());
-  REQUIRE(wait_until([&] { return w.exists(".terraform.tfstate.lock.info"); }, 5s));
+  REQUIRE(eventually([&] { return w.exists(".terraform.tfstate.lock.info"); }, 5s));
   json info = json::parse(w.read(".terraform.tfstate.lock.info"));
   CHECK(info["Operation"] == "OperationTypeApply");
 

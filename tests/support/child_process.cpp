@@ -53,6 +53,10 @@ std::vector<std::string> child_env(const ChildSpec& spec) {
                           [&](const char* marker) { return entry.first == marker; });
     });
   }
+  std::erase_if(env, [&](const auto& entry) {
+    return std::any_of(spec.drop_env_prefixes.begin(), spec.drop_env_prefixes.end(),
+                       [&](const std::string& prefix) { return entry.first.starts_with(prefix); });
+  });
   for (const auto& [k, v] : spec.env) env[k] = v;
   std::vector<std::string> out;
   out.reserve(env.size());
@@ -68,10 +72,15 @@ fs::path temp_output(const char* what) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const ChildSpec& spec) {
+ChildProcess::ChildProcess(const ChildSpec& spec) : stop_signal_(spec.stop_signal) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (!spec.stdin_text.empty()) {
+    in_path_ = temp_output("in");
+    std::ofstream(in_path_, std::ios::binary) << spec.stdin_text;
+  }
+  posix_spawn_file_actions_addopen(&actions, 0, in_path_.empty() ? "/dev/null" : in_path_.c_str(),
+                                   O_RDONLY, 0);
   if (spec.log.empty()) {
     out_path_ = temp_output("out");
     err_path_ = temp_output("err");
@@ -94,7 +103,12 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  short flags = POSIX_SPAWN_SETSIGMASK;
+  if (spec.own_process_group) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
   std::vector<char*> argv;
   argv.reserve(spec.argv.size() + 1);
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -114,14 +128,17 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
 
 ChildProcess::~ChildProcess() {
   if (!reaped_ && pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    if (!wait(std::chrono::seconds(10))) {
+    // Asked twice, as Terraform wants to be stopped (the second SIGINT is its "now").
+    ::kill(pid_, stop_signal_);
+    if (!wait(std::chrono::seconds(2))) ::kill(pid_, stop_signal_);
+    if (!wait(std::chrono::seconds(8))) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status_, 0);
     }
   }
+  std::error_code ec;
+  if (!in_path_.empty()) fs::remove(in_path_, ec);
   if (owns_output_) {
-    std::error_code ec;
     fs::remove(out_path_, ec);
     fs::remove(err_path_, ec);
   }

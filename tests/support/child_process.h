@@ -3,6 +3,7 @@
 // to completion, or start it in the background to signal it. Output goes to
 // files so a chatty child can never block on a full pipe.
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -31,12 +32,23 @@ struct ChildSpec {
   // Empty: stdout and stderr go to files of the child's own, removed with it.
   // Else both are appended to `log`, which the test owns (and reads).
   std::filesystem::path log{};
+  // What the child reads on stdin (empty: /dev/null).
+  std::string stdin_text{};
+  // The test's variables whose names start so are not passed on (the fake terraform
+  // must not see a TF_LOG or FAKE_TF_* of the shell that runs the tests); `env` still is.
+  std::vector<std::string> drop_env_prefixes{};
+  // In a process group of its own, as a shell runs a job: a signal to the group reaches
+  // it and its children, never the test.
+  bool own_process_group = false;
+  // How the destructor asks a child still running to stop (twice, 2 s apart, then up to
+  // 8 s more before SIGKILL): Terraform and the fake stop on SIGINT.
+  int stop_signal = SIGTERM;
 };
 
 class ChildProcess {
  public:
   explicit ChildProcess(const ChildSpec& spec);
-  ~ChildProcess();  // SIGTERM then waits, so no test leaks a process
+  ~ChildProcess();  // stop_signal, then waits, so no test leaks a process
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
@@ -55,7 +67,9 @@ class ChildProcess {
   bool reaped_ = false;
   std::filesystem::path out_path_;
   std::filesystem::path err_path_;  // empty: both streams go to out_path_, the spec's log
-  bool owns_output_ = true;         // false: out_path_ is the spec's log, kept
+  std::filesystem::path in_path_;   // the spec's stdin_text, when there is one
+  int stop_signal_ = SIGTERM;
+  bool owns_output_ = true;  // false: out_path_ is the spec's log, kept
 };
 
 ChildResult run_child(const ChildSpec& spec,

@@ -1,7 +1,8 @@
 #pragma once
 // ClaimStore on S3, shared by both slots (see terraform/: one claims bucket,
-// each slot's user may only GET and PUT under its prefix). libcurl signs each
-// request itself (CURLOPT_AWS_SIGV4); the conditional headers do the rest:
+// each slot's user may only GET and PUT under its prefix), through xdeploy's S3
+// client (include/xdeploy/s3/s3_client.h: SigV4 by libcurl, canonical URLs, the
+// 409 retries); the conditional headers do the rest:
 //   create():  PUT with `If-None-Match: *`: 200 = ours, 412 = already there.
 //   read():    GET; the ETag is the version.
 //   replace(): PUT with `If-Match: <ETag>`: 412 = someone wrote in between.
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "falcon_xecutor/claims/claim_store.h"
+#include "xdeploy/s3/s3_client.h"
 
 namespace xecutor {
 
@@ -28,7 +30,8 @@ struct S3Settings {
   std::chrono::milliseconds timeout{1000};
 };
 
-// The object URL for `key` (already validated): pure, tested.
+// The object URL for `key` (already validated): pure, tested. Empty endpoint: AWS's
+// virtual-hosted https://<bucket>.s3.<region>.amazonaws.com/<prefix><key>.
 std::string s3_object_url(const S3Settings& s, const std::string& key);
 
 class S3ClaimStore final : public ClaimStore {
@@ -42,6 +45,7 @@ class S3ClaimStore final : public ClaimStore {
 
  private:
   S3Settings settings_;
+  xd::s3::Client client_;
 };
 
 }  // namespace xecutor

@@ -1,19 +1,8 @@
 #include "test_support/fake_tf_harness.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <stdexcept>
-#include <thread>
-
-extern char** environ;
 
 namespace xd::testing {
 
@@ -35,96 +24,35 @@ fs::path unique_temp(const std::string& stem) {
   }
 }
 
-// The child's environment: ours minus anything that would leak into the fake's behaviour.
-std::vector<std::string> child_env(const Env& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    if (kv.rfind("TF_", 0) == 0 || kv.rfind("FAKE_TF_", 0) == 0) continue;
-    if (extra.count(kv.substr(0, kv.find('=')))) continue;
-    env.push_back(kv);
-  }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
-  return env;
+// The fake as a shell would run it: its own process group, stopped with SIGINT as
+// Terraform is, and none of our TF_* / FAKE_TF_* (they would change how it behaves).
+ChildSpec fake_spec(const std::vector<std::string>& args, const fs::path& cwd, const Env& env,
+                    const std::string& stdin_text) {
+  ChildSpec spec;
+  spec.argv = {FAKE_TERRAFORM_BIN};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = env;
+  spec.cwd = cwd;
+  spec.stdin_text = stdin_text;
+  spec.drop_env_prefixes = {"TF_", "FAKE_TF_"};
+  spec.own_process_group = true;
+  spec.stop_signal = SIGINT;
+  return spec;
 }
 }  // namespace
 
 FakeProcess::FakeProcess(const std::vector<std::string>& args, const fs::path& cwd, const Env& env,
-                         const std::string& stdin_text) {
-  fs::path io = unique_temp("fake-tf-io-");
-  out_path_ = io / "stdout";
-  err_path_ = io / "stderr";
-  in_path_ = io / "stdin";
-  std::ofstream(in_path_) << stdin_text;
-  std::vector<std::string> argv_s{FAKE_TERRAFORM_BIN};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = child_env(env);
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string cwd_s = cwd.string(), out_s = out_path_.string(), err_s = err_path_.string(),
-                    in_s = in_path_.string();
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {  // only async-signal-safe calls from here on
-    int in = ::open(in_s.c_str(), O_RDONLY);
-    int out = ::open(out_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || err < 0 || ::chdir(cwd_s.c_str()) != 0) _exit(127);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::setpgid(0, 0);
-    ::execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-}
-
-FakeProcess::~FakeProcess() {
-  if (!reaped_ && pid_ > 0) {
-    // A test that failed midway: ask nicely twice, as Terraform should be stopped.
-    ::kill(pid_, SIGINT);
-    wait(std::chrono::seconds(2));
-    if (running()) {
-      ::kill(pid_, SIGINT);
-      wait(std::chrono::seconds(6));
-    }
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status_, 0);
-    }
-  }
-  std::error_code ec;
-  fs::remove_all(out_path_.parent_path(), ec);
-}
-
-void FakeProcess::signal(int sig) const {
-  ::kill(pid_, sig);
-}
-
-bool FakeProcess::running() {
-  if (reaped_) return false;
-  pid_t r = ::waitpid(pid_, &status_, WNOHANG);
-  if (r == pid_) reaped_ = true;
-  return !reaped_;
-}
+                         const std::string& stdin_text)
+    : child_(fake_spec(args, cwd, env, stdin_text)) {}
 
 RunResult FakeProcess::wait(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  RunResult r;
-  r.out = slurp(out_path_);
-  r.err = slurp(err_path_);
-  if (reaped_) r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
-  return r;
+  child_.wait(timeout);
+  const ChildResult r = child_.result();  // exit_code -1 while it runs
+  return {r.exit_code, r.out, r.err};
 }
 
 bool FakeProcess::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
-  return wait_until([&] { return slurp(out_path_).find(text) != std::string::npos; }, timeout);
+  return eventually([&] { return child_.out_so_far().find(text) != std::string::npos; }, timeout);
 }
 
 RunResult run_fake(const std::vector<std::string>& args, const fs::path& cwd, const Env& env,
@@ -201,15 +129,6 @@ nlohmann::json health_config(int port, int apply_delay_ms) {
           {"static_ip", {{"ip_address", "127.0.0.10"}, {"health_url", base + "/health"}}},
           {"health", {{"attempts", 2}, {"retry_delay_ms", 20}, {"timeout_ms", 1000}}},
           {"apply_delay_ms", apply_delay_ms}};
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
 }
 
 bool has(const std::string& text, const std::string& needle) {

@@ -1,6 +1,7 @@
 #pragma once
-// Runs the BUILT fake terraform as a real child process (fork + exec) against temp working
-// directories, capturing exit code, stdout and stderr; lets tests signal it mid-run.
+// Runs the BUILT fake terraform as a real child process (the one test spawner,
+// support/child_process.h) against temp working directories, capturing exit code, stdout
+// and stderr; lets tests signal it mid-run.
 #include <sys/types.h>
 
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "support/child_process.h"
 
 namespace xd::testing {
 
@@ -22,27 +25,22 @@ struct RunResult {
 
 using Env = std::map<std::string, std::string>;
 
-// A started fake; the destructor never SIGKILLs a live child without first waiting.
+// A started fake (support/child_process.h underneath); the destructor stops a live one
+// with SIGINT, twice, before anything harder.
 class FakeProcess {
  public:
   FakeProcess(const std::vector<std::string>& args, const std::filesystem::path& cwd,
               const Env& env = {}, const std::string& stdin_text = "");
-  FakeProcess(const FakeProcess&) = delete;
-  FakeProcess& operator=(const FakeProcess&) = delete;
-  ~FakeProcess();
-  void signal(int sig) const;
-  pid_t pid() const { return pid_; }
+  void signal(int sig) const { child_.signal(sig); }
+  pid_t pid() const { return child_.pid(); }
   // Waits up to `timeout`; exit_code is -1 if it did not end in time.
   RunResult wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  bool running();
+  bool running() { return child_.running(); }
   // Polls the captured stdout until it contains `text`.
   bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
 
  private:
-  pid_t pid_ = -1;
-  std::filesystem::path out_path_, err_path_, in_path_;
-  bool reaped_ = false;
-  int status_ = 0;
+  ChildProcess child_;
 };
 
 RunResult run_fake(const std::vector<std::string>& args, const std::filesystem::path& cwd,
@@ -78,8 +76,6 @@ nlohmann::json state_attributes(const nlohmann::json& state, const std::string& 
 // The default health URLs of the fake point at 127.0.0.1:18080-18082; tests route them to a
 // local server instead through this config.
 nlohmann::json health_config(int port, int apply_delay_ms = 0);
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 // Whether `text` (a run's stdout or stderr) contains `needle`.
 bool has(const std::string& text, const std::string& needle);
