@@ -296,6 +296,23 @@ class EmulatorTest(unittest.TestCase):
         call.join()
         self.assertEqual([200], answered)
 
+    def test_clearing_the_faults_ends_a_delay_in_progress(self):
+        import threading
+        import time
+        create_instance(self.emu, "t-blue", open_port=False)
+        self.emu.arm(action="GetInstance", delay_ms=600000, error="InternalFailure", status=500)
+        answered = []
+        call = threading.Thread(target=lambda: answered.append(
+            lightsail(self.emu, "GetInstance", instanceName="t-blue")[0]))
+        call.start()
+        wait_for(lambda: any(f["hits"] for f in self.emu.faults()))
+        started = time.monotonic()
+        self.emu.clear_faults()
+        call.join(30)
+        self.assertFalse(call.is_alive(), "the held request ended with the faults")
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertEqual([500], answered, "it answers as its fault said")
+
     def test_every_lightsail_read_not_found_is_a_wrong_account_and_writes_nothing(self):
         create_instance(self.emu, "t-blue", open_port=False)
         self.emu.arm(action="Get*", service="lightsail", error="NotFoundException",

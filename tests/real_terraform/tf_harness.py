@@ -206,6 +206,10 @@ class Emulator:
     def arm(self, **fault):
         return self._control("faults", "POST", fault)
 
+    def faults(self):
+        """The armed faults, each with its `hits` so far."""
+        return self._control("faults")
+
     def clear_faults(self):
         return self._control("faults", "DELETE")
 

@@ -10,7 +10,8 @@ A fault is a dict:
   error      error code to answer with (e.g. "ThrottlingException"); omit for delay only
   status     HTTP status of the error (default 400)
   message    error message (default: "injected fault")
-  delay_ms   sleep this long before answering (applies with or without error)
+  delay_ms   sleep this long before answering (applies with or without error); clearing
+             the faults ends the sleep
   count      how many calls it hits before it disarms itself (default: every call)
   when       "request" (default): the API call itself fails, nothing changes;
              "operation": Lightsail only; the call succeeds, its effect does not
@@ -37,6 +38,7 @@ class Faults:
     def __init__(self):
         self._lock = threading.Lock()
         self._faults = []
+        self._cleared = threading.Event()  # wakes the delays of the faults armed before it
 
     def arm(self, fault):
         if not isinstance(fault, dict) or not fault.get("action"):
@@ -56,6 +58,15 @@ class Faults:
     def clear(self):
         with self._lock:
             self._faults = []
+            cleared, self._cleared = self._cleared, threading.Event()
+        cleared.set()
+
+    def delay(self, seconds):
+        """A fault's delay; cut short by clear(), so a request held for minutes does not keep
+        its thread asleep after the test has moved on (it then answers as the fault says)."""
+        with self._lock:
+            cleared = self._cleared
+        cleared.wait(seconds)
 
     def list(self):
         with self._lock:

@@ -134,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         entry["fault"] = True
         if fault.get("delay_ms"):
-            time.sleep(fault["delay_ms"] / 1000.0)
+            cloud.faults.delay(fault["delay_ms"] / 1000.0)
         if fault.get("error"):
             raise ApiError(fault["error"], fault["message"], int(fault["status"]))
 
