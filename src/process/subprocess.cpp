@@ -468,7 +468,7 @@ ProcessResult RealCommandRunner::run(const ProcessSpec& spec, const LineSink& on
   sigaddset(&interrupts, SIGINT);
   sigaddset(&interrupts, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &interrupts, &previous_mask);
-  const int interrupts_before = interrupt_count();
+  const int interrupts_before = spec.interrupts_acknowledged.value_or(interrupt_count());
   const pid_t pid = fork();
   if (pid == 0) exec_child(plan);
   const int fork_errno = errno;

@@ -217,6 +217,25 @@ TEST_CASE("each interrupt is forwarded to the child as exactly one SIGINT") {
   CHECK(c.result.exit_code == 0);  // neither xdeploy nor the child died
 }
 
+TEST_CASE("an interrupt between the caller's look and the spawn reaches the child at once") {
+  // An apply started right after a Ctrl-C that the caller had not seen yet: the child
+  // gets that SIGINT (here it dies of it) instead of running until a second Ctrl-C.
+  InterruptScope scope;
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", "i=0; while [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done"};
+  spec.interrupts_acknowledged = interrupt_count();
+  raise(SIGINT);
+  const auto forwarded = run_with(spec, {});
+  CHECK(forwarded.result.interrupts_forwarded == 1);
+  CHECK(forwarded.result.exit_code == 128 + SIGINT);
+  // Unset: the interrupts before the spawn are not the child's (it runs to its end).
+  spec.argv = {"/bin/sh", "-c", "exit 3"};
+  spec.interrupts_acknowledged.reset();
+  const auto own = run_with(spec, {});
+  CHECK(own.result.interrupts_forwarded == 0);
+  CHECK(own.result.exit_code == 3);
+}
+
 TEST_CASE("a child that ignores SIGINT is waited for, never killed") {
   InterruptScope scope;
   const std::string script = R"(

@@ -43,6 +43,10 @@ struct ProcessSpec {
   // (what Terraform needs to stop, save its state and release its lock), exactly like a
   // Ctrl-C, and never SIGKILL; ProcessResult::deadline_passed says so.
   std::function<bool()> interrupt_when;
+  // Interrupts (Ctrl-C, SIGTERM, --timeout) counted beyond this many are this child's: one
+  // that came after the caller's last look but before the spawn is forwarded at once, not
+  // lost. Unset: only those from the spawn on (a read that must run even after a Ctrl-C).
+  std::optional<int> interrupts_acknowledged;
   // The child gets its own process group so a terminal Ctrl-C reaches only
   // xdeploy, which forwards exactly one SIGINT per Ctrl-C (two would make
   // Terraform abandon its state). stdin is /dev/null.

@@ -49,6 +49,7 @@ TerraformBackend::Call TerraformBackend::call(const std::string& label,
   // infrastructure, and files outlive a killed xdeploy where pipes would break under Terraform.
   spec.output_dir = state_dir();
   spec.interrupt_when = options.interrupt_when;
+  spec.interrupts_acknowledged = options.interrupts_acknowledged;
   const std::string display = display_command(redact_secrets(argv));
   int pid = 0;
   if (lock_.fd >= 0) {
@@ -373,7 +374,18 @@ StepOutcome TerraformBackend::guard_and_apply(const Step& step, const Deployment
 
 StepOutcome TerraformBackend::apply_saved_plan(const Step& step, const std::string& plan_file,
                                                StepOutcome outcome, bool changes) {
+  // A Ctrl-C (or --timeout) since the plan: nothing is applied. One that lands after this
+  // look is forwarded to the apply the moment it starts (interrupts_acknowledged): it can
+  // never fall between the two and leave an apply running that nobody asked to stop.
+  const int acknowledged = interrupt_count();
+  if (acknowledged > 0) {
+    outcome.code = ExitCode::Interrupted;
+    outcome.message = "interrupted before the apply: nothing was applied";
+    outcome.hint = "run the same xdeploy command again";
+    return outcome;
+  }
   auto options = TerraformCall::echo();
+  options.interrupts_acknowledged = acknowledged;
   // The IP move keeps prod dark from its detach to its attach: bounded, from the detach (a
   // first attach detaches nothing, and the provider's start before it darkens nothing), with
   // the way back's time reserved out of --move-deadline (move_budget.h).

@@ -32,6 +32,7 @@ struct TerraformCall {
   Stdout mode = Stdout::Echo;
   std::function<void(std::string_view)> on_line;
   std::function<bool()> interrupt_when;
+  std::optional<int> interrupts_acknowledged;  // ProcessSpec::interrupts_acknowledged
 
   static TerraformCall echo() { return {}; }
   static TerraformCall hidden() {
