@@ -49,7 +49,6 @@ TEST_CASE("the recorded state, when nothing moved since the last refresh") {
   CHECK(s.public_health_url == "http://10.9.9.9:8080/health");
 }
 
-// What a promote's apply leaves: the attachment moved, the instances as of the plan's refresh.
 // An apply interrupted after AWS attached the IP to green, before Terraform recorded the
 // attachment: the state has none. Only a read that refreshed green knows green holds it.
 TEST_CASE("no attachment recorded: a holder read just now answers on the static IP") {
@@ -66,6 +65,7 @@ TEST_CASE("no attachment recorded: a holder read just now answers on the static 
   CHECK(s.slot(Color::Blue)->health_url == "http://10.0.0.8:8080/health");
 }
 
+// What a promote's apply leaves: the attachment moved, the instances as of the plan's refresh.
 TEST_CASE("after an IP move: the new holder answers on the static IP, the old one is unknown") {
   auto f = two_slots();
   f.attached_to = "web-green";

@@ -9,13 +9,6 @@ namespace xd::testing {
 namespace fs = std::filesystem;
 
 namespace {
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 fs::path unique_temp(const std::string& stem) {
   static std::mt19937_64 rng{std::random_device{}()};
   for (;;) {
@@ -77,7 +70,7 @@ void Workdir::write(const std::string& name, const std::string& content) const {
   std::ofstream(path_ / name) << content;
 }
 std::string Workdir::read(const std::string& name) const {
-  return slurp(path_ / name);
+  return read_file(path_ / name);  // support/child_process.h
 }
 bool Workdir::exists(const std::string& name) const {
   return fs::exists(path_ / name);
